@@ -1,0 +1,39 @@
+"Project-level checks: README, console scripts, safe checkpoint loading everywhere."
+import re, subprocess, sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def test_readme_is_generated_from_index_and_names_the_two_commands():
+    r = subprocess.run([sys.executable, str(ROOT / 'tools' / 'readme.py'), '--check'], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    readme = (ROOT / 'README.md').read_text()
+    assert 'make demo' in readme and 'make test' in readme
+
+
+def test_makefile_has_the_two_commands_and_ci_calls_make_test():
+    mk = (ROOT / 'Makefile').read_text()
+    assert re.search(r'^demo:', mk, re.M) and re.search(r'^test:', mk, re.M)
+    assert 'make test' in (ROOT / '.ci' / 'run').read_text()
+
+
+def test_every_torch_load_is_weights_only():
+    for f in list((ROOT / 'ijepa_viz').rglob('*.py')) + list((ROOT / 'benchmarks').rglob('*.py')):
+        for m in re.finditer(r'torch\.load\(([^)]*)\)', f.read_text()):
+            assert 'weights_only=True' in m.group(1), f'{f.name}: torch.load without weights_only=True: {m.group(0)}'
+
+
+def test_demo_cli_writes_an_offline_report(tmp_path):
+    r = subprocess.run([str(BIN / 'ijepa-viz'), 'demo', '--out', str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    page = (tmp_path / 'index.html').read_text()
+    assert str(tmp_path / 'index.html') in r.stdout
+    assert page.count('<img src="data:image/png;base64,') == 2
+    assert not re.search(r'(src|href)="https?://', page)
+
+
+def test_cli_rejects_unknown_command():
+    r = subprocess.run([str(BIN / 'ijepa-viz'), 'nonsense'], capture_output=True, text=True)
+    assert r.returncode == 2 and 'invalid choice' in r.stderr
