@@ -209,4 +209,5 @@ d = { 'settings': { 'branch': 'main',
                                'ijepa_viz.vit.sincos_1d': ('vit.html#sincos_1d', 'ijepa_viz/vit.py'),
                                'ijepa_viz.vit.sincos_2d': ('vit.html#sincos_2d', 'ijepa_viz/vit.py'),
                                'ijepa_viz.vit.vit': ('vit.html#vit', 'ijepa_viz/vit.py'),
+                               'ijepa_viz.vit.vit_blocks': ('vit.html#vit_blocks', 'ijepa_viz/vit.py'),
                                'ijepa_viz.vit.vit_predictor': ('vit.html#vit_predictor', 'ijepa_viz/vit.py')}}}

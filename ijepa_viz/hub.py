@@ -134,15 +134,16 @@ from safetensors.torch import save_file, load_file
 
 CKPT_DIR = Path(__file__).resolve().parents[1] / 'ckpts' if '__file__' in globals() else Path('../ckpts').resolve()
 
-def save_bundle(model: IJEPA, path, card: dict | None = None) -> Path:
-    "Write `path`.safetensors and `path`.json (the card, with the architecture added); returns the .safetensors path."
+def save_bundle(model: IJEPA, path, card: dict | None = None, dtype: torch.dtype | None = None) -> Path:
+    "Write `path`.safetensors (tensors cast to `dtype`, e.g. float16 to halve a bundled file) and `path`.json (the card, with the architecture added)."
     path = Path(path); path = path.with_name(path.name.removesuffix('.safetensors').removesuffix('.json'))
     path.parent.mkdir(parents=True, exist_ok=True)
-    tensors = {f'{net}.{k}': v.detach().cpu().contiguous() for net in ('context_encoder', 'predictor', 'target_encoder')
+    tensors = {f'{net}.{k}': v.detach().cpu().to(dtype or v.dtype).contiguous() for net in ('context_encoder', 'predictor', 'target_encoder')
                for k, v in getattr(model, net).state_dict().items()}
+    card = dict(card or {}, dtype=str(dtype or next(model.parameters()).dtype).removeprefix('torch.'))
     st, js = path.with_suffix('.safetensors'), path.with_suffix('.json')
     tmp = st.with_name(f'.{st.name}.tmp'); save_file(tensors, str(tmp)); os.replace(tmp, st)
-    tmp = js.with_name(f'.{js.name}.tmp'); tmp.write_text(json.dumps(dict(card or {}, arch=model.arch), indent=1)); os.replace(tmp, js)
+    tmp = js.with_name(f'.{js.name}.tmp'); tmp.write_text(json.dumps(dict(card, arch=model.arch), indent=1)); os.replace(tmp, js)
     return st
 
 def bundled() -> list[str]:

@@ -16,8 +16,8 @@ from timm.models.vision_transformer import Block
 
 # %% auto #0
 __all__ = ['VIT_SIZES', 'vit_tiny', 'vit_small', 'vit_base', 'vit_large', 'vit_huge', 'vit_giant', 'sincos_1d', 'sincos_2d',
-           'gather_tokens', 'padding_mask', 'init_official_', 'VisionTransformer', 'VisionTransformerPredictor', 'vit',
-           'vit_predictor']
+           'gather_tokens', 'padding_mask', 'init_official_', 'vit_blocks', 'VisionTransformer',
+           'VisionTransformerPredictor', 'vit', 'vit_predictor']
 
 # %% ../nbs/00_vit.ipynb #e90932dc
 def _to_2tuple(x) -> tuple[int, int]:
@@ -70,6 +70,15 @@ def init_official_(module: nn.Module, std: float = 0.02, depth_rescale: bool = F
                 blk.attn.proj.weight.div_(math.sqrt(2.0 * i)); blk.mlp.fc2.weight.div_(math.sqrt(2.0 * i))
 
 # %% ../nbs/00_vit.ipynb #fb897a63
+def vit_blocks(dim, depth, num_heads, mlp_ratio=4.0, qkv_bias=True, drop_rate=0.0, attn_drop_rate=0.0,
+               drop_path_rate=0.0, norm_eps=1e-6) -> nn.ModuleList:
+    "`depth` timm Blocks of width `dim` (parameter names as in the official code)."
+    norm = partial(nn.LayerNorm, eps=norm_eps)
+    return nn.ModuleList([
+        Block(dim, num_heads, mlp_ratio=mlp_ratio, qkv_bias=qkv_bias, proj_drop=drop_rate, attn_drop=attn_drop_rate,
+              drop_path=drop_path_rate * i / max(depth - 1, 1), norm_layer=norm) for i in range(depth)])
+
+# %% ../nbs/00_vit.ipynb #d81be6b2
 class VisionTransformer(nn.Module):
     "ViT encoder as in official I-JEPA: sin-cos positions, no CLS token, optional token indices."
     def __init__(self, img_size=224, patch_size=16, in_chans=3, embed_dim=768, depth=12, num_heads=12,
@@ -85,12 +94,8 @@ class VisionTransformer(nn.Module):
         self.patch_embed = PatchEmbed(self.img_size, self.patch_size, in_chans, embed_dim, strict_img_size=False)
         self.grid_size = tuple(self.patch_embed.grid_size)
         self.pos_embed = nn.Parameter(sincos_2d(embed_dim, self.grid_size)[None], requires_grad=False)
-        norm = partial(nn.LayerNorm, eps=norm_eps)
-        dpr = [drop_path_rate * i / max(depth - 1, 1) for i in range(depth)]
-        self.blocks = nn.ModuleList([
-            Block(embed_dim, num_heads, mlp_ratio=mlp_ratio, qkv_bias=qkv_bias, proj_drop=drop_rate,
-                  attn_drop=attn_drop_rate, drop_path=dpr[i], norm_layer=norm) for i in range(depth)])
-        self.norm = norm(embed_dim)
+        self.blocks = vit_blocks(embed_dim, depth, num_heads, mlp_ratio, qkv_bias, drop_rate, attn_drop_rate, drop_path_rate, norm_eps)
+        self.norm = nn.LayerNorm(embed_dim, eps=norm_eps)
         init_official_(self, init_std, depth_rescale, self.blocks)
 
     @property
@@ -110,7 +115,7 @@ class VisionTransformer(nn.Module):
         for blk in self.blocks: x = blk(x, attn_mask=mask)
         return self.norm(x)
 
-# %% ../nbs/00_vit.ipynb #d81be6b2
+# %% ../nbs/00_vit.ipynb #538f9bd4
 class VisionTransformerPredictor(nn.Module):
     "Narrow ViT predicting target-encoder features at target positions from context tokens."
     def __init__(self, grid_size=14, embed_dim=768, predictor_embed_dim=384, depth=6, num_heads=12,
@@ -124,12 +129,9 @@ class VisionTransformerPredictor(nn.Module):
         self.predictor_embed = nn.Linear(embed_dim, predictor_embed_dim)
         self.mask_token = nn.Parameter(torch.zeros(1, 1, predictor_embed_dim))
         self.predictor_pos_embed = nn.Parameter(sincos_2d(predictor_embed_dim, self.grid_size)[None], requires_grad=False)
-        norm = partial(nn.LayerNorm, eps=norm_eps)
-        dpr = [drop_path_rate * i / max(depth - 1, 1) for i in range(depth)]
-        self.predictor_blocks = nn.ModuleList([
-            Block(predictor_embed_dim, num_heads, mlp_ratio=mlp_ratio, qkv_bias=qkv_bias, proj_drop=drop_rate,
-                  attn_drop=attn_drop_rate, drop_path=dpr[i], norm_layer=norm) for i in range(depth)])
-        self.predictor_norm = norm(predictor_embed_dim)
+        self.predictor_blocks = vit_blocks(predictor_embed_dim, depth, num_heads, mlp_ratio, qkv_bias, drop_rate,
+                                           attn_drop_rate, drop_path_rate, norm_eps)
+        self.predictor_norm = nn.LayerNorm(predictor_embed_dim, eps=norm_eps)
         self.predictor_proj = nn.Linear(predictor_embed_dim, embed_dim)
         init_official_(self, init_std, depth_rescale, self.predictor_blocks)
         nn.init.trunc_normal_(self.mask_token, std=init_std)
@@ -154,7 +156,7 @@ class VisionTransformerPredictor(nn.Module):
         x = x.reshape(B, M, Nt, -1)
         return x[:, 0] if squeeze else x
 
-# %% ../nbs/00_vit.ipynb #538f9bd4
+# %% ../nbs/00_vit.ipynb #6d21e044
 VIT_SIZES = {  # name: (embed_dim, depth, num_heads, mlp_ratio), as in the official code
     'vit_tiny':  (192, 12, 3, 4.0),
     'vit_small': (384, 12, 6, 4.0),
