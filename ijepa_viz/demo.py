@@ -13,9 +13,10 @@ import matplotlib
 from .data import photo
 from .masks import make_sampler, show_masks, plot_coverage, coverage
 from .vit import VIT_SIZES, vit, vit_predictor
+from . import hub
 
 # %% auto #0
-__all__ = ['PAGE', 'fig_png', 'masks_figure', 'quirks_figure', 'sizes_table', 'write_report', 'main']
+__all__ = ['PAGE', 'fig_png', 'masks_figure', 'quirks_figure', 'sizes_table', 'checkpoint_section', 'write_report', 'main']
 
 # %% ../nbs/10_demo.ipynb #ff743f88
 def fig_png(fig) -> str:
@@ -54,6 +55,25 @@ def sizes_table(img_size=224, patch_size=16) -> list[tuple]:
         rows.append((name, d, depth, heads, n))
     return rows
 
+def checkpoint_section(name: str = 'shapes-vit-tiny') -> str:
+    "HTML: the bundled checkpoint's training curve and probe results, from its card ('' when it is not bundled)."
+    import matplotlib.pyplot as plt
+    if name not in hub.bundled(): return ''
+    card = hub.load(name).card
+    fig, ax = plt.subplots(figsize=(6, 2.6))
+    if card.get('loss_curve'):
+        s, l = zip(*card['loss_curve']); ax.plot(s, l)
+    ax.set_xlabel('step'); ax.set_ylabel(card['config']['meta']['loss']); ax.set_title(f'{name}: training loss')
+    rows = ''.join(f"<tr><td>{html.escape(t)}</td><td>{r['ijepa']:.3f}</td><td>{r['random']:.3f}</td></tr>"
+                   for t, r in card.get('metrics', {}).get('results', {}).items())
+    m = card.get('metrics', {})
+    probe = (f"<p>Linear probes on the frozen target encoder (Shapes, {m.get('n_train')} train / {m.get('n_test')} test images "
+             f"never seen in training), beside the same architecture untrained:</p><table><tr><th>task</th><th>trained</th>"
+             f"<th>untrained</th></tr>{rows}</table>") if rows else ''
+    return (f"<h2>The bundled checkpoint <code>{html.escape(name)}</code></h2><p>{card['steps']} steps, "
+            f"{card['images_seen']:,} images, {card['train_seconds'] / 60:.0f} min on {html.escape(card['device'])}; made by "
+            f"<code>{html.escape(card['command'])}</code>.</p><img src=\"data:image/png;base64,{fig_png(fig)}\">{probe}")
+
 # %% ../nbs/10_demo.ipynb #29614bcf
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>ijepa_viz demo</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}}
@@ -71,6 +91,7 @@ are the paper's ablations (Table 6).</p>
 batches of 128. Officially the last row and column are never used and every context is truncated to the
 batch's shortest, dropping its bottom rows; <code>fix_border</code> and <code>pad_context</code> fix both.</p>
 <img src="data:image/png;base64,{quirks}">
+{checkpoint}
 <h2>Model sizes</h2>
 <table><tr><th>model</th><th>width</th><th>depth</th><th>heads</th><th>encoder parameters (224 px, patch 16)</th></tr>
 {sizes}</table>
@@ -87,7 +108,8 @@ def write_report(out='demo') -> Path:
     sizes = '\n'.join(f'<tr><td>{html.escape(n)}</td><td>{d}</td><td>{depth}</td><td>{h}</td><td>{p:,}</td></tr>'
                       for n, d, depth, h, p in sizes_table())
     path = Path(out) / 'index.html'; path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(PAGE.format(secs=time.time() - t0, masks=masks, quirks=quirks, sizes=sizes, n_images=n_images))
+    ckpt = checkpoint_section()
+    path.write_text(PAGE.format(secs=time.time() - t0, masks=masks, quirks=quirks, sizes=sizes, n_images=n_images, checkpoint=ckpt))
     return path
 
 def main(argv=None):

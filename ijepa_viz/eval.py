@@ -11,9 +11,11 @@ import torch
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+import argparse, json, sys
+from pathlib import Path
 
 # %% auto #0
-__all__ = ['extract_features', 'linear_probe', 'probe']
+__all__ = ['TASKS', 'extract_features', 'linear_probe', 'probe', 'eval_splits', 'load_model', 'evaluate', 'main']
 
 # %% ../nbs/05_eval.ipynb #add4dc56
 @torch.no_grad()
@@ -41,3 +43,59 @@ def probe(encoder, train_ds, test_ds, tasks=('label',), **kw) -> dict:
     "Linear-probe accuracy for each label in `tasks`."
     (xa, ya), (xb, yb) = extract_features(encoder, train_ds), extract_features(encoder, test_ds)
     return {t: linear_probe(xa, ya[t], xb, yb[t], **kw) for t in tasks}
+
+# %% ../nbs/05_eval.ipynb #2eeea13d
+TASKS = {'shapes': ('count', 'shape', 'color', 'position', 'distance_bin'), 'digits': ('label',)}
+
+def eval_splits(data: str, size: int, n_train: int = 2000, n_test: int = 1000, seed: int = 0):
+    "(train, test) datasets for probing: Shapes scenes never used in training (own seeds), or the Digits split."
+    from ijepa_viz.data import Shapes, Digits
+    if data == 'shapes': return Shapes(n_train, size, seed=10_000 + seed), Shapes(n_test, size, seed=20_000 + seed)
+    if data == 'digits': return Digits(size, 'train', seed=seed), Digits(size, 'test', seed=seed)
+    raise ValueError(f"unknown eval data {data!r}; choose one of {list(TASKS)}")
+
+def load_model(ckpt: str):
+    "A bundle (name in ckpts/ or NAME.safetensors path) or an official .pth.tar checkpoint."
+    from ijepa_viz import hub
+    p = Path(ckpt)
+    if p.suffix in ('.tar', '.pth', '.pt'): return hub.load_official(p)
+    return hub.load(ckpt)
+
+def evaluate(model, data: str = 'shapes', tasks=None, n_train: int = 2000, n_test: int = 1000, seed: int = 0,
+             baseline: bool = True) -> dict:
+    "{task: {'ijepa': accuracy, 'random': accuracy of the same architecture untrained}} for linear probes."
+    from ijepa_viz.jepa import IJEPA
+    tasks = tuple(tasks or TASKS[data])
+    size = model.target_encoder.img_size[0]
+    train, test = eval_splits(data, size, n_train, n_test, seed)
+    res = {t: {'ijepa': a} for t, a in probe(model.target_encoder, train, test, tasks).items()}
+    if baseline:
+        torch.manual_seed(seed)
+        rand = IJEPA.from_arch(model.arch).eval()
+        for t, a in probe(rand.target_encoder, train, test, tasks).items(): res[t]['random'] = a
+    return res
+
+def main(argv=None):
+    "Console script `ijepa-eval --ckpt NAME|PATH [--data shapes|digits] [--task ...] [--json FILE]`."
+    ap = argparse.ArgumentParser(prog='ijepa-eval', description='Linear probes on the frozen target encoder of a checkpoint, '
+                                 'beside the same architecture untrained.')
+    ap.add_argument('--ckpt', required=True, help='bundled name (see ijepa_viz.hub.bundled()), NAME.safetensors, or an official .pth.tar')
+    ap.add_argument('--data', default='shapes', choices=list(TASKS))
+    ap.add_argument('--task', nargs='*', help='label(s) to probe (default: all of the dataset)')
+    ap.add_argument('--n-train', type=int, default=2000); ap.add_argument('--n-test', type=int, default=1000)
+    ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--json', help='write the results here')
+    a = ap.parse_args(argv)
+    try:
+        model = load_model(a.ckpt)
+        bad = set(a.task or ()) - set(TASKS[a.data])
+        if bad: raise ValueError(f"unknown task(s) {sorted(bad)} for {a.data}; choose from {list(TASKS[a.data])}")
+        res = evaluate(model, a.data, a.task, a.n_train, a.n_test, a.seed)
+    except (ValueError, FileNotFoundError) as e:
+        print(f"ijepa-eval: error: {e}", file=sys.stderr); sys.exit(2)
+    print(f"linear probe on {a.data} (train {a.n_train}, test {a.n_test}, seed {a.seed}): accuracy")
+    print(f"{'task':14s} {'ijepa':>7s} {'random':>7s} {'margin':>7s}")
+    for t, r in res.items(): print(f"{t:14s} {r['ijepa']:7.3f} {r['random']:7.3f} {r['ijepa'] - r['random']:+7.3f}")
+    if a.json:
+        Path(a.json).write_text(json.dumps(dict(ckpt=a.ckpt, data=a.data, n_train=a.n_train, n_test=a.n_test, seed=a.seed, results=res), indent=1))
+    return None

@@ -119,6 +119,8 @@ def atomic_save(obj, path):
     try:
         with os.fdopen(fd, 'wb') as f:
             torch.save(obj, f); f.flush(); os.fsync(f.fileno())
+        umask = os.umask(0); os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)        # as a plain open() would create it (mkstemp makes it private)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True); raise

@@ -395,15 +395,22 @@ class Trainer:
         if self.rank == 0: print(f"replicas identical across {self.world} processes")
         return diff
 
-    def export(self, path, command: str | None = None, **extra) -> Path:
-        "Weights as safetensors + JSON card (config, data, steps, seed, time, loss, command) at `path`."
+    def loss_curve(self, points: int = 200) -> list[list[float]]:
+        "The logged loss averaged over at most `points` equal spans of steps: [[step, loss], ...]."
+        if not self.history: return []
+        k = max(1, math.ceil(len(self.history) / points))
+        spans = [self.history[i:i + k] for i in range(0, len(self.history), k)]
+        return [[s[-1]['step'], sum(r['loss'] for r in s) / len(s)] for s in spans]
+
+    def export(self, path, command: str | None = None, dtype: torch.dtype | None = None, **extra) -> Path:
+        "Weights as safetensors (optionally cast to `dtype`) + JSON card (config, data, steps, seed, time, loss curve, command)."
         tail = [r['loss'] for r in self.history[-50:]]
         card = dict(config=self.cfg, dataset=self.cfg['data']['dataset'], steps=self.step, epochs=self.step / self.ipe,
                     images_seen=self.step * self.bs * self.world, seed=self.cfg['meta']['seed'],
                     train_seconds=round(self.seconds, 1), device=str(self.device), world_size=self.world,
                     final_loss=sum(tail) / len(tail) if tail else None, torch=torch.__version__,
-                    command=command or ' '.join(['ijepa-train'] + sys.argv[1:]), **extra)
-        return save_bundle(self.model, path, card)
+                    command=command or ' '.join(['ijepa-train'] + sys.argv[1:]), loss_curve=self.loss_curve(), **extra)
+        return save_bundle(self.model, path, card, dtype)
 
     def plot(self, ax=None, smooth: int = 20):
         "Loss curve (raw and running mean)."
@@ -425,6 +432,7 @@ def main(argv=None):
     ap.add_argument('--steps', type=int, help='stop after this many updates in total')
     ap.add_argument('--no-progress', action='store_true', help='no progress bar')
     ap.add_argument('--export', metavar='PATH', help='at the end, write PATH.safetensors + PATH.json (weights and card)')
+    ap.add_argument('--export-dtype', choices=['float32', 'float16', 'bfloat16'], default='float32', help='dtype of the exported weights')
     a = ap.parse_args(argv)
     try:
         cfg = load_config(a.config, a.set)
@@ -435,7 +443,7 @@ def main(argv=None):
             Path(cfg['logging']['folder']).mkdir(parents=True, exist_ok=True)
             (Path(cfg['logging']['folder']) / 'params-ijepa.yaml').write_text(yaml.safe_dump(cfg))
         t.fit(a.steps)
-        if a.export and t.rank == 0: print(f"exported {t.export(a.export)}")
+        if a.export and t.rank == 0: print(f"exported {t.export(a.export, dtype=getattr(torch, a.export_dtype))}")
     except (ConfigError, CheckpointError, FileNotFoundError, FloatingPointError, ValueError) as e:
         print(f"ijepa-train: error: {e}", file=sys.stderr); sys.exit(2)
     finally:
