@@ -1,4 +1,4 @@
-"""Frozen features of a trained encoder, and linear probes on them.
+"""Frozen features, linear / k-NN / few-shot probes, collapse statistics, and `ijepa-eval`.
 
 Docs: https://ijepa-viz.github.io/ijepa_viz/eval.html.md"""
 
@@ -8,14 +8,18 @@ Docs: https://ijepa-viz.github.io/ijepa_viz/eval.html.md"""
 from __future__ import annotations
 import numpy as np
 import torch
+import math
+import torch.nn.functional as F
 from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 import argparse, json, sys
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['TASKS', 'extract_features', 'linear_probe', 'probe', 'eval_splits', 'load_model', 'evaluate', 'main']
+__all__ = ['PROBES', 'TASKS', 'extract_features', 'linear_probe', 'knn_probe', 'few_shot', 'probe', 'collapse_stats',
+           'eval_splits', 'load_model', 'evaluate', 'main']
 
 # %% ../nbs/05_eval.ipynb #add4dc56
 @torch.no_grad()
@@ -39,12 +43,38 @@ def linear_probe(train_x, train_y, test_x, test_y, C: float = 1.0, max_iter: int
     clf.fit(train_x, train_y)
     return float(clf.score(test_x, test_y))
 
-def probe(encoder, train_ds, test_ds, tasks=('label',), **kw) -> dict:
-    "Linear-probe accuracy for each label in `tasks`."
-    (xa, ya), (xb, yb) = extract_features(encoder, train_ds), extract_features(encoder, test_ds)
-    return {t: linear_probe(xa, ya[t], xb, yb[t], **kw) for t in tasks}
+def knn_probe(train_x, train_y, test_x, test_y, k: int = 20) -> float:
+    "Test accuracy of a cosine-similarity k-nearest-neighbour classifier (distance-weighted vote)."
+    clf = KNeighborsClassifier(n_neighbors=min(k, len(train_x)), metric='cosine', weights='distance')
+    return float(clf.fit(train_x, train_y).score(test_x, test_y))
 
-# %% ../nbs/05_eval.ipynb #2eeea13d
+def few_shot(train_x, train_y, test_x, test_y, shots: int = 5, seed: int = 0, **kw) -> float:
+    "Linear-probe accuracy from `shots` labelled training images per class (drawn with `seed`)."
+    rng = np.random.default_rng(seed)
+    idx = np.concatenate([rng.permutation(np.flatnonzero(train_y == c))[:shots] for c in np.unique(train_y)])
+    return linear_probe(train_x[idx], train_y[idx], test_x, test_y, **kw)
+
+PROBES = {'linear': linear_probe, 'knn': knn_probe, 'fewshot': few_shot}
+
+def probe(encoder, train_ds, test_ds, tasks=('label',), method: str = 'linear', **kw) -> dict:
+    "Probe accuracy (`method`: linear, knn or fewshot) for each label in `tasks`."
+    if method not in PROBES: raise ValueError(f"unknown probe {method!r}; choose one of {list(PROBES)}")
+    (xa, ya), (xb, yb) = extract_features(encoder, train_ds), extract_features(encoder, test_ds)
+    return {t: PROBES[method](xa, ya[t], xb, yb[t], **kw) for t in tasks}
+
+# %% ../nbs/05_eval.ipynb #5fd969b3
+def collapse_stats(z: torch.Tensor) -> dict[str, torch.Tensor]:
+    "Health of features `z` [N, D] (N ≥ 2): std (×√D, ~1 healthy, 0 collapsed), rankme (effective rank), cos_sim (mean between images)."
+    z = z.detach().float().flatten(1)
+    n, d = z.shape
+    zn = F.normalize(z, dim=1)
+    s = torch.linalg.svdvals(z)
+    p = s / s.sum().clamp_min(1e-12) + 1e-7
+    sim = zn @ zn.T
+    return dict(std=zn.std(0).mean() * math.sqrt(d), rankme=torch.exp(-(p * p.log()).sum()),
+                cos_sim=(sim.sum() - sim.diagonal().sum()) / (n * (n - 1)))
+
+# %% ../nbs/05_eval.ipynb #4c6f4fa3
 TASKS = {'shapes': ('count', 'shape', 'color', 'position', 'distance_bin'), 'digits': ('label',)}
 
 def eval_splits(data: str, size: int, n_train: int = 2000, n_test: int = 1000, seed: int = 0):
@@ -62,17 +92,17 @@ def load_model(ckpt: str):
     return hub.load(ckpt)
 
 def evaluate(model, data: str = 'shapes', tasks=None, n_train: int = 2000, n_test: int = 1000, seed: int = 0,
-             baseline: bool = True) -> dict:
-    "{task: {'ijepa': accuracy, 'random': accuracy of the same architecture untrained}} for linear probes."
+             baseline: bool = True, method: str = 'linear', **kw) -> dict:
+    "{task: {'ijepa': accuracy, 'random': accuracy of the same architecture untrained}} for `method` probes."
     from ijepa_viz.jepa import IJEPA
     tasks = tuple(tasks or TASKS[data])
     size = model.target_encoder.img_size[0]
     train, test = eval_splits(data, size, n_train, n_test, seed)
-    res = {t: {'ijepa': a} for t, a in probe(model.target_encoder, train, test, tasks).items()}
+    res = {t: {'ijepa': a} for t, a in probe(model.target_encoder, train, test, tasks, method, **kw).items()}
     if baseline:
         torch.manual_seed(seed)
         rand = IJEPA.from_arch(model.arch).eval()
-        for t, a in probe(rand.target_encoder, train, test, tasks).items(): res[t]['random'] = a
+        for t, a in probe(rand.target_encoder, train, test, tasks, method, **kw).items(): res[t]['random'] = a
     return res
 
 def main(argv=None):
@@ -84,18 +114,23 @@ def main(argv=None):
     ap.add_argument('--task', nargs='*', help='label(s) to probe (default: all of the dataset)')
     ap.add_argument('--n-train', type=int, default=2000); ap.add_argument('--n-test', type=int, default=1000)
     ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--method', default='linear', choices=list(PROBES), help='linear probe, k-NN, or few-shot linear probe')
+    ap.add_argument('--shots', type=int, default=5, help='labelled images per class for --method fewshot')
     ap.add_argument('--json', help='write the results here')
     a = ap.parse_args(argv)
     try:
         model = load_model(a.ckpt)
         bad = set(a.task or ()) - set(TASKS[a.data])
         if bad: raise ValueError(f"unknown task(s) {sorted(bad)} for {a.data}; choose from {list(TASKS[a.data])}")
-        res = evaluate(model, a.data, a.task, a.n_train, a.n_test, a.seed)
+        kw = dict(shots=a.shots, seed=a.seed) if a.method == 'fewshot' else {}
+        res = evaluate(model, a.data, a.task, a.n_train, a.n_test, a.seed, method=a.method, **kw)
     except (ValueError, FileNotFoundError) as e:
         print(f"ijepa-eval: error: {e}", file=sys.stderr); sys.exit(2)
-    print(f"linear probe on {a.data} (train {a.n_train}, test {a.n_test}, seed {a.seed}): accuracy")
+    what = f"{a.shots}-shot linear probe" if a.method == 'fewshot' else {'linear': 'linear probe', 'knn': 'k-NN (k=20, cosine)'}[a.method]
+    print(f"{what} on {a.data} (train {a.n_train}, test {a.n_test}, seed {a.seed}): accuracy")
     print(f"{'task':14s} {'ijepa':>7s} {'random':>7s} {'margin':>7s}")
     for t, r in res.items(): print(f"{t:14s} {r['ijepa']:7.3f} {r['random']:7.3f} {r['ijepa'] - r['random']:+7.3f}")
     if a.json:
-        Path(a.json).write_text(json.dumps(dict(ckpt=a.ckpt, data=a.data, n_train=a.n_train, n_test=a.n_test, seed=a.seed, results=res), indent=1))
+        Path(a.json).write_text(json.dumps(dict(ckpt=a.ckpt, data=a.data, method=a.method, n_train=a.n_train, n_test=a.n_test,
+                                                seed=a.seed, results=res), indent=1))
     return None

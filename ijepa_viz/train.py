@@ -16,6 +16,7 @@ import torch.distributed as dist
 from .jepa import IJEPA, jepa_loss, ema_update_, LOSSES
 from .masks import make_sampler
 from .vit import gather_tokens
+from .eval import collapse_stats
 from .hub import atomic_save, read_checkpoint, _strip_prefix, CheckpointError, save_bundle
 
 # %% auto #0
@@ -35,7 +36,8 @@ DEFAULTS = {
     'logging': dict(folder='runs/ijepa', write_tag='jepa',
                     log_freq=10,            # ours (official: hard-coded 10): steps between host syncs / CSV flushes
                     checkpoint_freq=50,     # ours (official: hard-coded 50): epochs between kept checkpoints
-                    checkpoint_every_steps=0),  # ours: also write `latest` every N steps (0: only at epoch ends)
+                    checkpoint_every_steps=0,   # ours: also write `latest` every N steps (0: only at epoch ends)
+                    health_freq=100),           # ours: log collapse statistics every N steps (0: never)
     'mask': dict(allow_overlap=False, aspect_ratio=[0.75, 1.5], enc_mask_scale=[0.85, 1.0], min_keep=10,
                  num_enc_masks=1, num_pred_masks=4, patch_size=14, pred_mask_scale=[0.15, 0.2],
                  strategy='multiblock',     # ours: multiblock | rasterized | block | random
@@ -256,7 +258,8 @@ def init_distributed(device: torch.device) -> tuple[int, int, torch.device]:
 # %% ../nbs/04_train.ipynb #083e1c50
 class Trainer:
     "I-JEPA training from a config: `Trainer(cfg).fit()`. Resume with `resume=path` (or `meta.load_checkpoint`)."
-    COLUMNS = ['step', 'epoch', 'itr', 'loss', 'lr', 'wd', 'momentum', 'context', 'target', 'images_per_s']
+    COLUMNS = ['step', 'epoch', 'itr', 'loss', 'lr', 'wd', 'momentum', 'context', 'target', 'images_per_s',
+               'feat_std', 'rankme', 'cos_sim']
 
     def __init__(self, cfg: dict, device=None, resume=None, progress: bool = True, dataset=None):
         self.cfg = cfg
@@ -296,6 +299,9 @@ class Trainer:
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.bf16):
             with torch.no_grad():
                 h = self.model.target_encoder(images)
+                hf = self.cfg['logging']['health_freq']
+                # (non-finite features would stop the SVD; a non-finite loss stops the run at the next flush anyway)
+                health = collapse_stats(torch.nan_to_num(h.mean(1).float(), 0., 0., 0.)) if hf and step % hf == 0 and len(h) > 1 else None
                 h = gather_tokens(F.layer_norm(h, h.shape[-1:]), masks.targets)
             z = self.student(images, masks.context, masks.targets, masks.context_valid)
             loss = jepa_loss(z.float(), h.float(), self.cfg['meta']['loss'])
@@ -303,7 +309,7 @@ class Trainer:
         self.opt.step()
         self.opt.zero_grad(set_to_none=True)
         ema_update_(self.model.target_encoder, self.model.context_encoder, mom)
-        return loss.detach(), (lr, wd, mom, masks.context.shape[1], masks.targets.shape[2])
+        return loss.detach(), (lr, wd, mom, masks.context.shape[1], masks.targets.shape[2], health)
 
     def _flush(self, pending, t0):
         "Fetch the pending losses (one host sync), check them, log them; returns the time."
@@ -313,14 +319,15 @@ class Trainer:
         losses = losses.tolist()
         now = time.time(); ips = len(pending) * self.bs * self.world / max(now - t0, 1e-9)
         rows = []
-        for (step, _, (lr, wd, mom, nc, nt)), loss in zip(pending, losses):
+        for (step, _, (lr, wd, mom, nc, nt, health)), loss in zip(pending, losses):
             if not math.isfinite(loss):
                 raise FloatingPointError(
                     f"the loss became {loss} at step {step} (lr {lr:.2e}); training stopped. The last good checkpoint "
                     f"({self.latest if self.latest.exists() else 'none yet'}) was not touched. Try a lower optimization.lr "
                     f"or a longer warmup, and resume from it.")
             rows.append(dict(step=step, epoch=step // self.ipe, itr=step % self.ipe, loss=loss, lr=lr, wd=wd,
-                             momentum=mom, context=nc, target=nt, images_per_s=ips))
+                             momentum=mom, context=nc, target=nt, images_per_s=ips,
+                             **({('feat_std' if k == 'std' else k): v.item() for k, v in health.items()} if health else {})))
         self.history += rows
         if self.rank == 0:
             new = not self.csv_path.exists()
@@ -411,6 +418,14 @@ class Trainer:
                     final_loss=sum(tail) / len(tail) if tail else None, torch=torch.__version__,
                     command=command or ' '.join(['ijepa-train'] + sys.argv[1:]), loss_curve=self.loss_curve(), **extra)
         return save_bundle(self.model, path, card, dtype)
+
+    def plot_health(self, axs=None):
+        "The collapse statistics logged every `logging.health_freq` steps (see the eval chapter)."
+        rows = [r for r in self.history if 'rankme' in r]
+        if axs is None: _, axs = plt.subplots(1, 3, figsize=(10, 2.6))
+        for ax, k, label in zip(axs, ('feat_std', 'rankme', 'cos_sim'), ('std ×√D (0: collapsed)', 'effective rank', 'cosine similarity between images')):
+            ax.plot([r['step'] for r in rows], [r[k] for r in rows], '.-'); ax.set_title(label, fontsize=10); ax.set_xlabel('step')
+        return axs
 
     def plot(self, ax=None, smooth: int = 20):
         "Loss curve (raw and running mean)."
