@@ -98,6 +98,7 @@ def evaluate(model, data: str = 'shapes', tasks=None, n_train: int = 2000, n_tes
     tasks = tuple(tasks or TASKS[data])
     size = model.target_encoder.img_size[0]
     train, test = eval_splits(data, size, n_train, n_test, seed)
+    if method == 'fewshot': kw.setdefault('seed', seed)
     res = {t: {'ijepa': a} for t, a in probe(model.target_encoder, train, test, tasks, method, **kw).items()}
     if baseline:
         torch.manual_seed(seed)
@@ -122,7 +123,7 @@ def main(argv=None):
         model = load_model(a.ckpt)
         bad = set(a.task or ()) - set(TASKS[a.data])
         if bad: raise ValueError(f"unknown task(s) {sorted(bad)} for {a.data}; choose from {list(TASKS[a.data])}")
-        kw = dict(shots=a.shots, seed=a.seed) if a.method == 'fewshot' else {}
+        kw = dict(shots=a.shots) if a.method == 'fewshot' else {}
         res = evaluate(model, a.data, a.task, a.n_train, a.n_test, a.seed, method=a.method, **kw)
     except (ValueError, FileNotFoundError) as e:
         print(f"ijepa-eval: error: {e}", file=sys.stderr); sys.exit(2)
