@@ -18,19 +18,31 @@ import argparse, json, sys
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['PROBES', 'TASKS', 'extract_features', 'linear_probe', 'knn_probe', 'few_shot', 'probe', 'collapse_stats',
-           'eval_splits', 'load_model', 'evaluate', 'main']
+__all__ = ['PROBES', 'TASKS', 'encode', 'extract_features', 'linear_probe', 'knn_probe', 'few_shot', 'torch_linear_probe',
+           'probe', 'collapse_stats', 'eval_splits', 'load_model', 'evaluate', 'main']
 
-# %% ../nbs/05_eval.ipynb #add4dc56
+# %% ../nbs/05_eval.ipynb #fc19fb21
+def encode(encoder, images: torch.Tensor, layers=None) -> torch.Tensor:
+    "Patch features [B, N, D] of `encoder`'s output, or [B, N, len(layers)·D] from the blocks `layers` (layer-normed, concatenated)."
+    if layers is None: return encoder(images)
+    layers = [layers] if isinstance(layers, int) else list(layers)
+    keep = {i % len(encoder.blocks) for i in layers}
+    out = {}
+    hooks = [encoder.blocks[i].register_forward_hook(lambda m, a, o, i=i: out.__setitem__(i, o)) for i in keep]
+    try: encoder(images)
+    finally:
+        for h in hooks: h.remove()
+    return torch.cat([F.layer_norm(out[i % len(encoder.blocks)], out[i % len(encoder.blocks)].shape[-1:]) for i in layers], -1)
+
 @torch.no_grad()
-def extract_features(encoder, dataset, batch_size: int = 256, device=None, pool: str = 'mean'):
-    "Average-pooled (or `pool='none'`: all patch) features [N, D] of `encoder` over `dataset`, and its labels as arrays."
+def extract_features(encoder, dataset, batch_size: int = 256, device=None, pool: str = 'mean', layers=None):
+    "Average-pooled (or `pool='none'`: all patch) features [N, D] of `encoder` over `dataset` (see `encode` for `layers`), and its labels as arrays."
     device = device or next(encoder.parameters()).device
     was = encoder.training; encoder.eval()
     loader = torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=False, num_workers=0)
     feats, labels = [], {}
     for images, y in loader:
-        h = encoder(images.to(device)).float()
+        h = encode(encoder, images.to(device), layers).float()
         feats.append((h.mean(1) if pool == 'mean' else h).cpu())
         for k, v in (y.items() if isinstance(y, dict) else [('label', y)]):
             labels.setdefault(k, []).append(torch.as_tensor(v))
@@ -54,15 +66,37 @@ def few_shot(train_x, train_y, test_x, test_y, shots: int = 5, seed: int = 0, **
     idx = np.concatenate([rng.permutation(np.flatnonzero(train_y == c))[:shots] for c in np.unique(train_y)])
     return linear_probe(train_x[idx], train_y[idx], test_x, test_y, **kw)
 
-PROBES = {'linear': linear_probe, 'knn': knn_probe, 'fewshot': few_shot}
+def torch_linear_probe(train_x, train_y, test_x, test_y, epochs: int = 100, lr: float = 1e-2, wd: float = 5e-4,
+                       batch_size: int = 256, device=None, seed: int = 0) -> float:
+    "Test accuracy of a linear head trained with AdamW in torch (standardised features), for sets too large for scikit-learn; runs on `device` (GPU when there is one)."
+    device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
+    g = torch.Generator().manual_seed(seed); torch.manual_seed(seed)
+    xa, xb = (torch.as_tensor(np.asarray(v), dtype=torch.float32) for v in (train_x, test_x))
+    mu, sd = xa.mean(0), xa.std(0).clamp_min(1e-6)
+    xa, xb = ((v - mu) / sd for v in (xa, xb))
+    classes, ya = np.unique(train_y, return_inverse=True)
+    ya = torch.as_tensor(ya)
+    head = torch.nn.Linear(xa.shape[1], len(classes)).to(device)
+    opt = torch.optim.AdamW(head.parameters(), lr=lr, weight_decay=wd)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
+    xa, ya = xa.to(device), ya.to(device)
+    for _ in range(epochs):
+        for b in torch.randperm(len(xa), generator=g).split(batch_size):
+            loss = F.cross_entropy(head(xa[b]), ya[b])
+            opt.zero_grad(); loss.backward(); opt.step()
+        sched.step()
+    with torch.no_grad(): pred = classes[head(xb.to(device)).argmax(1).cpu().numpy()]
+    return float((pred == np.asarray(test_y)).mean())
 
-def probe(encoder, train_ds, test_ds, tasks=('label',), method: str = 'linear', **kw) -> dict:
-    "Probe accuracy (`method`: linear, knn or fewshot) for each label in `tasks`."
+PROBES = {'linear': linear_probe, 'knn': knn_probe, 'fewshot': few_shot, 'torch': torch_linear_probe}
+
+def probe(encoder, train_ds, test_ds, tasks=('label',), method: str = 'linear', layers=None, **kw) -> dict:
+    "Probe accuracy (`method`: linear, torch, knn or fewshot) for each label in `tasks`, on features from `layers` (see `encode`)."
     if method not in PROBES: raise ValueError(f"unknown probe {method!r}; choose one of {list(PROBES)}")
-    (xa, ya), (xb, yb) = extract_features(encoder, train_ds), extract_features(encoder, test_ds)
+    (xa, ya), (xb, yb) = extract_features(encoder, train_ds, layers=layers), extract_features(encoder, test_ds, layers=layers)
     return {t: PROBES[method](xa, ya[t], xb, yb[t], **kw) for t in tasks}
 
-# %% ../nbs/05_eval.ipynb #5fd969b3
+# %% ../nbs/05_eval.ipynb #d57dec81
 def collapse_stats(z: torch.Tensor) -> dict[str, torch.Tensor]:
     "Health of features `z` [N, D] (N ≥ 2): std (×√D, ~1 healthy, 0 collapsed), rankme (effective rank), cos_sim (mean between images)."
     z = z.detach().float().flatten(1)
@@ -74,7 +108,7 @@ def collapse_stats(z: torch.Tensor) -> dict[str, torch.Tensor]:
     return dict(std=zn.std(0).mean() * math.sqrt(d), rankme=torch.exp(-(p * p.log()).sum()),
                 cos_sim=(sim.sum() - sim.diagonal().sum()) / (n * (n - 1)))
 
-# %% ../nbs/05_eval.ipynb #4c6f4fa3
+# %% ../nbs/05_eval.ipynb #ea1f9d23
 TASKS = {'shapes': ('count', 'shape', 'color', 'position', 'distance_bin'), 'digits': ('label',)}
 
 def eval_splits(data: str, size: int, n_train: int = 2000, n_test: int = 1000, seed: int = 0):
@@ -92,18 +126,18 @@ def load_model(ckpt: str):
     return hub.load(ckpt)
 
 def evaluate(model, data: str = 'shapes', tasks=None, n_train: int = 2000, n_test: int = 1000, seed: int = 0,
-             baseline: bool = True, method: str = 'linear', **kw) -> dict:
+             baseline: bool = True, method: str = 'linear', layers=None, **kw) -> dict:
     "{task: {'ijepa': accuracy, 'random': accuracy of the same architecture untrained}} for `method` probes."
     from ijepa_viz.jepa import IJEPA
     tasks = tuple(tasks or TASKS[data])
     size = model.target_encoder.img_size[0]
     train, test = eval_splits(data, size, n_train, n_test, seed)
     if method == 'fewshot': kw.setdefault('seed', seed)
-    res = {t: {'ijepa': a} for t, a in probe(model.target_encoder, train, test, tasks, method, **kw).items()}
+    res = {t: {'ijepa': a} for t, a in probe(model.target_encoder, train, test, tasks, method, layers, **kw).items()}
     if baseline:
         torch.manual_seed(seed)
         rand = IJEPA.from_arch(model.arch).eval()
-        for t, a in probe(rand.target_encoder, train, test, tasks, method, **kw).items(): res[t]['random'] = a
+        for t, a in probe(rand.target_encoder, train, test, tasks, method, layers, **kw).items(): res[t]['random'] = a
     return res
 
 def main(argv=None):
@@ -115,8 +149,10 @@ def main(argv=None):
     ap.add_argument('--task', nargs='*', help='label(s) to probe (default: all of the dataset)')
     ap.add_argument('--n-train', type=int, default=2000); ap.add_argument('--n-test', type=int, default=1000)
     ap.add_argument('--seed', type=int, default=0)
-    ap.add_argument('--method', default='linear', choices=list(PROBES), help='linear probe, k-NN, or few-shot linear probe')
+    ap.add_argument('--method', default='linear', choices=list(PROBES),
+                    help='linear (scikit-learn), torch (linear head in torch, GPU when there is one), knn, or fewshot')
     ap.add_argument('--shots', type=int, default=5, help='labelled images per class for --method fewshot')
+    ap.add_argument('--layers', type=int, nargs='*', help='features from these blocks (e.g. -4 -3 -2 -1), concatenated; default: the output')
     ap.add_argument('--json', help='write the results here')
     a = ap.parse_args(argv)
     try:
@@ -124,10 +160,11 @@ def main(argv=None):
         bad = set(a.task or ()) - set(TASKS[a.data])
         if bad: raise ValueError(f"unknown task(s) {sorted(bad)} for {a.data}; choose from {list(TASKS[a.data])}")
         kw = dict(shots=a.shots) if a.method == 'fewshot' else {}
-        res = evaluate(model, a.data, a.task, a.n_train, a.n_test, a.seed, method=a.method, **kw)
+        res = evaluate(model, a.data, a.task, a.n_train, a.n_test, a.seed, method=a.method, layers=a.layers or None, **kw)
     except (ValueError, FileNotFoundError) as e:
         print(f"ijepa-eval: error: {e}", file=sys.stderr); sys.exit(2)
-    what = f"{a.shots}-shot linear probe" if a.method == 'fewshot' else {'linear': 'linear probe', 'knn': 'k-NN (k=20, cosine)'}[a.method]
+    what = f"{a.shots}-shot linear probe" if a.method == 'fewshot' else {'linear': 'linear probe', 'torch': 'linear head (torch)',
+                                                                          'knn': 'k-NN (k=20, cosine)'}[a.method]
     print(f"{what} on {a.data} (train {a.n_train}, test {a.n_test}, seed {a.seed}): accuracy")
     print(f"{'task':14s} {'ijepa':>7s} {'random':>7s} {'margin':>7s}")
     for t, r in res.items(): print(f"{t:14s} {r['ijepa']:7.3f} {r['random']:7.3f} {r['ijepa'] - r['random']:+7.3f}")

@@ -19,11 +19,13 @@ def test_eval_prints_table_and_writes_json(tmp_path):
     assert all(0 <= v <= 1 for t in res['results'].values() for v in t.values())
 
 
-def test_eval_knn_and_fewshot_run():
-    for method in ('knn', 'fewshot'):
+def test_eval_other_probes_and_layers_run():
+    for method, says in (('knn', 'k-NN'), ('fewshot', '5-shot'), ('torch', 'linear head (torch)')):
         r = run('--ckpt', 'shapes-vit-tiny', '--task', 'position', '--n-train', '300', '--n-test', '150', '--method', method)
         assert r.returncode == 0, r.stderr
-        assert ('k-NN' if method == 'knn' else '5-shot') in r.stdout
+        assert says in r.stdout
+    r = run('--ckpt', 'shapes-vit-tiny', '--task', 'count', '--n-train', '300', '--n-test', '150', '--layers', '-2', '-1')
+    assert r.returncode == 0, r.stderr
 
 
 def test_eval_errors_are_clear(tmp_path):
