@@ -41,8 +41,11 @@ pytest: setup
 lab: setup
 	$(BIN)/jupyter lab nbs
 
+## make bench [OFFICIAL=path/to/facebookresearch/ijepa]: the benchmark figures
 bench: setup
 	$(BIN)/python benchmarks/masks.py
+	$(BIN)/python benchmarks/attention.py
+	$(BIN)/python benchmarks/train_step.py $(if $(OFFICIAL),--official $(OFFICIAL))
 
 clean:
 	rm -rf $(VENV) demo _proc _docs
