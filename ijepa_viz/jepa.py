@@ -90,5 +90,4 @@ def ema_update_(target: nn.Module, online: nn.Module, momentum: float):
     "In place: target ← momentum·target + (1−momentum)·online, over all parameters."
     t, o = list(target.parameters()), list(online.parameters())
     if len(t) != len(o): raise ValueError("target and online networks have different parameters")
-    torch._foreach_mul_(t, momentum)
-    torch._foreach_add_(t, o, alpha=1.0 - momentum)
+    torch._foreach_lerp_(t, o, 1.0 - momentum)
