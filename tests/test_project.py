@@ -37,3 +37,13 @@ def test_demo_cli_writes_an_offline_report(tmp_path):
 def test_cli_rejects_unknown_command():
     r = subprocess.run([str(BIN / 'ijepa-viz'), 'nonsense'], capture_output=True, text=True)
     assert r.returncode == 2 and 'invalid choice' in r.stderr
+
+
+def test_docs_sidebar_lists_every_chapter_in_reading_order():
+    import yaml
+    side = yaml.safe_load((ROOT / 'nbs' / 'sidebar.yml').read_text())['website']['sidebar']['contents']
+    listed = [c for item in side for c in ([item] if isinstance(item, str) else item['contents'])]
+    chapters = sorted(p.name for p in (ROOT / 'nbs').glob('*.ipynb') if p.name != 'index.ipynb')
+    assert listed[0] == 'index.ipynb' and listed[1:] == chapters
+    assert (ROOT / 'nbs' / '_quarto.yml').exists()
+    assert re.search(r'^docs:', (ROOT / 'Makefile').read_text(), re.M)
