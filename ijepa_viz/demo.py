@@ -16,7 +16,8 @@ from .vit import VIT_SIZES, vit, vit_predictor
 from . import hub
 
 # %% auto #0
-__all__ = ['PAGE', 'fig_png', 'masks_figure', 'quirks_figure', 'sizes_table', 'checkpoint_section', 'write_report', 'main']
+__all__ = ['PAGE', 'fig_png', 'masks_figure', 'quirks_figure', 'sizes_table', 'checkpoint_section', 'attention_section',
+           'write_report', 'main']
 
 # %% ../nbs/10_demo.ipynb #ff743f88
 def fig_png(fig) -> str:
@@ -74,10 +75,27 @@ def checkpoint_section(name: str = 'shapes-vit-tiny') -> str:
             f"{card['images_seen']:,} images, {card['train_seconds'] / 60:.0f} min on {html.escape(card['device'])}; made by "
             f"<code>{html.escape(card['command'])}</code>.</p><img src=\"data:image/png;base64,{fig_png(fig)}\">{probe}")
 
+def attention_section(name: str = 'shapes-vit-tiny', n: int = 3) -> str:
+    "HTML: attention maps of the bundled checkpoint on unseen Shapes scenes ('' when it is not bundled)."
+    if name not in hub.bundled(): return ''
+    from ijepa_viz.attention import show_summary
+    from ijepa_viz.data import Shapes
+    from ijepa_viz.train import build_sampler
+    model = hub.load(name)
+    size = model.target_encoder.img_size[0]
+    ds = Shapes(n, size, seed=40_000)
+    sampler = build_sampler(model.card['config'])          # the masks it was trained with
+    figs = [show_summary(model, ds[i][0], sampler(1), title=f'scene {i}') for i in range(n)]
+    imgs = ''.join(f'<img src="data:image/png;base64,{fig_png(f)}">' for f in figs)
+    return (f"<h2>Attention of <code>{html.escape(name)}</code></h2><p>Scenes it never saw. From left: the masks; the "
+            f"target encoder's last block from the centre patch (outlined) and the attention each patch receives; "
+            f"rollout through all blocks, and its top 60 % of mass; the context encoder's rollout over the context only; "
+            f"the predictor's attention from target block 0 to the context.</p>{imgs}")
+
 # %% ../nbs/10_demo.ipynb #29614bcf
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>ijepa_viz demo</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}}
-img{{max-width:100%}} table{{border-collapse:collapse}} td,th{{border:1px solid #ccc;padding:4px 10px;text-align:right}}
+img{{max-width:100%}} table{{border-collapse:collapse}} td,th{{border:1px solid #ccc;padding:4px 10px;text-align:right}} td:first-child{{text-align:left}}
 .note{{color:#666;font-size:90%}}</style></head><body>
 <h1>ijepa_viz demo</h1>
 <p>I-JEPA (Assran et al., CVPR 2023) predicts the representations of <b>target blocks</b> of an image from one
@@ -92,6 +110,7 @@ batches of 128. Officially the last row and column are never used and every cont
 batch's shortest, dropping its bottom rows; <code>fix_border</code> and <code>pad_context</code> fix both.</p>
 <img src="data:image/png;base64,{quirks}">
 {checkpoint}
+{attention}
 <h2>Model sizes</h2>
 <table><tr><th>model</th><th>width</th><th>depth</th><th>heads</th><th>encoder parameters (224 px, patch 16)</th></tr>
 {sizes}</table>
@@ -108,8 +127,9 @@ def write_report(out='demo') -> Path:
     sizes = '\n'.join(f'<tr><td>{html.escape(n)}</td><td>{d}</td><td>{depth}</td><td>{h}</td><td>{p:,}</td></tr>'
                       for n, d, depth, h, p in sizes_table())
     path = Path(out) / 'index.html'; path.parent.mkdir(parents=True, exist_ok=True)
-    ckpt = checkpoint_section()
-    path.write_text(PAGE.format(secs=time.time() - t0, masks=masks, quirks=quirks, sizes=sizes, n_images=n_images, checkpoint=ckpt))
+    ckpt, att = checkpoint_section(), attention_section()
+    path.write_text(PAGE.format(secs=time.time() - t0, masks=masks, quirks=quirks, sizes=sizes, n_images=n_images,
+                                checkpoint=ckpt, attention=att))
     return path
 
 def main(argv=None):
