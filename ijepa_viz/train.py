@@ -22,8 +22,8 @@ from .hub import atomic_save, read_checkpoint, _strip_prefix, CheckpointError, s
 # %% auto #0
 __all__ = ['DEFAULTS', 'ConfigError', 'parse_set', 'load_config', 'lr_at', 'wd_at', 'momentum_at', 'param_groups',
            'make_optimizer', 'set_hparams', 'seed_of', 'EpochBatches', 'SeededImages', 'pick_device', 'build_model',
-           'build_sampler', 'build_dataset', 'training_state', 'restore', 'Student', 'init_distributed', 'Trainer',
-           'main']
+           'sampler_kwargs', 'build_sampler', 'build_dataset', 'training_state', 'restore', 'Student',
+           'init_distributed', 'Trainer', 'main']
 
 # %% ../nbs/04_train.ipynb #8dfc1855
 DEFAULTS = {
@@ -189,16 +189,20 @@ def build_model(cfg: dict) -> IJEPA:
     return IJEPA.build(meta['model_name'], cfg['data']['crop_size'], cfg['mask']['patch_size'],
                        meta['pred_depth'], meta['pred_emb_dim'], **kw)
 
+def sampler_kwargs(mask: dict) -> dict:
+    "`MultiBlockSampler` arguments from a config's `mask` section (official names; missing keys take the defaults)."
+    m = dict(DEFAULTS['mask'], **mask)
+    return dict(num_targets=m['num_pred_masks'], target_scale=tuple(m['pred_mask_scale']), target_aspect=tuple(m['aspect_ratio']),
+                context_scale=tuple(m['enc_mask_scale']), min_keep=m['min_keep'], allow_overlap=m['allow_overlap'],
+                fix_aspect_coupling=m['fix_aspect_coupling'], fix_border=m['fix_border'], pad_context=m['pad_context'])
+
 def build_sampler(cfg: dict):
     "The mask sampler of a config (the official `mask` keys, plus `strategy` and the quirk fixes)."
     m, grid = cfg['mask'], cfg['data']['crop_size'] // cfg['mask']['patch_size']
     if m['num_enc_masks'] != 1:
         raise ConfigError(f"mask.num_enc_masks={m['num_enc_masks']}: only one context block is supported (all official configs use 1)")
     if m['strategy'] != 'multiblock': return make_sampler(m['strategy'], grid)
-    return make_sampler('multiblock', grid, num_targets=m['num_pred_masks'], target_scale=tuple(m['pred_mask_scale']),
-                        target_aspect=tuple(m['aspect_ratio']), context_scale=tuple(m['enc_mask_scale']),
-                        min_keep=m['min_keep'], allow_overlap=m['allow_overlap'],
-                        fix_aspect_coupling=m['fix_aspect_coupling'], fix_border=m['fix_border'], pad_context=m['pad_context'])
+    return make_sampler('multiblock', grid, **sampler_kwargs(m))
 
 def build_dataset(cfg: dict):
     "The training dataset of a config (`data.dataset`; official configs: an ImageFolder at root_path/image_folder)."

@@ -15,6 +15,7 @@ from .masks import make_sampler, SAMPLERS, show_masks, coverage, _as_image
 from .attention import (capture_attention, attention_from, attention_received, rollout_map,
                                  predictor_attention, overlay)
 from .data import photo, PHOTOS, Shapes, Digits, to_tensor
+from .rcdm import mask_params as trained_mask_params
 
 # %% auto #0
 __all__ = ['IMAGES', 'fig_bytes', 'show_png', 'show_message', 'named_image', 'load_image', 'Explorer', 'MaskExplorer',
@@ -252,10 +253,7 @@ class AttentionExplorer(Explorer):
         enc = model.target_encoder
         self.size, ps = enc.img_size[0], enc.patch_size
         self.grid_size = tuple(enc.grid_size)
-        cfg = dict(getattr(model, 'card', {}).get('config', {}).get('mask', {}))
-        self.mask_params = mask_params if mask_params is not None else dict(
-            min_keep=cfg.get('min_keep', 4), fix_border=cfg.get('fix_border', True), pad_context=cfg.get('pad_context', True),
-            fix_aspect_coupling=cfg.get('fix_aspect_coupling', False))
+        self.mask_params = dict(trained_mask_params(model) if mask_params is None else mask_params)   # as it was trained
         self.captures, self._cache = 0, {}
         self._custom = None if image is None or (isinstance(image, str) and image in IMAGES) else load_image(image, self.size)
         opts = (['your image'] if self._custom is not None else []) + IMAGES
