@@ -9,7 +9,7 @@ schedulers, loss, AdamW and EMA loop, gradient statistics and float(loss) as in 
 timed side by side on the same config and threads.
 --gpu: images/s and model-FLOPs utilisation for vit_base/16 at 224, batch 128, bf16 (needs CUDA).
 """
-import argparse, copy, math, statistics, sys, time
+import argparse, copy, statistics, sys, time
 import torch
 import torch.nn.functional as F
 

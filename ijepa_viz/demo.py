@@ -6,13 +6,13 @@ Docs: https://ijepa-viz.github.io/ijepa_viz/demo.html.md"""
 
 # %% ../nbs/10_demo.ipynb #87ea1558
 from __future__ import annotations
-import argparse, base64, html, io, sys, time
+import argparse, base64, html, io, time
 from pathlib import Path
 import torch
 import matplotlib
 from .data import photo
 from .masks import make_sampler, show_masks, plot_coverage, coverage
-from .vit import VIT_SIZES, vit, vit_predictor
+from .vit import VIT_SIZES, vit
 from . import hub
 
 # %% auto #0

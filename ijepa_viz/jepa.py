@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from .vit import VisionTransformer, VisionTransformerPredictor, vit, vit_predictor, gather_tokens
 
 # %% auto #0
-__all__ = ['LOSSES', 'encoder_arch', 'predictor_arch', 'IJEPA', 'jepa_loss', 'ema_update_']
+__all__ = ['LOSSES', 'encoder_arch', 'predictor_arch', 'regression_targets', 'IJEPA', 'jepa_loss', 'ema_update_']
 
 # %% ../nbs/03_jepa.ipynb #78373380
 def encoder_arch(enc: VisionTransformer) -> dict:
@@ -29,6 +29,10 @@ def predictor_arch(pred: VisionTransformerPredictor) -> dict:
                 depth=pred.depth, num_heads=pred.num_heads,
                 mlp_ratio=blk.mlp.fc1.out_features / pred.predictor_embed_dim if blk else 4.0,
                 qkv_bias=blk.attn.qkv.bias is not None if blk else True)
+
+def regression_targets(h: torch.Tensor, masks) -> torch.Tensor:
+    "Target-encoder features `h` [B, N, D] -> layer-normed (no affine) and gathered at the target patches: [B, M, Nt, D]."
+    return gather_tokens(F.layer_norm(h, h.shape[-1:]), masks.targets)
 
 class IJEPA(nn.Module):
     "The three I-JEPA networks: context encoder, predictor, target encoder (an EMA copy, no gradients)."
@@ -61,9 +65,7 @@ class IJEPA(nn.Module):
     @torch.no_grad()
     def targets(self, images: torch.Tensor, masks) -> torch.Tensor:
         "Regression targets [B, M, Nt, D]: layer-normed target-encoder features at the target patches."
-        h = self.target_encoder(images)
-        h = F.layer_norm(h, h.shape[-1:])
-        return gather_tokens(h, masks.targets)
+        return regression_targets(self.target_encoder(images), masks)
 
     def predict(self, images: torch.Tensor, masks) -> torch.Tensor:
         "Predictions [B, M, Nt, D] of the target features from the context block."

@@ -6,7 +6,7 @@ Docs: https://ijepa-viz.github.io/ijepa_viz/rcdm.html.md"""
 
 # %% ../nbs/08_rcdm.ipynb #c415ce54
 from __future__ import annotations
-import argparse, copy, math, time
+import argparse, copy, math
 from pathlib import Path
 import numpy as np
 import torch
@@ -16,6 +16,7 @@ from .data import IMAGENET_MEAN, IMAGENET_STD, to_image
 from .masks import make_sampler, Masks
 from .hub import atomic_save, read_checkpoint
 from .train import seed_of, sampler_kwargs
+from .jepa import ema_update_
 
 # %% auto #0
 __all__ = ['PRESETS', 'timestep_embedding', 'ResBlock', 'AttnBlock', 'UNet', 'build_unet', 'num_params', 'to_unit', 'from_unit',
@@ -217,7 +218,7 @@ def guided(net, cond, guidance: float = 1.0):
 @torch.no_grad()
 def ema_update(ema: nn.Module, net: nn.Module, mu: float):
     "In place: ema ← mu·ema + (1 − mu)·net over parameters; buffers copied."
-    for pe, p in zip(ema.parameters(), net.parameters()): pe.lerp_(p, 1 - mu)
+    ema_update_(ema, net, mu)                          # the I-JEPA target-encoder update, on the U-Net
     for be, b in zip(ema.buffers(), net.buffers()): be.copy_(b)
 
 # %% ../nbs/08_rcdm.ipynb #5806c725
@@ -291,7 +292,7 @@ class RCDMTrainer:
         from tqdm.auto import tqdm
         bar = tqdm(range(self.step_, steps), disable=not progress, desc='rcdm', initial=self.step_, total=steps)
         for _ in bar:
-            l = self.step()
+            self.step()
             if progress and self.step_ % 10 == 0: bar.set_postfix(loss=f'{np.mean(self.losses[-10:]):.4f}')
             if self.out and ckpt_every and self.step_ % ckpt_every == 0: self.save(self.out)
         if self.out: self.save(self.out)

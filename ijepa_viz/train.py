@@ -11,11 +11,9 @@ from pathlib import Path
 import yaml
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 import torch.distributed as dist
-from .jepa import IJEPA, jepa_loss, ema_update_, LOSSES
+from .jepa import IJEPA, jepa_loss, ema_update_, regression_targets, LOSSES
 from .masks import make_sampler
-from .vit import gather_tokens
 from .eval import collapse_stats
 from .hub import atomic_save, read_checkpoint, _strip_prefix, CheckpointError, save_bundle
 
@@ -308,7 +306,7 @@ class Trainer:
                 hf = self.cfg['logging']['health_freq']
                 # (non-finite features would stop the SVD; a non-finite loss stops the run at the next flush anyway)
                 health = collapse_stats(torch.nan_to_num(h.mean(1).float(), 0., 0., 0.)) if hf and step % hf == 0 and len(h) > 1 else None
-                h = gather_tokens(F.layer_norm(h, h.shape[-1:]), masks.targets)
+                h = regression_targets(h, masks)
             z = self.student(images, masks.context, masks.targets, masks.context_valid)
             loss = jepa_loss(z.float(), h.float(), self.cfg['meta']['loss'])
         loss.backward()
@@ -428,6 +426,7 @@ class Trainer:
     def plot_health(self, axs=None):
         "The collapse statistics logged every `logging.health_freq` steps (see the eval chapter)."
         rows = [r for r in self.history if 'rankme' in r]
+        import matplotlib.pyplot as plt
         if axs is None: _, axs = plt.subplots(1, 3, figsize=(10, 2.6))
         for ax, k, label in zip(axs, ('feat_std', 'rankme', 'cos_sim'), ('std ×√D (0: collapsed)', 'effective rank', 'cosine similarity between images')):
             ax.plot([r['step'] for r in rows], [r[k] for r in rows], '.-'); ax.set_title(label, fontsize=10); ax.set_xlabel('step')
@@ -435,6 +434,7 @@ class Trainer:
 
     def plot(self, ax=None, smooth: int = 20):
         "Loss curve (raw and running mean)."
+        import matplotlib.pyplot as plt
         if ax is None: _, ax = plt.subplots(figsize=(6, 3))
         s = [r['step'] for r in self.history]; l = torch.tensor([r['loss'] for r in self.history])
         ax.plot(s, l, alpha=0.3, label='loss')

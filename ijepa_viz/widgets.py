@@ -251,7 +251,7 @@ class AttentionExplorer(Explorer):
             model = hub.load('shapes-vit-tiny')
         self.model = model.eval()
         enc = model.target_encoder
-        self.size, ps = enc.img_size[0], enc.patch_size
+        self.size = enc.img_size[0]
         self.grid_size = tuple(enc.grid_size)
         self.mask_params = dict(trained_mask_params(model) if mask_params is None else mask_params)   # as it was trained
         self.captures, self._cache = 0, {}

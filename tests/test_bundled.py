@@ -1,5 +1,4 @@
 "The bundled checkpoint loads, its card is complete, and its frozen features beat an untrained encoder's."
-import pytest
 from ijepa_viz import hub
 from ijepa_viz.eval import evaluate
 

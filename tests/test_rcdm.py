@@ -1,5 +1,4 @@
 "RCDM decoder: diffusion identities, DDIM with an oracle, and `ijepa-rcdm` train / resume / sample on a tiny configuration."
-from pathlib import Path
 import torch
 from ijepa_viz.hub import read_checkpoint
 from ijepa_viz.rcdm import alpha_sigma, q_sample, v_target, x0_from_v, ddim, build_unet, main, load_decoder

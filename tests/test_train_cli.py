@@ -1,7 +1,6 @@
 "`ijepa-train` end to end: one process, torchrun with 2 CPU processes (gloo), resume, bad input."
 import os, subprocess, sys
 from pathlib import Path
-import pytest
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
