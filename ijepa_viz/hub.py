@@ -14,7 +14,8 @@ from .jepa import IJEPA
 
 # %% auto #0
 __all__ = ['OFFICIAL_HEADS', 'CKPT_DIR', 'CheckpointError', 'read_checkpoint', 'infer_encoder_arch', 'infer_predictor_arch',
-           'load_official', 'atomic_save', 'save_official', 'save_bundle', 'bundled', 'load']
+           'load_official', 'atomic_save', 'save_official', 'save_bundle', 'write_bundle', 'bundled', 'read_bundle',
+           'load']
 
 # %% ../nbs/06_hub.ipynb #1f9b5e79
 class CheckpointError(ValueError):
@@ -138,19 +139,40 @@ CKPT_DIR = Path(__file__).resolve().parents[1] / 'ckpts' if '__file__' in global
 
 def save_bundle(model: IJEPA, path, card: dict | None = None, dtype: torch.dtype | None = None) -> Path:
     "Write `path`.safetensors (tensors cast to `dtype`, e.g. float16 to halve a bundled file) and `path`.json (the card, with the architecture added)."
-    path = Path(path); path = path.with_name(path.name.removesuffix('.safetensors').removesuffix('.json'))
-    path.parent.mkdir(parents=True, exist_ok=True)
     tensors = {f'{net}.{k}': v.detach().cpu().to(dtype or v.dtype).contiguous() for net in ('context_encoder', 'predictor', 'target_encoder')
                for k, v in getattr(model, net).state_dict().items()}
-    card = dict(card or {}, dtype=str(dtype or next(model.parameters()).dtype).removeprefix('torch.'))
+    card = dict(card or {}, dtype=str(dtype or next(model.parameters()).dtype).removeprefix('torch.'), arch=model.arch)
+    return write_bundle(tensors, card, path)
+
+def write_bundle(tensors: dict, card: dict, path) -> Path:
+    "Atomically write `tensors` to `path`.safetensors and `card` to `path`.json; returns the .safetensors path."
+    path = Path(path); path = path.with_name(path.name.removesuffix('.safetensors').removesuffix('.json'))
+    path.parent.mkdir(parents=True, exist_ok=True)
     st, js = path.with_suffix('.safetensors'), path.with_suffix('.json')
     tmp = st.with_name(f'.{st.name}.tmp'); save_file(tensors, str(tmp)); os.replace(tmp, st)
-    tmp = js.with_name(f'.{js.name}.tmp'); tmp.write_text(json.dumps(dict(card, arch=model.arch), indent=1)); os.replace(tmp, js)
+    tmp = js.with_name(f'.{js.name}.tmp'); tmp.write_text(json.dumps(card, indent=1)); os.replace(tmp, js)
     return st
 
-def bundled() -> list[str]:
-    "Names of the checkpoints in `ckpts/`."
-    return sorted(p.stem for p in CKPT_DIR.glob('*.safetensors')) if CKPT_DIR.exists() else []
+def _kind(stem: Path) -> str:
+    try: return json.loads(stem.with_suffix('.json').read_text()).get('kind', 'ijepa')
+    except (OSError, json.JSONDecodeError): return 'ijepa'
+
+def bundled(kind: str = 'ijepa') -> list[str]:
+    "Names of the checkpoints in `ckpts/` of one kind: 'ijepa' (I-JEPA bundles) or 'rcdm' (decoders)."
+    if not CKPT_DIR.exists(): return []
+    return sorted(p.stem for p in CKPT_DIR.glob('*.safetensors') if _kind(p.with_suffix('')) == kind)
+
+def read_bundle(name) -> tuple[dict, dict, Path]:
+    "(tensors, card, stem) of a bundle by name or path, with clear errors for a missing card or a damaged file."
+    stem = _resolve(name)
+    js = stem.with_suffix('.json')
+    if not js.is_file(): raise CheckpointError(f"{stem}.safetensors has no card {js.name} beside it (it holds the architecture)")
+    try: card = json.loads(js.read_text())
+    except json.JSONDecodeError as e: raise CheckpointError(f"{js} is not valid JSON: {e}") from None
+    try: tensors = load_file(str(stem.with_suffix('.safetensors')))
+    except Exception as e:
+        raise CheckpointError(f"cannot read {stem}.safetensors (truncated or not safetensors?): {e}") from None
+    return tensors, card, stem
 
 def _resolve(name) -> Path:
     p = Path(name)
@@ -162,16 +184,11 @@ def _resolve(name) -> Path:
 
 def load(name) -> IJEPA:
     "A bundle by name (from `ckpts/`) or path, in eval mode; its card is `model.card`."
-    stem = _resolve(name)
-    js = stem.with_suffix('.json')
-    if not js.is_file(): raise CheckpointError(f"{stem}.safetensors has no card {js.name} beside it (it holds the architecture)")
-    try: card = json.loads(js.read_text())
-    except json.JSONDecodeError as e: raise CheckpointError(f"{js} is not valid JSON: {e}") from None
-    if 'arch' not in card: raise CheckpointError(f"{js} has no 'arch' entry: not an ijepa_viz card")
+    tensors, card, stem = read_bundle(name)
+    if card.get('kind', 'ijepa') != 'ijepa':
+        raise CheckpointError(f"{stem.name} is a {card['kind']!r} checkpoint, not an I-JEPA bundle: load it with ijepa_viz.rcdm.load_decoder")
+    if 'arch' not in card: raise CheckpointError(f"{stem.with_suffix('.json')} has no 'arch' entry: not an ijepa_viz card")
     model = IJEPA.from_arch(card['arch'])
-    try: tensors = load_file(str(stem.with_suffix('.safetensors')))
-    except Exception as e:
-        raise CheckpointError(f"cannot read {stem}.safetensors (truncated or not safetensors?): {e}") from None
     for net in ('context_encoder', 'predictor', 'target_encoder'):
         sd = {k[len(net) + 1:]: v for k, v in tensors.items() if k.startswith(net + '.')}
         _load_into(getattr(model, net), sd, net)

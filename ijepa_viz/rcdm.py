@@ -14,15 +14,16 @@ import torch.nn as nn
 import torch.nn.functional as F
 from .data import IMAGENET_MEAN, IMAGENET_STD, to_image
 from .masks import make_sampler, Masks
-from .hub import atomic_save, read_checkpoint
+from .hub import atomic_save, read_checkpoint, read_bundle, write_bundle, CheckpointError
 from .train import seed_of, sampler_kwargs
 from .jepa import ema_update_
 
 # %% auto #0
 __all__ = ['PRESETS', 'timestep_embedding', 'ResBlock', 'AttnBlock', 'UNet', 'build_unet', 'num_params', 'to_unit', 'from_unit',
            'alpha_sigma', 'q_sample', 'v_target', 'x0_from_v', 'eps_from_v', 'diffusion_loss', 'ddim', 'eps_from_x0',
-           'guided', 'ema_update', 'condition_image', 'condition_predictor', 'mask_params', 'RCDMTrainer',
-           'load_decoder', 'sample', 'target_box', 'compose', 'main']
+           'guided', 'ema_update', 'condition_image', 'condition_predictor', 'condition_target', 'box_map',
+           'mask_params', 'RCDMTrainer', 'load_decoder', 'export_decoder', 'sample', 'target_box', 'compose', 'decode',
+           'decoding_scores', 'main']
 
 # %% ../nbs/08_rcdm.ipynb #47cd04c8
 def timestep_embedding(t: torch.Tensor, dim: int, max_period: float = 10_000.) -> torch.Tensor:
@@ -68,27 +69,30 @@ class AttnBlock(nn.Module):
 # %% ../nbs/08_rcdm.ipynb #f0a86b75
 PRESETS = {
     # ~1M parameters, 32x32: fast enough for tests and CPU demos
-    'cpu': dict(img_size=32, base=32, mults=(1, 2, 2), num_res=1, attn_res=(8,), heads=4, groups=8),
+    'cpu': dict(img_size=32, base=32, mults=(1, 2, 2), num_res=1, attn_res=(8,), heads=4, groups=8, box_input=True),
     # RCDM-like widths (ADM at 64 px: 128 base channels, widths x1,2,3,4, attention at 16 and 8 px): a GPU run
-    'gpu': dict(img_size=64, base=128, mults=(1, 2, 3, 4), num_res=2, attn_res=(16, 8), heads=4, groups=32, dropout=0.1),
+    'gpu': dict(img_size=64, base=128, mults=(1, 2, 3, 4), num_res=2, attn_res=(16, 8), heads=4, groups=32, dropout=0.1, box_input=True),
 }
 
 class UNet(nn.Module):
-    "ADM-style U-Net predicting v from (x_t, t, condition); `cond=None` (or dropped) uses the learned null condition."
+    """ADM-style U-Net predicting v from (x_t, t, condition); `cond=None` (or dropped) uses the learned null condition.
+    With `box_input`, a 4th input channel marks the region the condition describes (1 inside the target box;
+    all ones for a whole-image condition), so a predictor condition is decoded *where* its block is."""
     def __init__(self, cond_dim: int, img_size: int = 32, in_ch: int = 3, base: int = 32, mults=(1, 2, 2), num_res: int = 1,
                  attn_res=(8,), heads: int = 4, groups: int = 8, dropout: float = 0., cond_drop: float = 0.1,
-                 zero_init: bool = True):
+                 zero_init: bool = True, box_input: bool = False):
         super().__init__()
         self.config = dict(cond_dim=cond_dim, img_size=img_size, in_ch=in_ch, base=base, mults=tuple(mults), num_res=num_res,
-                           attn_res=tuple(attn_res), heads=heads, groups=groups, dropout=dropout, cond_drop=cond_drop)
-        self.img_size, self.cond_drop, self.base = img_size, cond_drop, base
+                           attn_res=tuple(attn_res), heads=heads, groups=groups, dropout=dropout, cond_drop=cond_drop,
+                           box_input=box_input)
+        self.img_size, self.cond_drop, self.base, self.box_input = img_size, cond_drop, base, box_input
         E = 4 * base
         self.time_mlp = nn.Sequential(nn.Linear(base, E), nn.SiLU(), nn.Linear(E, E))
         self.cond_proj = nn.Linear(cond_dim, E)
         self.null = nn.Parameter(torch.zeros(cond_dim))
         blk = lambda a, b: ResBlock(a, b, E, groups, dropout, zero_init)
         att = lambda c: AttnBlock(c, heads, groups, zero_init)
-        self.inp = nn.Conv2d(in_ch, base, 3, padding=1)
+        self.inp = nn.Conv2d(in_ch + box_input, base, 3, padding=1)
         self.down, chans, c, res = nn.ModuleList(), [base], base, img_size
         for i, m in enumerate(mults):
             for _ in range(num_res):
@@ -116,8 +120,10 @@ class UNet(nn.Module):
             cond = torch.where(drop[:, None], self.null.expand(B, -1), cond)
         return self.time_mlp(timestep_embedding(t, self.base)) + self.cond_proj(cond)
 
-    def forward(self, x, t, cond=None, drop_generator=None):
+    def forward(self, x, t, cond=None, drop_generator=None, box=None):
+        "v for noisy images `x` [B, 3, S, S] at times `t` [B]; `box` [B, 1, S, S] (default: all ones) when `box_input`."
         emb = self.embed(t, cond, drop_generator)
+        if self.box_input: x = torch.cat([x, x.new_ones(x.shape[0], 1, *x.shape[2:]) if box is None else box.to(x)], 1)
         h, skips = self.inp(x), []
         skips.append(h)
         for layers in self.down:
@@ -176,12 +182,12 @@ def eps_from_v(xt, t, v):
     a, s = alpha_sigma(t)
     return _bc(s, xt) * xt + _bc(a, xt) * v
 
-def diffusion_loss(net, x0, cond, generator=None):
-    "v-prediction MSE at uniform random times (x0 in [-1, 1])."
+def diffusion_loss(net, x0, cond, generator=None, box=None):
+    "v-prediction MSE at uniform random times (x0 in [-1, 1]); `box`: the region map of `UNet.forward`."
     B = x0.shape[0]
     t = torch.rand(B, generator=generator).to(x0.device)
     noise = torch.randn(x0.shape, generator=generator).to(x0.device)
-    return F.mse_loss(net(q_sample(x0, t, noise), t, cond, drop_generator=generator), v_target(x0, t, noise))
+    return F.mse_loss(net(q_sample(x0, t, noise), t, cond, drop_generator=generator, box=box), v_target(x0, t, noise))
 
 # %% ../nbs/08_rcdm.ipynb #86e438ed
 @torch.no_grad()
@@ -205,12 +211,13 @@ def eps_from_x0(xt, t, x0, eps):
     a, s = alpha_sigma(t)
     return torch.where(_bc(s, xt) > 1e-6, (xt - _bc(a, xt) * x0) / _bc(s, xt).clamp(min=1e-6), eps)
 
-def guided(net, cond, guidance: float = 1.0):
+def guided(net, cond, guidance: float = 1.0, box=None):
     "`model_v(x, t)` for `ddim`: conditional (w=1), unconditional (w=0 or cond None), or classifier-free guided."
     def model_v(x, t):
-        if cond is None or guidance == 0: return net(x, t, None)
-        if guidance == 1: return net(x, t, cond)
-        vc, vu = net(torch.cat([x, x]), torch.cat([t, t]), torch.cat([cond, net.null.expand_as(cond)])).chunk(2)
+        if cond is None or guidance == 0: return net(x, t, None, box=box)
+        if guidance == 1: return net(x, t, cond, box=box)
+        vc, vu = net(torch.cat([x, x]), torch.cat([t, t]), torch.cat([cond, net.null.expand_as(cond)]),
+                     box=None if box is None else torch.cat([box, box])).chunk(2)
         return vu + guidance * (vc - vu)
     return model_v
 
@@ -232,6 +239,15 @@ def condition_image(model, images: torch.Tensor) -> torch.Tensor:
 def condition_predictor(model, images: torch.Tensor, masks: Masks, block: int = 0) -> torch.Tensor:
     "[B, D]: mean over the patches of target block `block` of the predictor output given the context."
     return model.predict(images, masks)[:, block].mean(1)
+
+@torch.no_grad()
+def condition_target(model, images: torch.Tensor, masks: Masks, block: int = 0) -> torch.Tensor:
+    "[B, D]: mean over the patches of target block `block` of the layer-normed target-encoder output: what the predictor regresses."
+    return model.targets(images, masks)[:, block].mean(1)
+
+def box_map(masks: Masks, block: int, size: int) -> torch.Tensor:
+    "[B, 1, size, size] float: 1 on the patches of target block `block`, 0 elsewhere (the U-Net's region channel)."
+    return F.interpolate(masks.target_grid[:, block, None].float(), size=(size, size), mode='nearest')
 
 # %% ../nbs/08_rcdm.ipynb #82c7991b
 def mask_params(model) -> dict:
@@ -258,10 +274,10 @@ class RCDMTrainer:
         self.config = dict(preset=preset, unet=self.net.config, batch_size=batch_size, lr=lr, weight_decay=weight_decay,
                            ema=ema, predictor_frac=predictor_frac, mask=mask_params(model) if mask is None else dict(mask), seed=seed)
         self.patch = int(model.context_encoder.patch_size)
-        self.step_, self.losses, self.out = 0, [], None if out is None else Path(out)
+        self.step_, self._losses, self._pending, self.out = 0, [], [], None if out is None else Path(out)
 
     def batch(self, g):
-        "Images [-1, 1] at the U-Net's size, and their conditions, for one step."
+        "Images [-1, 1] at the U-Net's size, their conditions, and the region maps (target box or all ones), for one step."
         cfg = self.config
         idx = torch.randint(len(self.dataset), (cfg['batch_size'],), generator=g)
         imgs = _images(self.dataset, idx).to(self.device)
@@ -269,23 +285,30 @@ class RCDMTrainer:
             grid = (imgs.shape[-2] // self.patch, imgs.shape[-1] // self.patch)
             sampler = make_sampler('multiblock', grid, **cfg['mask'])
             masks = sampler(len(imgs), generator=g).to(self.device)
-            cond = condition_predictor(self.model, imgs, masks, int(torch.randint(masks.num_targets, (1,), generator=g)))
-        else: cond = condition_image(self.model, imgs)
+            block = int(torch.randint(masks.num_targets, (1,), generator=g))
+            cond, box = condition_predictor(self.model, imgs, masks, block), box_map(masks, block, self.net.img_size)
+        else: cond, box = condition_image(self.model, imgs), None
         S = self.net.img_size
         x0 = to_unit(imgs)
         if x0.shape[-1] != S: x0 = F.interpolate(x0, size=(S, S), mode='bilinear', antialias=True, align_corners=False)
-        return x0.clamp(-1, 1), cond
+        return x0.clamp(-1, 1), cond, box
 
-    def step(self) -> float:
-        "One AdamW step and EMA update; returns the loss."
+    @property
+    def losses(self) -> list[float]:
+        "Loss per step (read from the device only when asked: no host sync inside `step`)."
+        if self._pending: self._losses += torch.stack(self._pending).tolist(); self._pending = []
+        return self._losses
+
+    def step(self) -> torch.Tensor:
+        "One AdamW step and EMA update; returns the (detached) loss tensor."
         g = torch.Generator().manual_seed(seed_of(self.config['seed'], self.step_))
-        x0, cond = self.batch(g)
+        x0, cond, box = self.batch(g)
         self.net.train()
-        loss = diffusion_loss(self.net, x0, cond, generator=g)
+        loss = diffusion_loss(self.net, x0, cond, generator=g, box=box)
         self.opt.zero_grad(set_to_none=True); loss.backward(); self.opt.step()
         ema_update(self.ema, self.net, self.config['ema'])
-        self.step_ += 1; self.losses.append(loss.item())
-        return self.losses[-1]
+        self.step_ += 1; self._pending.append(loss.detach())
+        return self._pending[-1]
 
     def fit(self, steps: int, ckpt_every: int = 0, progress: bool = True):
         "Train up to step `steps` (total), checkpointing every `ckpt_every` steps and at the end when `out` is set."
@@ -304,7 +327,7 @@ class RCDMTrainer:
 
     def load_state_dict(self, sd: dict):
         self.net.load_state_dict(sd['net']); self.ema.load_state_dict(sd['ema']); self.opt.load_state_dict(sd['opt'])
-        self.step_, self.losses = int(sd['step']), list(sd['losses'])
+        self.step_, self._losses, self._pending = int(sd['step']), list(sd['losses']), []
 
     def save(self, path): atomic_save(self.state_dict(), path)
 
@@ -318,23 +341,48 @@ class RCDMTrainer:
         return tr
 
 def load_decoder(path, ema: bool = True) -> UNet:
-    "The (EMA) U-Net of an `RCDMTrainer` checkpoint, in eval mode."
-    sd = read_checkpoint(path)
-    net = UNet(**sd['config']['unet'])
-    net.load_state_dict(sd['ema' if ema else 'net'])
+    """A decoder in eval mode: a bundled name (`hub.bundled('rcdm')`) or NAME.safetensors with its card, or the (EMA)
+    U-Net of an `RCDMTrainer` checkpoint. The card of a bundle is `decoder.card`."""
+    p = Path(path)
+    if p.suffix not in ('.safetensors', '.json') and p.is_file():          # a trainer checkpoint (torch.save)
+        sd = read_checkpoint(p)
+        net = UNet(**sd['config']['unet'])
+        net.load_state_dict(sd['ema' if ema else 'net'])
+        return net.eval()
+    tensors, card, stem = read_bundle(path)
+    if card.get('kind') != 'rcdm': raise CheckpointError(f"{stem.name} is not an RCDM decoder (its card has kind={card.get('kind', 'ijepa')!r})")
+    net = UNet(**card['unet'])
+    try: net.load_state_dict({k: v.float() for k, v in tensors.items()})
+    except RuntimeError as e: raise CheckpointError(f"{stem}.safetensors does not match the U-Net of its card: {e}") from None
+    net.card = card
     return net.eval()
+
+def export_decoder(ckpt, path, card: dict | None = None, dtype: torch.dtype = torch.float16) -> Path:
+    "Write the EMA U-Net of trainer checkpoint `ckpt` as `path`.safetensors (+ `path`.json: kind 'rcdm', U-Net and training config, loss curve)."
+    sd = read_checkpoint(ckpt)
+    losses = np.asarray(sd['losses'], dtype=np.float64)
+    span = max(1, len(losses) // 50)                    # ~50 points of the mean loss
+    curve = [[int((k + 1) * span), round(float(losses[k * span:(k + 1) * span].mean()), 5)] for k in range(len(losses) // span)]
+    cfg = {k: v for k, v in sd['config'].items() if k != 'unet'}
+    full = dict(card or {}, kind='rcdm', unet=sd['config']['unet'], train=cfg, steps=int(sd['step']),
+                final_loss=round(float(losses[-100:].mean()), 5) if len(losses) else None, loss_curve=curve,
+                dtype=str(dtype).removeprefix('torch.'))
+    return write_bundle({k: v.detach().to(dtype).contiguous() for k, v in sd['ema'].items()}, full, path)
 
 # %% ../nbs/08_rcdm.ipynb #4a04df01
 @torch.no_grad()
 def sample(decoder: UNet, cond: torch.Tensor | None, steps: int = 25, guidance: float = 1.0, generator=None,
-           eta: float = 0., n: int | None = None) -> torch.Tensor:
-    "Images [B, 3, S, S] (ImageNet-normalised) decoded from conditions `cond` [B, D] (or `n` unconditional ones)."
+           eta: float = 0., n: int | None = None, box: torch.Tensor | None = None, seeds=None) -> torch.Tensor:
+    """Images [B, 3, S, S] (ImageNet-normalised) decoded from conditions `cond` [B, D] (or `n` unconditional ones).
+    `box` [B, 1, S, S]: the region the conditions describe (`box_map`). `seeds`: one seed per image for its starting
+    noise, so an image's sample does not depend on what else is in the batch (else `generator` draws the batch's noise)."""
     decoder = decoder.eval()
     p = next(decoder.parameters())
     B = n if cond is None else cond.shape[0]
     if cond is not None: cond = cond.to(p)
     S = decoder.img_size
-    x = ddim(guided(decoder, cond, guidance), (B, 3, S, S), steps, eta, generator, p.device)
+    x = None if seeds is None else torch.cat([torch.randn(1, 3, S, S, generator=torch.Generator().manual_seed(int(k))) for k in seeds]).to(p.device)
+    x = ddim(guided(decoder, cond, guidance, box), (B, 3, S, S), steps, eta, generator, p.device, x=x)
     return from_unit(x)
 
 def target_box(masks: Masks, block: int = 0, i: int = 0) -> tuple[int, int, int, int]:
@@ -356,6 +404,93 @@ def compose(image: torch.Tensor, sample: torch.Tensor, masks: Masks, block: int 
     img[top * ph:(top + h) * ph, left * pw:(left + w) * pw] = s[top * ph:(top + h) * ph, left * pw:(left + w) * pw]
     return (img * 255).round().astype(np.uint8)
 
+# %% ../nbs/08_rcdm.ipynb #a666ec90
+@torch.no_grad()
+def decode(decoder: UNet, model, images: torch.Tensor, masks: Masks | None = None, block: int = 0, seeds=(0, 1, 2),
+           steps: int = 25, guidance: float = 1.0, cond: torch.Tensor | None = None, unconditional: bool = False) -> torch.Tensor:
+    """Samples [len(seeds), B, 3, H, W] at the images' size: decoded from the predictor's output for target block `block`
+    of `masks` (placed in its box), or from the whole images' representation when `masks` is None. Every image of a batch
+    starts from the same noise for a given seed, so samples differ only by their condition. `cond` overrides the condition;
+    `unconditional` samples from the null condition (still in the box)."""
+    S = decoder.img_size
+    if masks is None: c, box = condition_image(model, images), None
+    else: c, box = condition_predictor(model, images, masks, block), box_map(masks, block, S)
+    c = None if unconditional else c if cond is None else cond
+    out = torch.stack([sample(decoder, c, steps, guidance, box=box, seeds=[k] * len(images), n=len(images)) for k in seeds])
+    if out.shape[-1] != images.shape[-1]:
+        out = F.interpolate(out.flatten(0, 1), size=images.shape[-2:], mode='bilinear', align_corners=False).unflatten(0, out.shape[:2])
+    return out
+
+def _roundtrip(x: torch.Tensor, S: int) -> torch.Tensor:
+    "Images through the decoder's resolution and back (so real images and samples are compared at the same detail)."
+    H = x.shape[-1]
+    if H == S: return x
+    small = F.interpolate(x, size=(S, S), mode='bilinear', antialias=True, align_corners=False)
+    return F.interpolate(small, size=(H, H), mode='bilinear', align_corners=False)
+
+
+# %% ../nbs/08_rcdm.ipynb #94e602c1
+@torch.no_grad()
+def decoding_scores(model, decoder: UNet, n: int = 64, seeds=(0, 1), steps: int = 20, n_judge: int = 2000,
+                    tasks=('count', 'color', 'position'), seed: int = 0) -> dict:
+    """Does the decoder decode *information*? On `n` unseen Shapes scenes, samples from each scene's own condition are
+    compared with samples from another scene's condition (the same noise; the scenes shifted by one):
+    `retrieval`: how often the nearest of the `n` real scenes to a sample (cosine of target-encoder features) is the
+    scene whose representation conditioned it (chance 1/n); `attributes`: how often a linear judge on target-encoder
+    features reads the conditioning scene's label off the sample (`real` is the judge on the real scenes, its ceiling);
+    `box_mse`: pixel error inside the target box of predictor-conditioned samples against the true block, also for
+    the unconditional decoder, and the error of the block's mean colour."""
+    from ijepa_viz.data import Shapes
+    from ijepa_viz.eval import linear_probe
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    size, S = model.target_encoder.img_size[0], decoder.img_size
+    feats = lambda x: F.normalize(condition_image(model, x), dim=-1)
+    def split(n_, s):
+        ds = Shapes(n_, size, seed=s)
+        x = torch.stack([ds[i][0] for i in range(n_)])
+        y = {t: np.array([ds.scene_labels(ds.scene(i))[t] for i in range(n_)]) for t in tasks}
+        return x, y
+    (xj, yj), (x, y) = split(n_judge, 10_000 + seed), split(n, 20_000 + seed)
+    fj = torch.cat([feats(_roundtrip(xj[i:i + 256], S)) for i in range(0, n_judge, 256)]).numpy()
+    judges = {t: make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(fj, yj[t]) for t in tasks}
+    perm = torch.roll(torch.arange(n), 1)                      # scene i gets scene i-1's condition
+    fx = feats(_roundtrip(x, S))
+    res = dict(n=n, seeds=list(seeds), steps=steps, n_judge=n_judge, data_seed=20_000 + seed,
+               attributes={t: dict(real=float(judges[t].score(fx.numpy(), y[t]))) for t in tasks}, retrieval={})
+    cond = condition_image(model, x)
+    for name, c in (('own', cond), ('other', cond[perm])):
+        smp = decode(decoder, model, x, cond=c, seeds=seeds, steps=steps)
+        src = torch.arange(n) if name == 'own' else perm       # the scene whose representation was decoded
+        hits, agree = [], {t: [] for t in tasks}
+        for s in smp:
+            fs = feats(s)
+            hits.append((fs @ fx.T).argmax(1).eq(src).float().mean().item())
+            for t in tasks: agree[t].append(float((judges[t].predict(fs.numpy()) == y[t][src.numpy()]).mean()))
+        res['retrieval'][name] = float(np.mean(hits))
+        for t in tasks: res['attributes'][t][name] = float(np.mean(agree[t]))
+        if name == 'other':                                   # the same samples judged against the scene they were drawn over
+            for t in tasks: res['attributes'][t]['other_vs_own_labels'] = float(np.mean(
+                [(judges[t].predict(feats(s).numpy()) == y[t]).mean() for s in smp]))
+    res['retrieval']['chance'] = 1 / n
+    g = torch.Generator().manual_seed(seed)
+    masks = make_sampler('multiblock', size // model.context_encoder.patch_size, **mask_params(model))(n, generator=g)
+    box = masks.target_grid[:, 0].repeat_interleave(size // masks.grid_size[0], 1).repeat_interleave(size // masks.grid_size[1], 2)
+    box = box[:, None].float()                                 # [n, 1, H, W] pixels of target block 0
+    true = (to_unit(_roundtrip(x, S)) + 1) / 2
+    pred = condition_predictor(model, x, masks, 0)
+    res['box_mse'], res['box_color_err'] = {}, {}
+    for name, c in (('own', pred), ('other', pred[perm]), ('unconditional', None)):
+        smp = decode(decoder, model, x, masks, 0, seeds=seeds, steps=steps, cond=c, unconditional=c is None)
+        smp = (to_unit(smp).clamp(-1, 1) + 1) / 2
+        area = box.sum((1, 2, 3))
+        mse = (((smp - true) ** 2) * box).sum((2, 3, 4)) / (3 * area)
+        col = (((smp * box).sum((3, 4)) - (true * box).sum((2, 3))) / area[:, None]).norm(dim=-1)
+        res['box_mse'][name], res['box_color_err'][name] = float(mse.mean()), float(col.mean())
+    return res
+
+
 # %% ../nbs/08_rcdm.ipynb #43c5a87a
 def _parser():
     p = argparse.ArgumentParser(prog='ijepa-rcdm', description='Train / sample a representation-conditional diffusion decoder for I-JEPA.')
@@ -369,7 +504,7 @@ def _parser():
     t.add_argument('--lr', type=float, default=2e-4)
     t.add_argument('--ema', type=float, default=0.999)
     t.add_argument('--cond-drop', type=float, default=0.1)
-    t.add_argument('--predictor-frac', type=float, default=0.0)
+    t.add_argument('--predictor-frac', type=float, default=0.5)
     t.add_argument('--dataset-size', type=int, default=16384)
     t.add_argument('--image-size', type=int, default=64, help='size of the Shapes images fed to I-JEPA')
     t.add_argument('--ckpt-every', type=int, default=200)
@@ -383,14 +518,28 @@ def _parser():
     s.add_argument('--block', type=int, default=0); s.add_argument('--dataset-size', type=int, default=16384)
     s.add_argument('--image-size', type=int, default=64); s.add_argument('--data-seed', type=int, default=0)
     s.add_argument('--png', required=True)
+    e = sub.add_parser('export', help='bundle the EMA decoder of a training checkpoint (safetensors + card), with its decoding scores')
+    e.add_argument('--ckpt', required=True, help='training checkpoint of `ijepa-rcdm train`')
+    e.add_argument('--name', required=True, help='output NAME (writes NAME.safetensors and NAME.json), e.g. ckpts/shapes-vit-tiny-rcdm')
+    e.add_argument('--model', default='shapes-vit-tiny'); e.add_argument('--train-seconds', type=float, default=None)
+    e.add_argument('--train-command', default=None, help='the command that trained it (recorded on the card)')
+    e.add_argument('--measure', type=int, default=64, help='scenes for `decoding_scores` (0: skip)')
     return p
 
 def main(argv=None):
-    "Entry point of `ijepa-rcdm` (`train` / `sample`)."
+    "Entry point of `ijepa-rcdm` (`train` / `sample` / `export`)."
     from ijepa_viz import hub
     from ijepa_viz.data import Shapes
     a = _parser().parse_args(argv)
     model = hub.load(a.model)
+    if a.cmd == 'export':
+        card = dict(model=a.model, command=a.train_command, train_seconds=a.train_seconds, torch=torch.__version__)
+        if a.measure:
+            card['decoding_scores'] = decoding_scores(model, load_decoder(a.ckpt), n=a.measure)
+            card['decoding_scores_command'] = f"ijepa_viz.rcdm.decoding_scores(hub.load({a.model!r}), load_decoder(NAME), n={a.measure})"
+        st = export_decoder(a.ckpt, a.name, card)
+        print(st)
+        return st
     if a.cmd == 'train':
         ds = Shapes(a.dataset_size, size=a.image_size, seed=a.seed)
         if Path(a.out).is_file(): tr = RCDMTrainer.resume(a.out, model, ds, device=a.device)
@@ -405,11 +554,11 @@ def main(argv=None):
     img = ds[a.index][0][None]
     grid = img.shape[-1] // model.context_encoder.patch_size
     m = make_sampler('multiblock', grid, seed=a.index, **mask_params(model))(1)
-    cond = condition_predictor(model, img, m, a.block)
+    cond, box = condition_predictor(model, img, m, a.block), box_map(m, a.block, dec.img_size)
     fig, axes = plt.subplots(1, a.seeds + 1, figsize=(1.8 * (a.seeds + 1), 2))
     axes[0].imshow(to_image(img[0])); axes[0].set_title('image', fontsize=8)
     for k in range(a.seeds):
-        s = sample(dec, cond, a.steps, a.guidance, torch.Generator().manual_seed(k))[0]
+        s = sample(dec, cond, a.steps, a.guidance, box=box, seeds=[k])[0]
         axes[k + 1].imshow(compose(img[0], s, m, a.block)); axes[k + 1].set_title(f'seed {k}', fontsize=8)
     for ax in axes: ax.axis('off')
     fig.tight_layout(); Path(a.png).parent.mkdir(parents=True, exist_ok=True); fig.savefig(a.png, dpi=100); plt.close(fig)

@@ -1,4 +1,4 @@
-"""Interactive explorers for the masks and the attention maps: sliders and drop-downs that redraw a picture in well under 100 ms on a CPU.
+"""Interactive explorers for the masks, the predictions and the attention maps: sliders and drop-downs that redraw a picture in well under 100 ms on a CPU.
 
 Docs: https://ijepa-viz.github.io/ijepa_viz/widgets.html.md"""
 
@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 import numpy as np
 import torch
-from .masks import make_sampler, SAMPLERS, show_masks, coverage, _as_image
+from .masks import make_sampler, SAMPLERS, show_masks, coverage, _as_image, Masks
 from .attention import (capture_attention, attention_from, attention_received, rollout_map,
                                  predictor_attention, overlay)
 from .data import photo, PHOTOS, Shapes, Digits, to_tensor
@@ -19,7 +19,7 @@ from .rcdm import mask_params as trained_mask_params
 
 # %% auto #0
 __all__ = ['IMAGES', 'fig_bytes', 'show_png', 'show_message', 'named_image', 'load_image', 'Explorer', 'MaskExplorer',
-           'AttentionExplorer']
+           'AttentionExplorer', 'PredictionExplorer']
 
 # %% ../nbs/09_widgets.ipynb #8ca982ae
 def fig_bytes(fig, dpi: int = 72) -> bytes:
@@ -358,3 +358,158 @@ class AttentionExplorer(Explorer):
         overlay(self.img, amap, ax=a1, title='', **opts)
         fig.suptitle(title, fontsize=9, y=0.99)
         return fig, title
+
+# %% ../nbs/09_widgets.ipynb #4be5f3a7
+def _box_masks(grid_size, top: int, left: int, h: int, w: int) -> Masks:
+    "Masks of one image with one target block placed at (top, left), h x w patches, and every other patch as context."
+    from ijepa_viz.masks import Masks
+    H, W = grid_size
+    inside = torch.zeros(H, W, dtype=torch.bool)
+    inside[top:top + h, left:left + w] = True
+    flat = inside.flatten()
+    return Masks(context=(~flat).nonzero()[:, 0][None], targets=flat.nonzero()[:, 0][None, None], grid_size=(H, W))
+
+def _pca_colours(h: torch.Tensor, *more: torch.Tensor):
+    "RGB in [0, 1] for the rows of `h` [N, D] (and of each tensor in `more`) from the first 3 principal components of `h`."
+    mu = h.mean(0)
+    V = torch.linalg.svd(h - mu, full_matrices=False)[2][:3]
+    p = (h - mu) @ V.T
+    lo, hi = p.min(0).values, p.max(0).values
+    f = lambda x: (((x - mu) @ V.T - lo) / (hi - lo).clamp_min(1e-6)).clamp(0, 1)
+    return [f(h)] + [f(x) for x in more]
+
+class PredictionExplorer(Explorer):
+    """What the predictor predicts for one target block of an image: the context and the box, the true block, the
+    predictor's output decoded by the RCDM decoder (several seeds) beside the decoding of the target encoder's own
+    features for the block, the prediction error per target patch, a PCA colouring of true vs predicted patch
+    features, and each prediction's nearest image patch. Blocks are sampled (mask seed, target) or placed with sliders."""
+    def __init__(self, model=None, decoder=None, image=None, seed: int = 1, seeds: int = 3, steps: int = 20):
+        import ipywidgets as W
+        from ijepa_viz import hub
+        super().__init__()
+        self.model = (hub.load('shapes-vit-tiny') if model is None else model).eval()
+        if decoder is None and 'shapes-vit-tiny-rcdm' in hub.bundled('rcdm') and model is None:
+            from ijepa_viz.rcdm import load_decoder
+            decoder = load_decoder('shapes-vit-tiny-rcdm')
+        self.decoder = decoder
+        enc = self.model.target_encoder
+        self.size, self.grid_size = enc.img_size[0], tuple(enc.grid_size)
+        self.mask_params = trained_mask_params(self.model)
+        self._feat, self._dec = {}, {}
+        self._custom = None if image is None or (isinstance(image, str) and image in IMAGES) else load_image(image, self.size)
+        opts = (['your image'] if self._custom is not None else []) + IMAGES
+        first = image if isinstance(image, str) and image in IMAGES else ('your image' if self._custom is not None else 'shapes 0')
+        H, W_ = self.grid_size
+        sl = dict(continuous_update=False, style={'description_width': '80px'}, layout=W.Layout(width='300px'))
+        self.image = W.Dropdown(options=opts, value=first, description='image', **sl)
+        self.mode = W.ToggleButtons(options=['sampled', 'placed'], value='sampled', description='block',
+                                    style={'description_width': '80px', 'button_width': '90px'})
+        self.seed = W.IntSlider(seed, 0, 99, description='mask seed', **sl)
+        self.target = W.IntSlider(0, 0, self.mask_params.get('num_targets', 4) - 1, description='target', **sl)
+        self.top = W.IntSlider(H // 4, 0, H - 1, description='top', **sl)
+        self.left = W.IntSlider(W_ // 4, 0, W_ - 1, description='left', **sl)
+        self.height = W.IntSlider(max(1, H // 3), 1, H, description='height', **sl)
+        self.width = W.IntSlider(max(1, W_ // 3), 1, W_, description='width', **sl)
+        self.seeds = W.IntSlider(seeds, 1, 3, description='seeds', **sl)
+        self.steps = W.Dropdown(options=[10, 20, 50], value=steps, description='DDIM steps', **sl)
+        self.decode = W.Checkbox(decoder is not None, description='decode with the RCDM decoder', indent=False,
+                                 disabled=decoder is None)
+        self.controls = [self.image, self.mode, self.seed, self.target, self.top, self.left, self.height, self.width,
+                         self.seeds, self.steps, self.decode]
+        self.widget = W.HBox([W.VBox(self.controls), W.VBox([self.out, self.status])])
+        self._watch(*self.controls)
+        self.mode.observe(lambda c: self._enable(), names='value')
+        self._enable()
+        self.redraw()
+
+    def _enable(self):
+        placed = self.mode.value == 'placed'
+        for c in (self.seed, self.target): c.disabled = placed
+        for c in (self.top, self.left, self.height, self.width): c.disabled = not placed
+
+    @property
+    def img(self) -> np.ndarray:
+        return self._custom if self.image.value == 'your image' else named_image(self.image.value, self.size)
+
+    def masks(self) -> tuple[Masks, int]:
+        "(masks of the image, index of the chosen target block) for the current controls."
+        if self.mode.value == 'sampled':
+            return make_sampler('multiblock', self.grid_size, seed=self.seed.value, **self.mask_params)(1), self.target.value
+        H, W_ = self.grid_size
+        t, l = self.top.value, self.left.value
+        h, w = min(self.height.value, H - t), min(self.width.value, W_ - l)
+        return _box_masks(self.grid_size, t, l, h, w), 0
+
+    def _key(self, m: Masks, b: int):
+        return (self.image.value, tuple(m.context[0].tolist()), tuple(m.targets[0, b].tolist()))
+
+    def features(self, m: Masks, b: int) -> dict:
+        "Layer-normed target features of all patches [N, D], and the block's true and predicted features [Nt, D] (cached)."
+        key = self._key(m, b)
+        if key not in self._feat:
+            p = next(self.model.parameters())
+            x = to_tensor(self.img)[None].to(p.device, p.dtype)
+            with torch.no_grad():
+                h = self.model.target_encoder(x)
+                h = torch.nn.functional.layer_norm(h, h.shape[-1:])[0].float().cpu()
+                pred = self.model.predict(x, m.to(p.device))[0, b].float().cpu()
+            if len(self._feat) >= 16: self._feat.pop(next(iter(self._feat)))
+            self._feat[key] = dict(all=h, true=h[m.targets[0, b]], pred=pred)
+        return self._feat[key]
+
+    def decoded(self, m: Masks, b: int) -> dict:
+        "Samples [seeds, 3, H, W] from the predictor's and the target encoder's block features (cached per block, seeds, steps)."
+        from ijepa_viz.rcdm import decode, condition_target
+        key = self._key(m, b) + (self.seeds.value, self.steps.value)
+        if key not in self._dec:
+            self.status.value = f'decoding {self.seeds.value + 1} samples ({self.steps.value} DDIM steps)…'
+            p = next(self.model.parameters())
+            x, mm = to_tensor(self.img)[None].to(p.device, p.dtype), m.to(p.device)
+            kw = dict(seeds=range(self.seeds.value), steps=self.steps.value)
+            pred = decode(self.decoder, self.model, x, mm, b, **kw)[:, 0]
+            tgt = decode(self.decoder, self.model, x, mm, b, cond=condition_target(self.model, x, mm, b), **dict(kw, seeds=(0,)))[:, 0]
+            if len(self._dec) >= 16: self._dec.pop(next(iter(self._dec)))
+            self._dec[key] = dict(pred=pred.cpu(), target=tgt.cpu())
+        return self._dec[key]
+
+    def draw(self):
+        from ijepa_viz.rcdm import compose
+        m, b = self.masks()
+        f = self.features(m, b)
+        img, (H, W_) = self.img, self.grid_size
+        ph = self.size // H
+        idx = m.targets[0, b]
+        fig = _figure(7.6, 3.5)
+        axes = [[fig.add_axes((0.005 + c * 0.199, 0.5 + 0.005 - r * 0.5, 0.19, 0.41)) for c in range(5)] for r in range(2)]
+        for a in sum(axes, []): a.set_axis_off()
+        t = lambda a, s: a.set_title(s, fontsize=8)
+        show_masks(img, m, ax=axes[0][0]); t(axes[0][0], 'context + target blocks')
+        x = to_tensor(img)
+        one = Masks(m.context, m.targets[:, b:b + 1], m.grid_size, m.context_valid)
+        axes[0][1].imshow(compose(x, x, one)); t(axes[0][1], 'true block')
+        dec = self.decoded(m, b) if self.decode.value and self.decoder is not None else None
+        if dec is not None:
+            for k, s in enumerate(dec['pred']):
+                axes[0][2 + k].imshow(compose(x, s, one)); t(axes[0][2 + k], f'predictor, seed {k}')
+            axes[1][0].imshow(compose(x, dec['target'][0], one)); t(axes[1][0], 'target encoder, seed 0')
+        err = ((f['pred'] - f['true']) ** 2).mean(-1)
+        grid = torch.full((H * W_,), float('nan')); grid[idx] = err
+        axes[1][1].imshow(img, extent=(0, W_, H, 0)); axes[1][1].imshow(grid.view(H, W_).numpy(), extent=(0, W_, H, 0), cmap='magma', alpha=.8, vmin=0)
+        t(axes[1][1], f'error per patch (mean {err.mean():.2f})')
+        true_c, pred_c = _pca_colours(f['all'], f['pred'])
+        pca = true_c.clone(); axes[1][2].imshow(pca.view(H, W_, 3).numpy()); t(axes[1][2], 'true features (PCA)')
+        pca = true_c * 0.35 + 0.65; pca[idx] = pred_c
+        axes[1][3].imshow(pca.view(H, W_, 3).numpy()); t(axes[1][3], 'predicted, in the box')
+        near = (torch.nn.functional.normalize(f['pred'], dim=-1) @ torch.nn.functional.normalize(f['all'], dim=-1).T).argmax(1)
+        mosaic = img.copy()
+        for q, n in zip(idx.tolist(), near.tolist()):
+            (r0, c0), (r1, c1) = divmod(q, W_), divmod(n, W_)
+            mosaic[r0 * ph:(r0 + 1) * ph, c0 * ph:(c0 + 1) * ph] = img[r1 * ph:(r1 + 1) * ph, c1 * ph:(c1 + 1) * ph]
+        axes[1][4].imshow(mosaic); t(axes[1][4], 'nearest image patches')
+        self.nearest_self = float((near == idx).float().mean())
+        self.error = float(err.mean())
+        caption = (f"block of {len(idx)} patches; prediction error {self.error:.3f} (mean squared, layer-normed features); "
+                   f"{self.nearest_self:.0%} of predictions have their own patch as the nearest"
+                   + ('' if dec is not None else '; decoding off' + (' (no decoder)' if self.decoder is None else '')))
+        return fig, caption
+
