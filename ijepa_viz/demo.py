@@ -16,8 +16,8 @@ from .vit import VIT_SIZES, vit
 from . import hub
 
 # %% auto #0
-__all__ = ['PAGE', 'fig_png', 'masks_figure', 'quirks_figure', 'sizes_table', 'checkpoint_section', 'attention_section',
-           'write_report', 'main']
+__all__ = ['PAGE', 'fig_png', 'masks_figure', 'quirks_figure', 'sizes_table', 'checkpoint_section', 'decoded_section',
+           'attention_section', 'write_report', 'main']
 
 # %% ../nbs/10_demo.ipynb #ff743f88
 def fig_png(fig) -> str:
@@ -75,6 +75,38 @@ def checkpoint_section(name: str = 'shapes-vit-tiny') -> str:
             f"{card['images_seen']:,} images, {card['train_seconds'] / 60:.0f} min on {html.escape(card['device'])}; made by "
             f"<code>{html.escape(card['command'])}</code>.</p><img src=\"data:image/png;base64,{fig_png(fig)}\">{probe}")
 
+def decoded_section(name: str = 'shapes-vit-tiny-rcdm', n: int = 4, seeds=(0, 1, 2), steps: int = 25) -> str:
+    "HTML: predictions decoded to pixels by the bundled RCDM decoder on unseen scenes, and its decoding scores ('' when it is not bundled)."
+    import matplotlib.pyplot as plt
+    if name not in hub.bundled('rcdm'): return ''
+    from ijepa_viz.data import Shapes
+    from ijepa_viz.rcdm import load_decoder, show_decoded, mask_params
+    dec = load_decoder(name)
+    model = hub.load(dec.card['model'])
+    size = model.target_encoder.img_size[0]
+    ds = Shapes(n, size, seed=40_000)
+    x = torch.stack([ds[i][0] for i in range(n)])
+    masks = make_sampler('multiblock', size // model.context_encoder.patch_size, seed=1, **mask_params(model))(n)
+    fig = show_decoded(dec, model, x, masks, 0, seeds, steps)
+    sc, card = dec.card.get('decoding_scores'), dec.card
+    table = ''
+    if sc:
+        rows = [('the scene is the nearest real one to the sample', sc['retrieval']['own'], sc['retrieval']['other'], f"chance {sc['retrieval']['chance']:.3f}")]
+        rows += [(f'a judge reads the scene\'s {t} off the sample', v['own'], v['other'], f"judge on real scenes {v['real']:.3f}")
+                 for t, v in sc['attributes'].items()]
+        rows += [('pixel error in the target box (lower is better)', sc['box_mse']['own'], sc['box_mse']['other'],
+                  f"unconditional {sc['box_mse']['unconditional']:.3f}")]
+        table = ("<p>What gets through, on {n} unseen scenes ({seeds} seeds): each scene is compared with a sample decoded "
+                 "from its own representation (own) and with one decoded, from the same noise, from another scene's (other).</p><table><tr><th>measure</th><th>own</th><th>other</th>"
+                 "<th>reference</th></tr>").format(n=sc['n'], seeds=len(sc['seeds'])) + ''.join(
+                 f"<tr><td>{html.escape(a)}</td><td>{b:.3f}</td><td>{c:.3f}</td><td>{html.escape(d)}</td></tr>" for a, b, c, d in rows) + "</table>"
+    return (f"<h2>What the predictor predicts, decoded</h2><p>The predictor's pooled output for target block 0 (outlined "
+            f"box, left: the true block) decoded to pixels by the bundled RCDM-style decoder <code>{html.escape(name)}</code> "
+            f"({card['steps']} steps, {html.escape(str(card.get('command')))}), for {len(seeds)} seeds, beside the decoding of the target "
+            f"encoder's own features for the block, and of the whole image's representation. Scenes it never saw; what stays "
+            f"the same across seeds is what the representation pins down.</p>"
+            f"<img src=\"data:image/png;base64,{fig_png(fig)}\">{table}")
+
 def attention_section(name: str = 'shapes-vit-tiny', n: int = 3) -> str:
     "HTML: attention maps of the bundled checkpoint on unseen Shapes scenes ('' when it is not bundled)."
     if name not in hub.bundled(): return ''
@@ -110,11 +142,12 @@ batches of 128. Officially the last row and column are never used and every cont
 batch's shortest, dropping its bottom rows; <code>fix_border</code> and <code>pad_context</code> fix both.</p>
 <img src="data:image/png;base64,{quirks}">
 {checkpoint}
+{decoded}
 {attention}
 <h2>Model sizes</h2>
 <table><tr><th>model</th><th>width</th><th>depth</th><th>heads</th><th>encoder parameters (224 px, patch 16)</th></tr>
 {sizes}</table>
-<p class="note">Open the chapters with <code>make lab</code>.</p>
+<p class="note">Open the chapters and the course walkthrough with <code>make lab</code>; the explorers as an app with <code>make app</code>.</p>
 </body></html>"""
 
 def write_report(out='demo') -> Path:
@@ -127,9 +160,9 @@ def write_report(out='demo') -> Path:
     sizes = '\n'.join(f'<tr><td>{html.escape(n)}</td><td>{d}</td><td>{depth}</td><td>{h}</td><td>{p:,}</td></tr>'
                       for n, d, depth, h, p in sizes_table())
     path = Path(out) / 'index.html'; path.parent.mkdir(parents=True, exist_ok=True)
-    ckpt, att = checkpoint_section(), attention_section()
+    ckpt, dec, att = checkpoint_section(), decoded_section(), attention_section()
     path.write_text(PAGE.format(secs=time.time() - t0, masks=masks, quirks=quirks, sizes=sizes, n_images=n_images,
-                                checkpoint=ckpt, attention=att))
+                                checkpoint=ckpt, decoded=dec, attention=att))
     return path
 
 def main(argv=None):
@@ -141,4 +174,5 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if args.cmd == 'demo':
         path = write_report(args.out)
-        print(f"wrote {path.resolve()}\nopen it in a browser (file://{path.resolve()}); the chapters: make lab")
+        print(f"wrote {path.resolve()}\nopen it in a browser: file://{path.resolve()}\n"
+              "the chapters and the course walkthrough (nbs/12_walkthrough.ipynb): make lab\nthe explorers as an app: make app")
