@@ -1,4 +1,4 @@
-# The two commands: `make demo` and `make test`. Each sets up .venv itself (first run: a few minutes).
+# The two commands: `make demo` and `make test` (also: make app, lab, bench, docs). Each sets up .venv itself (first run: a few minutes).
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 PYTHON ?= python3
@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test sync nbtest pytest lab bench docs clean
+.PHONY: setup demo test sync nbtest pytest chromium app lab bench docs clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,8 +21,8 @@ setup: $(STAMP)
 demo: setup
 	$(BIN)/ijepa-viz demo
 
-## make test: notebooks and library in sync, every notebook executed, pytest
-test: setup sync nbtest pytest
+## make test: notebooks and library in sync, every notebook executed, pytest (Chromium installed first for the app test)
+test: setup sync nbtest chromium pytest
 
 sync: setup
 	$(BIN)/nbdev-export
@@ -37,6 +37,23 @@ nbtest: setup
 
 pytest: setup
 	$(BIN)/python -m pytest -q tests
+
+## tests/test_app.py drives the Voila app in the system Chromium; install it when it is missing (apt, as root or with sudo)
+chromium:
+	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null; then \
+	  echo "chromium: /usr/bin/chromium is missing and apt-get is not available: install Chromium with your package manager"; \
+	  echo "(it must end up as /usr/bin/chromium); tests/test_app.py fails until then."; exit 0; fi; \
+	SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	echo "chromium: installing it with $$SUDO apt-get install -y chromium"; \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium \
+	  || { $$SUDO apt-get update -q && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } \
+	  || echo "chromium: apt-get could not install chromium; tests/test_app.py fails until /usr/bin/chromium exists."
+
+## make app [PORT=8866]: the Voila app (app/explorer.ipynb) on http://localhost:PORT
+PORT ?= 8866
+app: setup
+	$(BIN)/python -m voila --no-browser --port=$(PORT) app/explorer.ipynb
 
 ## make docs: the docs site (nbs/_quarto.yml, nbs/sidebar.yml) into _docs/; needs Quarto
 docs: setup

@@ -121,6 +121,14 @@ class Explorer:
         "More (cached) pictures shown beside the main one."
         return []
 
+    def _panel(self, controls):
+        "The explorer's widget: `controls` in a column at their natural width, the picture and its caption beside it; CSS classes `ijepa-explorer` and the class name."
+        import ipywidgets as W
+        box = W.HBox([W.VBox(controls, layout=W.Layout(flex='0 0 auto')),   # else a browser squeezes them to zero width
+                      W.VBox([self.out, self.status], layout=W.Layout(flex='1 1 auto'))])
+        box.add_class('ijepa-explorer'); box.add_class(type(self).__name__)
+        return box
+
     def _ipython_display_(self):
         from IPython.display import display
         display(self.widget)
@@ -162,7 +170,7 @@ class MaskExplorer(Explorer):
                          self.context_scale, self.min_keep, self.seed]
         quirks = W.VBox([W.HTML('<b>official quirks</b> (tick to fix)'), self.fix_aspect_coupling, self.fix_border,
                          self.pad_context], layout=W.Layout(border='1px solid #ddd', padding='2px 6px'))
-        self.widget = W.HBox([W.VBox(self.controls + [quirks, self.coverage]), W.VBox([self.out, self.status])])
+        self.widget = self._panel(self.controls + [quirks, self.coverage])
         self.strategy.observe(self._strategy_changed, names='value')
         self._watch(*[c for c in self.controls if c is not self.strategy], self.fix_aspect_coupling, self.fix_border,
                     self.pad_context, self.coverage)
@@ -271,7 +279,7 @@ class AttentionExplorer(Explorer):
         self.col = W.IntSlider(W_ // 2, 0, W_ - 1, description='query col', **sl)
         self.target = W.IntSlider(0, 0, 0, description='target', **sl)
         self.controls = [self.image, self.seed, self.network, self.kind, self.layer, self.head, self.row, self.col, self.target]
-        self.widget = W.HBox([W.VBox(self.controls), W.VBox([self.out, self.status])])
+        self.widget = self._panel(self.controls)
         self.network.observe(self._network_changed, names='value')
         self._watch(*[c for c in self.controls if c is not self.network])
         self.redraw()
