@@ -22,8 +22,8 @@ from .jepa import ema_update_
 __all__ = ['PRESETS', 'timestep_embedding', 'ResBlock', 'AttnBlock', 'UNet', 'build_unet', 'num_params', 'to_unit', 'from_unit',
            'alpha_sigma', 'q_sample', 'v_target', 'x0_from_v', 'eps_from_v', 'diffusion_loss', 'ddim', 'eps_from_x0',
            'guided', 'ema_update', 'condition_image', 'condition_predictor', 'condition_target', 'box_map',
-           'mask_params', 'RCDMTrainer', 'load_decoder', 'export_decoder', 'sample', 'target_box', 'compose', 'decode',
-           'decoding_scores', 'show_decoded', 'main']
+           'mask_params', 'RCDMTrainer', 'load_decoder', 'bundled_decoder', 'export_decoder', 'sample', 'target_box',
+           'compose', 'decode', 'decoding_scores', 'show_decoded', 'main', 'cli']
 
 # %% ../nbs/08_rcdm.ipynb #47cd04c8
 def timestep_embedding(t: torch.Tensor, dim: int, max_period: float = 10_000.) -> torch.Tensor:
@@ -357,6 +357,15 @@ def load_decoder(path, ema: bool = True) -> UNet:
     net.card = card
     return net.eval()
 
+def bundled_decoder(model) -> UNet | None:
+    "The bundled decoder (`hub.bundled('rcdm')`) whose card says it was trained for `model`'s architecture, else None."
+    import json
+    from ijepa_viz.hub import CKPT_DIR, bundled
+    arch = json.loads(json.dumps(model.arch))
+    for name in bundled('rcdm'):
+        if json.loads((CKPT_DIR / f'{name}.json').read_text()).get('model_arch') == arch: return load_decoder(name)
+    return None
+
 def export_decoder(ckpt, path, card: dict | None = None, dtype: torch.dtype = torch.float16) -> Path:
     "Write the EMA U-Net of trainer checkpoint `ckpt` as `path`.safetensors (+ `path`.json: kind 'rcdm', U-Net and training config, loss curve)."
     sd = read_checkpoint(ckpt)
@@ -550,13 +559,17 @@ def _parser():
     return p
 
 def main(argv=None):
-    "Entry point of `ijepa-rcdm` (`train` / `sample` / `export`)."
+    "Console script `ijepa-rcdm` (`train` / `sample` / `export`); exits 0 on success."
+    cli(argv)
+
+def cli(argv=None):
+    "`ijepa-rcdm` as a function: returns the trainer (`train`), the bundle path (`export`) or the PNG path (`sample`)."
     from ijepa_viz import hub
     from ijepa_viz.data import Shapes
     a = _parser().parse_args(argv)
     model = hub.load(a.model)
     if a.cmd == 'export':
-        card = dict(model=a.model, command=a.train_command, train_seconds=a.train_seconds, torch=torch.__version__)
+        card = dict(model=a.model, model_arch=model.arch, command=a.train_command, train_seconds=a.train_seconds, torch=torch.__version__)
         if a.measure:
             card['decoding_scores'] = decoding_scores(model, load_decoder(a.ckpt), n=a.measure)
             card['decoding_scores_command'] = f"ijepa_viz.rcdm.decoding_scores(hub.load({a.model!r}), load_decoder(NAME), n={a.measure})"

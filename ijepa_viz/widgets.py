@@ -390,15 +390,16 @@ class PredictionExplorer(Explorer):
     """What the predictor predicts for one target block of an image: the context and the box, the true block, the
     predictor's output decoded by the RCDM decoder (several seeds) beside the decoding of the target encoder's own
     features for the block, the prediction error per target patch, a PCA colouring of true vs predicted patch
-    features, and each prediction's nearest image patch. Blocks are sampled (mask seed, target) or placed with sliders."""
-    def __init__(self, model=None, decoder=None, image=None, seed: int = 1, seeds: int = 3, steps: int = 20):
+    features, and each prediction's nearest image patch. Blocks are sampled (mask seed, target) or placed with sliders.
+    `decoder`: a `UNet`, 'auto' (the bundled decoder trained for `model`, if any) or None (no decoding)."""
+    def __init__(self, model=None, decoder='auto', image=None, seed: int = 1, seeds: int = 3, steps: int = 20):
         import ipywidgets as W
         from ijepa_viz import hub
         super().__init__()
         self.model = (hub.load('shapes-vit-tiny') if model is None else model).eval()
-        if decoder is None and 'shapes-vit-tiny-rcdm' in hub.bundled('rcdm') and model is None:
-            from ijepa_viz.rcdm import load_decoder
-            decoder = load_decoder('shapes-vit-tiny-rcdm')
+        if isinstance(decoder, str) and decoder == 'auto':
+            from ijepa_viz.rcdm import bundled_decoder
+            decoder = bundled_decoder(self.model)
         self.decoder = decoder
         enc = self.model.target_encoder
         self.size, self.grid_size = enc.img_size[0], tuple(enc.grid_size)
@@ -424,7 +425,7 @@ class PredictionExplorer(Explorer):
                                  disabled=decoder is None)
         self.controls = [self.image, self.mode, self.seed, self.target, self.top, self.left, self.height, self.width,
                          self.seeds, self.steps, self.decode]
-        self.widget = W.HBox([W.VBox(self.controls), W.VBox([self.out, self.status])])
+        self.widget = self._panel(self.controls)
         self._watch(*self.controls)
         self.mode.observe(lambda c: self._enable(), names='value')
         self._enable()

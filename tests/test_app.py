@@ -1,5 +1,5 @@
 """The Voila app (app/explorer.ipynb) in a real browser: Voila serves it, the system Chromium (driven by Playwright)
-renders both explorers, and moving a slider with the keyboard redraws the explorer's picture.
+renders the three explorers, and moving a slider with the keyboard redraws the explorer's picture.
 
 Screenshots go to tests/artifacts/ (git-ignored). Needs /usr/bin/chromium (`make test` installs it with apt-get);
 never `playwright install`, which downloads a browser."""
@@ -15,6 +15,7 @@ SHOTS = ROOT / 'tests' / 'artifacts'
 ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
         '--disable-component-update', '--disable-sync']
 MASK, ATTN = '.ijepa-explorer.MaskExplorer', '.ijepa-explorer.AttentionExplorer'   # classes set by Explorer._panel
+PRED = '.ijepa-explorer.PredictionExplorer'
 
 
 def _free_port() -> int:
@@ -70,7 +71,7 @@ def page(chromium, voila):
             pg.on('pageerror', lambda e: errors.append(str(e)))
             pg.goto(url, timeout=120_000)   # Voila executes the notebook before it answers
             try:
-                for ex in (MASK, ATTN): pg.wait_for_selector(f'{ex} .widget-output img', timeout=60_000)
+                for ex in (MASK, PRED, ATTN): pg.wait_for_selector(f'{ex} .widget-output img', timeout=120_000)
             except Exception:
                 pg.screenshot(path=str(SHOTS / 'app_failed.png'), full_page=True)
                 raise AssertionError(f'explorers did not render; page errors {errors}; voila log:\n{log_path.read_text()}')
@@ -104,20 +105,20 @@ def _slider(page, explorer: str, label: str):
     return box
 
 
-def _press(page, explorer: str, label: str, key: str) -> tuple[str, str, str]:
+def _press(page, explorer: str, label: str, key: str, timeout: int = 30_000) -> tuple[str, str, str]:
     "Focus a slider's handle, press `key`; wait for the redraw. (readout before, readout after, new src)"
     box, old = _slider(page, explorer, label), _src(page, explorer)
     before = box.locator('.widget-readout').inner_text()
     box.locator('.noUi-handle').focus()
     page.keyboard.press(key)
     page.wait_for_function('([sel, old]) => { const i = document.querySelector(sel); return i && i.src !== old; }',
-                           arg=[f'{explorer} .widget-output img', old], timeout=30_000)
+                           arg=[f'{explorer} .widget-output img', old], timeout=timeout)
     return before, box.locator('.widget-readout').inner_text(), _src(page, explorer)
 
 
 def test_app_lays_out_controls_beside_pictures(page):
     "Each explorer shows its controls at full width with the picture to their right (not squeezed away or overlapping)."
-    for ex in (MASK, ATTN):
+    for ex in (MASK, PRED, ATTN):
         controls = page.locator(f'{ex} > .widget-vbox').first.bounding_box()
         img = page.locator(f'{ex} .widget-output img').first.bounding_box()
         first = page.locator(f'{ex} .widget-dropdown').first.bounding_box()
@@ -148,4 +149,16 @@ def test_app_attention_explorer_redraws_when_the_layer_moves(page):
     assert f'block {after}' in page.locator(ATTN).inner_text()
     page.locator(ATTN).screenshot(path=str(SHOTS / 'attention_explorer_layer.png'))
     page.screenshot(path=str(SHOTS / 'app_after.png'), full_page=True)
+    assert not page.errors, page.errors
+
+
+def test_app_prediction_explorer_decodes_a_new_block_when_the_mask_seed_moves(page):
+    old = _picture(_src(page, PRED))
+    text = page.locator(PRED).inner_text()
+    assert 'prediction error' in text and 'decoding off' not in text, text     # the bundled decoder was found
+    before, after, src = _press(page, PRED, 'mask seed', 'ArrowRight', timeout=120_000)   # decoding: seconds on a CPU
+    assert int(after) == int(before) + 1
+    new = _picture(src)
+    assert new.shape == old.shape and (new != old).any(axis=-1).mean() > 0.01
+    page.locator(PRED).screenshot(path=str(SHOTS / 'prediction_explorer_seed.png'))
     assert not page.errors, page.errors

@@ -1,7 +1,9 @@
 "RCDM decoder: diffusion identities, DDIM with an oracle, and `ijepa-rcdm` train / resume / sample on a tiny configuration."
 import torch
 from ijepa_viz.hub import read_checkpoint
-from ijepa_viz.rcdm import alpha_sigma, q_sample, v_target, x0_from_v, ddim, build_unet, main, load_decoder
+import subprocess, sys
+from pathlib import Path
+from ijepa_viz.rcdm import alpha_sigma, q_sample, v_target, x0_from_v, ddim, build_unet, cli, load_decoder
 
 
 def test_v_identities_and_ddim_oracle():
@@ -27,10 +29,12 @@ def test_unet_shape_and_null_condition():
 def test_cli_train_resume_sample(tmp_path):
     ck = tmp_path / 'r.pt'
     args = ['train', '--out', str(ck), '--batch-size', '2', '--dataset-size', '8', '--device', 'cpu', '--no-progress']
-    main(args + ['--steps', '1'])
-    tr = main(args + ['--steps', '2'])          # resumes from step 1
+    script = Path(sys.executable).with_name('ijepa-rcdm')          # the console script exits 0
+    r = subprocess.run([str(script)] + args + ['--steps', '1'], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    tr = cli(args + ['--steps', '2'])          # resumes from step 1
     assert tr.step_ == 2 and read_checkpoint(ck)['step'] == 2
     assert load_decoder(ck).img_size == 32
     png = tmp_path / 's.png'
-    main(['sample', '--decoder', str(ck), '--seeds', '1', '--steps', '2', '--dataset-size', '8', '--png', str(png)])
+    cli(['sample', '--decoder', str(ck), '--seeds', '1', '--steps', '2', '--dataset-size', '8', '--png', str(png)])
     assert png.stat().st_size > 0
