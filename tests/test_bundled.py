@@ -30,3 +30,29 @@ def test_probe_beats_random_init_by_a_clear_margin():
 
 
 MARGIN = 0.05
+
+
+# The RCDM-style decoder bundled for it (chapter 08 measures what it decodes).
+DECODER = 'shapes-vit-tiny-rcdm'
+
+
+def test_bundled_decoder_loads_for_its_model_and_decodes_deterministically():
+    import torch
+    from ijepa_viz.data import Shapes
+    from ijepa_viz.masks import make_sampler
+    from ijepa_viz.rcdm import load_decoder, bundled_decoder, decode, mask_params
+    assert DECODER in hub.bundled('rcdm') and DECODER not in hub.bundled()
+    assert (hub.CKPT_DIR / f'{DECODER}.safetensors').stat().st_size < 5e6
+    dec, model = load_decoder(DECODER), hub.load(NAME)
+    card = dec.card
+    for key in ('command', 'steps', 'train_seconds', 'final_loss', 'loss_curve', 'decoding_scores', 'model'):
+        assert card.get(key) is not None, key
+    assert card['model'] == NAME and card['command'].startswith('ijepa-rcdm train')
+    curve = [l for _, l in card['loss_curve']]
+    assert sum(curve[-10:]) < sum(curve[:10])                              # it trained
+    assert bundled_decoder(model) is not None                              # found from the model's architecture
+    ds = Shapes(2, 64, seed=40_000)
+    x = torch.stack([ds[i][0] for i in range(2)])
+    m = make_sampler('multiblock', 8, seed=0, **mask_params(model))(2)
+    a, b = (decode(dec, model, x, m, 0, seeds=(3,), steps=4) for _ in range(2))
+    assert a.shape == (1, 2, 3, 64, 64) and torch.equal(a, b) and a.isfinite().all()
