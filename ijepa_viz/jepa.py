@@ -13,7 +13,8 @@ import torch.nn.functional as F
 from .vit import VisionTransformer, VisionTransformerPredictor, vit, vit_predictor, gather_tokens
 
 # %% auto #0
-__all__ = ['LOSSES', 'encoder_arch', 'predictor_arch', 'regression_targets', 'IJEPA', 'jepa_loss', 'ema_update_']
+__all__ = ['TARGETS', 'LOSSES', 'encoder_arch', 'predictor_arch', 'regression_targets', 'patch_pixels', 'pixel_targets', 'IJEPA',
+           'jepa_loss', 'ema_update_']
 
 # %% ../nbs/03_jepa.ipynb #78373380
 def encoder_arch(enc: VisionTransformer) -> dict:
@@ -28,43 +29,68 @@ def predictor_arch(pred: VisionTransformerPredictor) -> dict:
     return dict(grid_size=list(pred.grid_size), embed_dim=pred.embed_dim, predictor_embed_dim=pred.predictor_embed_dim,
                 depth=pred.depth, num_heads=pred.num_heads,
                 mlp_ratio=blk.mlp.fc1.out_features / pred.predictor_embed_dim if blk else 4.0,
-                qkv_bias=blk.attn.qkv.bias is not None if blk else True)
+                qkv_bias=blk.attn.qkv.bias is not None if blk else True,
+                **({'out_dim': pred.out_dim} if pred.out_dim != pred.embed_dim else {}))
 
 def regression_targets(h: torch.Tensor, masks) -> torch.Tensor:
     "Target-encoder features `h` [B, N, D] -> layer-normed (no affine) and gathered at the target patches: [B, M, Nt, D]."
     return gather_tokens(F.layer_norm(h, h.shape[-1:]), masks.targets)
 
+TARGETS = ('representation', 'pixels')
+
+def patch_pixels(images: torch.Tensor, patch_size: int) -> torch.Tensor:
+    "Images [B, C, H, W] -> the pixels of each patch [B, N, p·p·C], patches in row-major order (as the encoder's tokens)."
+    B, C, H, W = images.shape; p = int(patch_size)
+    if H % p or W % p: raise ValueError(f"image size {H}x{W} is not a multiple of patch_size {p}")
+    x = images.unfold(2, p, p).unfold(3, p, p)                       # [B, C, H/p, W/p, p, p]
+    return x.permute(0, 2, 3, 4, 5, 1).reshape(B, (H // p) * (W // p), p * p * C)
+
+def pixel_targets(images: torch.Tensor, patch_size: int, masks, eps: float = 1e-6) -> torch.Tensor:
+    "Pixel regression targets [B, M, Nt, p·p·C]: each patch's pixels normalised to mean 0, variance 1 (as MAE's `norm_pix_loss`), at the target patches."
+    x = patch_pixels(images, patch_size).float()
+    x = (x - x.mean(-1, keepdim=True)) / (x.var(-1, keepdim=True) + eps).sqrt()
+    return gather_tokens(x, masks.targets)
+
 class IJEPA(nn.Module):
     "The three I-JEPA networks: context encoder, predictor, target encoder (an EMA copy, no gradients)."
     def __init__(self, context_encoder: VisionTransformer, predictor: VisionTransformerPredictor,
-                 target_encoder: VisionTransformer | None = None):
+                 target_encoder: VisionTransformer | None = None, target: str = 'representation'):
         super().__init__()
         if predictor.embed_dim != context_encoder.embed_dim:
             raise ValueError(f"predictor outputs width {predictor.embed_dim} but the encoder has width {context_encoder.embed_dim}")
+        if target not in TARGETS: raise ValueError(f"unknown target {target!r}; choose one of {TARGETS}")
+        want = context_encoder.embed_dim if target == 'representation' else \
+            context_encoder.patch_size ** 2 * context_encoder.patch_embed.proj.in_channels
+        if predictor.out_dim != want:
+            raise ValueError(f"target={target!r} needs predictor outputs of width {want}, but the predictor's out_dim is {predictor.out_dim}")
+        self.target = target   # ours: what the predictor regresses: 'representation' (I-JEPA) or 'pixels' (the paper's ablation)
         self.context_encoder, self.predictor = context_encoder, predictor
         self.target_encoder = copy.deepcopy(context_encoder) if target_encoder is None else target_encoder
         self.target_encoder.requires_grad_(False)
 
     @classmethod
     def build(cls, model_name: str = 'vit_base', img_size=224, patch_size: int = 16, pred_depth: int = 6,
-              pred_emb_dim: int = 384, **encoder_kwargs) -> IJEPA:
-        "Build as the official `init_model` does (names as in the official YAML `meta` section)."
+              pred_emb_dim: int = 384, target: str = 'representation', **encoder_kwargs) -> IJEPA:
+        "Build as the official `init_model` does (names as in the official YAML `meta` section); `target='pixels'`: the pixel-target ablation."
         enc = vit(model_name, img_size, patch_size, **encoder_kwargs)
-        return cls(enc, vit_predictor(enc, pred_emb_dim, pred_depth))
+        out = {} if target != 'pixels' else {'out_dim': enc.patch_size ** 2 * enc.patch_embed.proj.in_channels}
+        return cls(enc, vit_predictor(enc, pred_emb_dim, pred_depth, **out), target=target)
 
     @property
     def arch(self) -> dict:
-        return dict(encoder=encoder_arch(self.context_encoder), predictor=predictor_arch(self.predictor))
+        a = dict(encoder=encoder_arch(self.context_encoder), predictor=predictor_arch(self.predictor))
+        return a if self.target == 'representation' else a | {'target': self.target}
 
     @classmethod
     def from_arch(cls, arch: dict) -> IJEPA:
         "Rebuild an (untrained) bundle from `arch`."
         enc = VisionTransformer(**arch['encoder'])
-        return cls(enc, VisionTransformerPredictor(**arch['predictor']))
+        return cls(enc, VisionTransformerPredictor(**arch['predictor']), target=arch.get('target', 'representation'))
 
     @torch.no_grad()
     def targets(self, images: torch.Tensor, masks) -> torch.Tensor:
-        "Regression targets [B, M, Nt, D]: layer-normed target-encoder features at the target patches."
+        "Regression targets [B, M, Nt, D]: layer-normed target-encoder features at the target patches (or normalised pixels, `target='pixels'`)."
+        if self.target == 'pixels': return pixel_targets(images, self.context_encoder.patch_size, masks)
         return regression_targets(self.target_encoder(images), masks)
 
     def predict(self, images: torch.Tensor, masks) -> torch.Tensor:

@@ -12,7 +12,7 @@ import yaml
 import torch
 import torch.nn as nn
 import torch.distributed as dist
-from .jepa import IJEPA, jepa_loss, ema_update_, regression_targets, LOSSES
+from .jepa import IJEPA, jepa_loss, ema_update_, regression_targets, LOSSES, pixel_targets, TARGETS
 from .masks import make_sampler
 from .eval import collapse_stats
 from .hub import atomic_save, read_checkpoint, _strip_prefix, CheckpointError, save_bundle
@@ -44,6 +44,7 @@ DEFAULTS = {
                  read_checkpoint=None, use_bfloat16=True,
                  seed=0,                    # ours: seeds init, masks, data order, augmentation
                  loss='smooth_l1',          # ours: smooth_l1 (official) | l2 (the paper's formula)
+                 target='representation',   # ours: representation (I-JEPA) | pixels (the paper's ablation)
                  depth=None),               # ours: encoder depth override (None: the official depth of model_name)
     'optimization': dict(ema=[0.996, 1.0], epochs=300, final_lr=1.0e-06, final_weight_decay=0.4, ipe_scale=1.0,
                          lr=0.001, start_lr=0.0002, warmup=40, weight_decay=0.04),
@@ -185,7 +186,7 @@ def build_model(cfg: dict) -> IJEPA:
     torch.manual_seed(seed_of(meta['seed'], 'init'))
     kw = {} if meta.get('depth') is None else {'depth': meta['depth']}
     return IJEPA.build(meta['model_name'], cfg['data']['crop_size'], cfg['mask']['patch_size'],
-                       meta['pred_depth'], meta['pred_emb_dim'], **kw)
+                       meta['pred_depth'], meta['pred_emb_dim'], target=meta.get('target', 'representation'), **kw)
 
 def sampler_kwargs(mask: dict) -> dict:
     "`MultiBlockSampler` arguments from a config's `mask` section (official names; missing keys take the defaults)."
@@ -268,6 +269,8 @@ class Trainer:
     def __init__(self, cfg: dict, device=None, resume=None, progress: bool = True, dataset=None):
         self.cfg = cfg
         if cfg['meta']['loss'] not in LOSSES: raise ConfigError(f"meta.loss={cfg['meta']['loss']!r}; choose one of {LOSSES}")
+        if cfg['meta'].get('target', 'representation') not in TARGETS:
+            raise ConfigError(f"meta.target={cfg['meta']['target']!r}; choose one of {TARGETS}")
         self.rank, self.world, self.device = init_distributed(pick_device(device))
         self.model = build_model(cfg).to(self.device)
         self.sampler = build_sampler(cfg)
@@ -302,11 +305,13 @@ class Trainer:
         masks = masks.to(self.device)
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.bf16):
             with torch.no_grad():
-                h = self.model.target_encoder(images)
                 hf = self.cfg['logging']['health_freq']
+                check = bool(hf) and step % hf == 0 and len(images) > 1
+                pixels = self.model.target == 'pixels'
+                h = self.model.target_encoder(images) if check or not pixels else None
                 # (non-finite features would stop the SVD; a non-finite loss stops the run at the next flush anyway)
-                health = collapse_stats(torch.nan_to_num(h.mean(1).float(), 0., 0., 0.)) if hf and step % hf == 0 and len(h) > 1 else None
-                h = regression_targets(h, masks)
+                health = collapse_stats(torch.nan_to_num(h.mean(1).float(), 0., 0., 0.)) if check else None
+                h = pixel_targets(images, self.model.context_encoder.patch_size, masks) if pixels else regression_targets(h, masks)
             z = self.student(images, masks.context, masks.targets, masks.context_valid)
             loss = jepa_loss(z.float(), h.float(), self.cfg['meta']['loss'])
         loss.backward()

@@ -120,19 +120,20 @@ class VisionTransformerPredictor(nn.Module):
     "Narrow ViT predicting target-encoder features at target positions from context tokens."
     def __init__(self, grid_size=14, embed_dim=768, predictor_embed_dim=384, depth=6, num_heads=12,
                  mlp_ratio=4.0, qkv_bias=True, drop_rate=0.0, attn_drop_rate=0.0, drop_path_rate=0.0,
-                 norm_eps=1e-6, init_std=0.02, depth_rescale=False):
+                 norm_eps=1e-6, init_std=0.02, depth_rescale=False, out_dim=None):
         super().__init__()
         if predictor_embed_dim % num_heads:
             raise ValueError(f"predictor_embed_dim {predictor_embed_dim} is not divisible by num_heads {num_heads}")
         self.grid_size = _to_2tuple(grid_size)
         self.embed_dim, self.predictor_embed_dim, self.depth, self.num_heads = embed_dim, predictor_embed_dim, depth, num_heads
+        self.out_dim = embed_dim if out_dim is None else int(out_dim)   # ours: output width (default: embed_dim, as officially)
         self.predictor_embed = nn.Linear(embed_dim, predictor_embed_dim)
         self.mask_token = nn.Parameter(torch.zeros(1, 1, predictor_embed_dim))
         self.predictor_pos_embed = nn.Parameter(sincos_2d(predictor_embed_dim, self.grid_size)[None], requires_grad=False)
         self.predictor_blocks = vit_blocks(predictor_embed_dim, depth, num_heads, mlp_ratio, qkv_bias, drop_rate,
                                            attn_drop_rate, drop_path_rate, norm_eps)
         self.predictor_norm = nn.LayerNorm(predictor_embed_dim, eps=norm_eps)
-        self.predictor_proj = nn.Linear(predictor_embed_dim, embed_dim)
+        self.predictor_proj = nn.Linear(predictor_embed_dim, self.out_dim)
         init_official_(self, init_std, depth_rescale, self.predictor_blocks)
         nn.init.trunc_normal_(self.mask_token, std=init_std)
 
