@@ -584,19 +584,19 @@ def cli(argv=None):
         tr.fit(a.steps, ckpt_every=a.ckpt_every, progress=not a.no_progress)
         print(f"step {tr.step_}: loss {np.mean(tr.losses[-50:]):.4f}, saved to {a.out}")
         return tr
-    import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure                    # no pyplot: the caller's backend is left alone
     dec = load_decoder(a.decoder)
     ds = Shapes(a.dataset_size, size=a.image_size, seed=a.data_seed)
     img = ds[a.index][0][None]
     grid = img.shape[-1] // model.context_encoder.patch_size
     m = make_sampler('multiblock', grid, seed=a.index, **mask_params(model))(1)
     cond, box = condition_predictor(model, img, m, a.block), box_map(m, a.block, dec.img_size)
-    fig, axes = plt.subplots(1, a.seeds + 1, figsize=(1.8 * (a.seeds + 1), 2))
+    fig = Figure(figsize=(1.8 * (a.seeds + 1), 2)); axes = fig.subplots(1, a.seeds + 1)
     axes[0].imshow(to_image(img[0])); axes[0].set_title('image', fontsize=8)
     for k in range(a.seeds):
         s = sample(dec, cond, a.steps, a.guidance, box=box, seeds=[k])[0]
         axes[k + 1].imshow(compose(img[0], s, m, a.block)); axes[k + 1].set_title(f'seed {k}', fontsize=8)
     for ax in axes: ax.axis('off')
-    fig.tight_layout(); Path(a.png).parent.mkdir(parents=True, exist_ok=True); fig.savefig(a.png, dpi=100); plt.close(fig)
+    fig.tight_layout(); Path(a.png).parent.mkdir(parents=True, exist_ok=True); fig.savefig(a.png, dpi=100)
     print(a.png)
     return a.png
