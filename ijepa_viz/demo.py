@@ -95,7 +95,9 @@ def decoded_section(name: str = 'shapes-vit-tiny-rcdm', n: int = 4, seeds=(0, 1,
         rows += [(f'a judge reads the scene\'s {t} off the sample', v['own'], v['other'], f"judge on real scenes {v['real']:.3f}")
                  for t, v in sc['attributes'].items()]
         rows += [('pixel error in the target box (lower is better)', sc['box_mse']['own'], sc['box_mse']['other'],
-                  f"unconditional {sc['box_mse']['unconditional']:.3f}")]
+                  f"unconditional {sc['box_mse']['unconditional']:.3f}"),
+                 ('mean-colour error in the target box (lower is better)', sc['box_color_err']['own'], sc['box_color_err']['other'],
+                  f"unconditional {sc['box_color_err']['unconditional']:.3f}")]
         table = ("<p>What gets through, on {n} unseen scenes ({seeds} seeds): each scene is compared with a sample decoded "
                  "from its own representation (own) and with one decoded, from the same noise, from another scene's (other).</p><table><tr><th>measure</th><th>own</th><th>other</th>"
                  "<th>reference</th></tr>").format(n=sc['n'], seeds=len(sc['seeds'])) + ''.join(
