@@ -77,7 +77,6 @@ def checkpoint_section(name: str = 'shapes-vit-tiny') -> str:
 
 def decoded_section(name: str = 'shapes-vit-tiny-rcdm', n: int = 4, seeds=(0, 1, 2), steps: int = 25) -> str:
     "HTML: predictions decoded to pixels by the bundled RCDM decoder on unseen scenes, and its decoding scores ('' when it is not bundled)."
-    import matplotlib.pyplot as plt
     if name not in hub.bundled('rcdm'): return ''
     from ijepa_viz.data import Shapes
     from ijepa_viz.rcdm import load_decoder, show_decoded, mask_params

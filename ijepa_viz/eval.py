@@ -18,8 +18,8 @@ import argparse, json, sys
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['PROBES', 'TASKS', 'encode', 'extract_features', 'linear_probe', 'knn_probe', 'few_shot', 'torch_linear_probe',
-           'probe', 'collapse_stats', 'eval_splits', 'load_model', 'evaluate', 'main']
+__all__ = ['PROBES', 'TASKS', 'encode', 'extract_features', 'fit_probe', 'linear_probe', 'knn_probe', 'few_shot',
+           'torch_linear_probe', 'probe', 'collapse_stats', 'eval_splits', 'load_model', 'evaluate', 'main']
 
 # %% ../nbs/05_eval.ipynb #fc19fb21
 def encode(encoder, images: torch.Tensor, layers=None) -> torch.Tensor:
@@ -49,11 +49,13 @@ def extract_features(encoder, dataset, batch_size: int = 256, device=None, pool:
     encoder.train(was)
     return torch.cat(feats).numpy(), {k: torch.cat(v).numpy() for k, v in labels.items()}
 
+def fit_probe(train_x, train_y, C: float = 1.0, max_iter: int = 2000):
+    "A logistic-regression probe (standardised features) fitted on the training features (sklearn pipeline)."
+    return make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=max_iter)).fit(train_x, train_y)
+
 def linear_probe(train_x, train_y, test_x, test_y, C: float = 1.0, max_iter: int = 2000) -> float:
     "Test accuracy of a logistic-regression probe (standardised features) fitted on the training features."
-    clf = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=max_iter))
-    clf.fit(train_x, train_y)
-    return float(clf.score(test_x, test_y))
+    return float(fit_probe(train_x, train_y, C, max_iter).score(test_x, test_y))
 
 def knn_probe(train_x, train_y, test_x, test_y, k: int = 20) -> float:
     "Test accuracy of a cosine-similarity k-nearest-neighbour classifier (distance-weighted vote)."

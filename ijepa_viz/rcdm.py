@@ -450,20 +450,16 @@ def decoding_scores(model, decoder: UNet, n: int = 64, seeds=(0, 1), steps: int 
     mean-colour error inside target block 0 of predictor-conditioned samples against scene i's true block (also for
     unconditional samples in the same box)."""
     from ijepa_viz.data import Shapes
-    from ijepa_viz.eval import linear_probe
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+    from ijepa_viz.eval import fit_probe
     size, S = model.target_encoder.img_size[0], decoder.img_size
     feats = lambda x: F.normalize(condition_image(model, x), dim=-1)
     def split(n_, s):
         ds = Shapes(n_, size, seed=s)
-        x = torch.stack([ds[i][0] for i in range(n_)])
-        y = {t: np.array([ds.scene_labels(ds.scene(i))[t] for i in range(n_)]) for t in tasks}
-        return x, y
+        x, labels = zip(*(ds[i] for i in range(n_)))
+        return torch.stack(x), {t: np.array([l[t] for l in labels]) for t in tasks}
     (xj, yj), (x, y) = split(n_judge, 10_000 + seed), split(n, 20_000 + seed)
     fj = torch.cat([feats(_roundtrip(xj[i:i + 256], S)) for i in range(0, n_judge, 256)]).numpy()
-    judges = {t: make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(fj, yj[t]) for t in tasks}
+    judges = {t: fit_probe(fj, yj[t]) for t in tasks}
     perm = torch.roll(torch.arange(n), 1)                      # scene i gets scene i-1's condition
     fx = feats(_roundtrip(x, S))
     res = dict(n=n, seeds=list(seeds), steps=steps, n_judge=n_judge, data_seed=20_000 + seed,
@@ -481,15 +477,14 @@ def decoding_scores(model, decoder: UNet, n: int = 64, seeds=(0, 1), steps: int 
     res['retrieval']['chance'] = 1 / n
     g = torch.Generator().manual_seed(seed)
     masks = make_sampler('multiblock', size // model.context_encoder.patch_size, **mask_params(model))(n, generator=g)
-    box = masks.target_grid[:, 0].repeat_interleave(size // masks.grid_size[0], 1).repeat_interleave(size // masks.grid_size[1], 2)
-    box = box[:, None].float()                                 # [n, 1, H, W] pixels of target block 0
+    box = box_map(masks, 0, size)                              # [n, 1, H, W] pixels of target block 0
+    area = box.sum((1, 2, 3))
     true = (to_unit(_roundtrip(x, S)) + 1) / 2
     pred = condition_predictor(model, x, masks, 0)
     res['box_mse'], res['box_color_err'] = {}, {}
     for name, c in (('own', pred), ('other', pred[perm]), ('unconditional', None)):
         smp = decode(decoder, model, x, masks, 0, seeds=seeds, steps=steps, cond=c, unconditional=c is None)
         smp = (to_unit(smp).clamp(-1, 1) + 1) / 2
-        area = box.sum((1, 2, 3))
         mse = (((smp - true) ** 2) * box).sum((2, 3, 4)) / (3 * area)
         col = (((smp * box).sum((3, 4)) - (true * box).sum((2, 3))) / area[:, None]).norm(dim=-1)
         res['box_mse'][name], res['box_color_err'][name] = float(mse.mean()), float(col.mean())

@@ -129,6 +129,20 @@ class Explorer:
         box.add_class('ijepa-explorer'); box.add_class(type(self).__name__)
         return box
 
+    def _image_control(self, image, default: str, **kw):
+        "The image drop-down: `IMAGES`, plus 'your image' when `image` is an array or a file (kept in `._custom`)."
+        import ipywidgets as W
+        named = isinstance(image, str) and image in IMAGES
+        self._custom = None if image is None or named else load_image(image, self.size)
+        opts = (['your image'] if self._custom is not None else []) + IMAGES
+        first = image if named else 'your image' if self._custom is not None else default
+        return W.Dropdown(options=opts, value=first, description='image', **kw)
+
+    @property
+    def img(self) -> np.ndarray:
+        "The picked image (cached)."
+        return self._custom if self.image.value == 'your image' else named_image(self.image.value, self.size)
+
     def _ipython_display_(self):
         from IPython.display import display
         display(self.widget)
@@ -148,11 +162,8 @@ class MaskExplorer(Explorer):
         import ipywidgets as W
         super().__init__()
         self.size, self.n_coverage, self._coverage = size, n_coverage, {}
-        self._custom = None if image is None or (isinstance(image, str) and image in IMAGES) else load_image(image, size)
-        opts = (['your image'] if self._custom is not None else []) + IMAGES
-        first = image if isinstance(image, str) and image in IMAGES else opts[0]
         sl = dict(continuous_update=True, style={'description_width': '110px'}, layout=W.Layout(width='330px'))
-        self.image = W.Dropdown(options=opts, value=first, description='image', **sl)
+        self.image = self._image_control(image, IMAGES[0], **sl)
         self.strategy = W.Dropdown(options=list(SAMPLERS), value=strategy, description='strategy', **sl)
         self.grid = W.Dropdown(options=[8, 14, 16], value=grid, description='grid size', **sl)
         self.num_targets = W.IntSlider(4, 1, 8, description='targets', **sl)
@@ -225,11 +236,6 @@ class MaskExplorer(Explorer):
     def extra_pngs(self) -> list:
         return [self.coverage_of(self.sampler)[1]] if self.coverage.value else []
 
-    @property
-    def img(self) -> np.ndarray:
-        "The picked image (cached)."
-        return self._custom if self.image.value == 'your image' else named_image(self.image.value, self.size)
-
     def draw(self):
         self.sampler = make_sampler(self.strategy.value, self.grid.value, seed=self.seed.value, **self.params())
         self.masks, info = self.sampler.sample(1, info=True)
@@ -263,12 +269,9 @@ class AttentionExplorer(Explorer):
         self.grid_size = tuple(enc.grid_size)
         self.mask_params = dict(trained_mask_params(model) if mask_params is None else mask_params)   # as it was trained
         self.captures, self._cache = 0, {}
-        self._custom = None if image is None or (isinstance(image, str) and image in IMAGES) else load_image(image, self.size)
-        opts = (['your image'] if self._custom is not None else []) + IMAGES
-        first = image if isinstance(image, str) and image in IMAGES else ('your image' if self._custom is not None else 'shapes 0')
         H, W_ = self.grid_size
         sl = dict(continuous_update=True, style={'description_width': '80px'}, layout=W.Layout(width='300px'))
-        self.image = W.Dropdown(options=opts, value=first, description='image', **sl)
+        self.image = self._image_control(image, 'shapes 0', **sl)
         self.seed = W.IntSlider(seed, 0, 99, description='mask seed', **sl)
         self.network = W.Dropdown(options=list(_NETS), value='target encoder', description='network', **sl)
         self.kind = W.Dropdown(options=['query', 'received', 'rollout'], value='query', description='map', **sl)
@@ -283,10 +286,6 @@ class AttentionExplorer(Explorer):
         self.network.observe(self._network_changed, names='value')
         self._watch(*[c for c in self.controls if c is not self.network])
         self.redraw()
-
-    @property
-    def img(self) -> np.ndarray:
-        return self._custom if self.image.value == 'your image' else named_image(self.image.value, self.size)
 
     def captured(self) -> dict:
         "Masks and attention for the current (image, mask seed): computed once, then cached."
@@ -370,7 +369,6 @@ class AttentionExplorer(Explorer):
 # %% ../nbs/09_widgets.ipynb #4be5f3a7
 def _box_masks(grid_size, top: int, left: int, h: int, w: int) -> Masks:
     "Masks of one image with one target block placed at (top, left), h x w patches, and every other patch as context."
-    from ijepa_viz.masks import Masks
     H, W = grid_size
     inside = torch.zeros(H, W, dtype=torch.bool)
     inside[top:top + h, left:left + w] = True
@@ -405,12 +403,9 @@ class PredictionExplorer(Explorer):
         self.size, self.grid_size = enc.img_size[0], tuple(enc.grid_size)
         self.mask_params = trained_mask_params(self.model)
         self._feat, self._dec = {}, {}
-        self._custom = None if image is None or (isinstance(image, str) and image in IMAGES) else load_image(image, self.size)
-        opts = (['your image'] if self._custom is not None else []) + IMAGES
-        first = image if isinstance(image, str) and image in IMAGES else ('your image' if self._custom is not None else 'shapes 0')
         H, W_ = self.grid_size
         sl = dict(continuous_update=False, style={'description_width': '80px'}, layout=W.Layout(width='300px'))
-        self.image = W.Dropdown(options=opts, value=first, description='image', **sl)
+        self.image = self._image_control(image, 'shapes 0', **sl)
         self.mode = W.ToggleButtons(options=['sampled', 'placed'], value='sampled', description='block',
                                     style={'description_width': '80px', 'button_width': '90px'})
         self.seed = W.IntSlider(seed, 0, 99, description='mask seed', **sl)
@@ -435,10 +430,6 @@ class PredictionExplorer(Explorer):
         placed = self.mode.value == 'placed'
         for c in (self.seed, self.target): c.disabled = placed
         for c in (self.top, self.left, self.height, self.width): c.disabled = not placed
-
-    @property
-    def img(self) -> np.ndarray:
-        return self._custom if self.image.value == 'your image' else named_image(self.image.value, self.size)
 
     def masks(self) -> tuple[Masks, int]:
         "(masks of the image, index of the chosen target block) for the current controls."
@@ -506,7 +497,7 @@ class PredictionExplorer(Explorer):
         axes[1][1].imshow(img, extent=(0, W_, H, 0)); axes[1][1].imshow(grid.view(H, W_).numpy(), extent=(0, W_, H, 0), cmap='magma', alpha=.8, vmin=0)
         t(axes[1][1], f'error per patch (mean {err.mean():.2f})')
         true_c, pred_c = _pca_colours(f['all'], f['pred'])
-        pca = true_c.clone(); axes[1][2].imshow(pca.view(H, W_, 3).numpy()); t(axes[1][2], 'true features (PCA)')
+        axes[1][2].imshow(true_c.view(H, W_, 3).numpy()); t(axes[1][2], 'true features (PCA)')
         pca = true_c * 0.35 + 0.65; pca[idx] = pred_c
         axes[1][3].imshow(pca.view(H, W_, 3).numpy()); t(axes[1][3], 'predicted, in the box')
         near = (torch.nn.functional.normalize(f['pred'], dim=-1) @ torch.nn.functional.normalize(f['all'], dim=-1).T).argmax(1)
