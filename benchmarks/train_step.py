@@ -7,6 +7,8 @@ predictor depth 6 / width 96, official multi-block masks with min_keep 4, fp32 o
 --official PATH: a checkout of github:facebookresearch/ijepa; its step (its MaskCollator, models,
 schedulers, loss, AdamW and EMA loop, gradient statistics and float(loss) as in its train.py) is
 timed side by side on the same config and threads.
+Both lines also give the time spent in matrix products (torch.profiler, 5 more steps): the same FLOPs in both
+codes, so the official time divided by ours is the most any fp32 implementation of the same maths could gain here.
 --gpu: images/s and model-FLOPs utilisation for vit_base/16 at 224, batch 128, bf16 (needs CUDA).
 """
 import argparse, copy, statistics, sys, time
@@ -21,6 +23,17 @@ p.add_argument('--gpu', action='store_true')
 args = p.parse_args()
 
 B, IMG, PATCH = 32, 64, 8
+
+
+GEMMS = {'aten::addmm', 'aten::mm', 'aten::bmm', 'aten::baddbmm'}
+
+
+def gemm_ms(step, n=5, start=1000):
+    "Milliseconds per step spent in matrix products (linear layers, attention scores), from torch.profiler."
+    from torch.profiler import profile, ProfilerActivity
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        for i in range(n): step(start + i)
+    return sum(e.self_cpu_time_total for e in prof.key_averages() if e.key in GEMMS) / 1000 / n
 
 
 def timed(step, n, warmup):
@@ -85,11 +98,14 @@ print(f'torch {torch.__version__}, {torch.get_num_threads()} threads; vit_tiny, 
       f'predictor 6x96, multi-block masks (min_keep 4), fp32 CPU; median (min) of {args.steps} steps')
 _, step, losses = ours()
 med, best = timed(step, args.steps, args.warmup)
-print(f'ijepa_viz step: {med:7.1f} ms  ({best:.1f})   final loss {losses[-1].item():.4f}')
+g = gemm_ms(step)
+print(f'ijepa_viz step: {med:7.1f} ms  ({best:.1f})   matrix products {g:.1f} ms, the rest {med - g:.1f} ms   final loss {losses[-1].item():.4f}')
 if args.official:
-    omed, obest = timed(official(args.official), args.steps, args.warmup)
-    print(f'official step:  {omed:7.1f} ms  ({obest:.1f})')
-    print(f'speed-up: {omed / med:.2f}x')
+    ostep = official(args.official)
+    omed, obest = timed(ostep, args.steps, args.warmup)
+    og = gemm_ms(ostep)
+    print(f'official step:  {omed:7.1f} ms  ({obest:.1f})   matrix products {og:.1f} ms, the rest {omed - og:.1f} ms')
+    print(f'speed-up: {omed / med:.2f}x; with no time outside matrix products at all, ours would be at most {omed / g:.2f}x')
 
 if args.gpu:
     if not torch.cuda.is_available(): sys.exit('--gpu: no CUDA device')

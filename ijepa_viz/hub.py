@@ -14,8 +14,8 @@ from .jepa import IJEPA
 
 # %% auto #0
 __all__ = ['OFFICIAL_HEADS', 'CKPT_DIR', 'CheckpointError', 'read_checkpoint', 'infer_encoder_arch', 'infer_predictor_arch',
-           'load_official', 'atomic_save', 'save_official', 'save_bundle', 'write_bundle', 'bundled', 'read_bundle',
-           'load']
+           'load_official', 'atomic_save', 'save_official', 'save_bundle', 'fingerprint', 'write_bundle', 'bundled',
+           'read_bundle', 'load']
 
 # %% ../nbs/06_hub.ipynb #1f9b5e79
 class CheckpointError(ValueError):
@@ -143,6 +143,15 @@ def save_bundle(model: IJEPA, path, card: dict | None = None, dtype: torch.dtype
                for k, v in getattr(model, net).state_dict().items()}
     card = dict(card or {}, dtype=str(dtype or next(model.parameters()).dtype).removeprefix('torch.'), arch=model.arch)
     return write_bundle(tensors, card, path)
+
+def fingerprint(model: IJEPA) -> str:
+    "A short hash of `model`'s weights rounded to float16 (a float16 bundle and the run it came from agree); decoders trained on its features record it."
+    import hashlib
+    h = hashlib.sha256()
+    for net in ('context_encoder', 'predictor', 'target_encoder'):
+        for k, v in sorted(getattr(model, net).state_dict().items()):
+            h.update(f'{net}.{k}'.encode()); h.update(v.detach().cpu().to(torch.float16).contiguous().numpy().tobytes())
+    return h.hexdigest()[:16]
 
 def write_bundle(tensors: dict, card: dict, path) -> Path:
     "Atomically write `tensors` to `path`.safetensors and `card` to `path`.json; returns the .safetensors path."

@@ -6,7 +6,7 @@ Docs: https://ijepa-viz.github.io/ijepa_viz/rcdm.html.md"""
 
 # %% ../nbs/08_rcdm.ipynb #c415ce54
 from __future__ import annotations
-import argparse, copy, math
+import argparse, copy, json, math
 from pathlib import Path
 import numpy as np
 import torch
@@ -263,16 +263,24 @@ class RCDMTrainer:
     "Train a representation-conditional diffusion decoder on a dataset's images with a frozen I-JEPA `model`."
     def __init__(self, model, dataset, preset: str = 'cpu', batch_size: int = 32, lr: float = 2e-4, weight_decay: float = 0.,
                  ema: float = 0.999, predictor_frac: float = 0., mask: dict | None = None, seed: int = 0,
-                 device='cpu', out=None, **unet_kw):
+                 device='cpu', out=None, init=None, **unet_kw):
+        "`init`: a decoder (bundled name, path or `UNet`) to start from instead of random weights, e.g. one trained for another encoder."
         self.model, self.dataset, self.device = model.eval().requires_grad_(False).to(device), dataset, device
         D = model.context_encoder.embed_dim
         with torch.random.fork_rng(devices=[]):           # the initial weights depend on `seed` only
             torch.manual_seed(seed_of(seed, 'init'))
             self.net = build_unet(preset, cond_dim=D, **unet_kw).to(device)
+        if init is not None:
+            src = init if isinstance(init, nn.Module) else load_decoder(init)
+            shape = lambda c: json.loads(json.dumps({k: v for k, v in c.items() if k not in ('dropout', 'cond_drop')}))
+            if shape(src.config) != shape(self.net.config):
+                raise ValueError(f"the decoder to start from has U-Net {src.config}, but preset {preset!r} builds {self.net.config}")
+            self.net.load_state_dict(src.state_dict())
         self.ema = copy.deepcopy(self.net).eval().requires_grad_(False)
         self.opt = torch.optim.AdamW(self.net.parameters(), lr=lr, weight_decay=weight_decay)
         self.config = dict(preset=preset, unet=self.net.config, batch_size=batch_size, lr=lr, weight_decay=weight_decay,
-                           ema=ema, predictor_frac=predictor_frac, mask=mask_params(model) if mask is None else dict(mask), seed=seed)
+                           ema=ema, predictor_frac=predictor_frac, mask=mask_params(model) if mask is None else dict(mask), seed=seed,
+                           init=None if init is None or isinstance(init, nn.Module) else str(init))
         self.patch = int(model.context_encoder.patch_size)
         self.step_, self._losses, self._pending, self.out = 0, [], [], None if out is None else Path(out)
 
@@ -358,12 +366,12 @@ def load_decoder(path, ema: bool = True) -> UNet:
     return net.eval()
 
 def bundled_decoder(model) -> UNet | None:
-    "The bundled decoder (`hub.bundled('rcdm')`) whose card says it was trained for `model`'s architecture, else None."
-    import json
-    from ijepa_viz.hub import CKPT_DIR, bundled
-    arch = json.loads(json.dumps(model.arch))
+    "The bundled decoder (`hub.bundled('rcdm')`) whose card says it was trained on the features of `model` (its architecture and weights' fingerprint), else None."
+    from ijepa_viz.hub import CKPT_DIR, bundled, fingerprint
+    arch, fp = json.loads(json.dumps(model.arch)), fingerprint(model)
     for name in bundled('rcdm'):
-        if json.loads((CKPT_DIR / f'{name}.json').read_text()).get('model_arch') == arch: return load_decoder(name)
+        card = json.loads((CKPT_DIR / f'{name}.json').read_text())
+        if card.get('model_arch') == arch and card.get('model_fingerprint') == fp: return load_decoder(name)
     return None
 
 def export_decoder(ckpt, path, card: dict | None = None, dtype: torch.dtype = torch.float16) -> Path:
@@ -536,6 +544,7 @@ def _parser():
     t.add_argument('--image-size', type=int, default=64, help='size of the Shapes images fed to I-JEPA')
     t.add_argument('--ckpt-every', type=int, default=200)
     t.add_argument('--seed', type=int, default=0)
+    t.add_argument('--init', help='start from this decoder (bundled name or path), e.g. to fine-tune one trained for another encoder')
     t.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     t.add_argument('--no-progress', action='store_true', help='no progress bar')
     s = sub.add_parser('sample', help='decode conditions of one Shapes image into a figure')
@@ -564,7 +573,7 @@ def cli(argv=None):
     a = _parser().parse_args(argv)
     model = hub.load(a.model)
     if a.cmd == 'export':
-        card = dict(model=a.model, model_arch=model.arch, command=a.train_command, train_seconds=a.train_seconds, torch=torch.__version__)
+        card = dict(model=a.model, model_arch=model.arch, model_fingerprint=hub.fingerprint(model), command=a.train_command, train_seconds=a.train_seconds, torch=torch.__version__)
         if a.measure:
             card['decoding_scores'] = decoding_scores(model, load_decoder(a.ckpt), n=a.measure)
             card['decoding_scores_command'] = f"ijepa_viz.rcdm.decoding_scores(hub.load({a.model!r}), load_decoder(NAME), n={a.measure})"
@@ -575,7 +584,7 @@ def cli(argv=None):
         ds = Shapes(a.dataset_size, size=a.image_size, seed=a.seed)
         if Path(a.out).is_file(): tr = RCDMTrainer.resume(a.out, model, ds, device=a.device)
         else: tr = RCDMTrainer(model, ds, preset=a.preset, batch_size=a.batch_size, lr=a.lr, ema=a.ema, cond_drop=a.cond_drop,
-                               predictor_frac=a.predictor_frac, seed=a.seed, device=a.device, out=a.out)
+                               predictor_frac=a.predictor_frac, seed=a.seed, device=a.device, out=a.out, init=a.init)
         tr.fit(a.steps, ckpt_every=a.ckpt_every, progress=not a.no_progress)
         print(f"step {tr.step_}: loss {np.mean(tr.losses[-50:]):.4f}, saved to {a.out}")
         return tr

@@ -50,7 +50,11 @@ def test_bundled_decoder_loads_for_its_model_and_decodes_deterministically():
     assert card['model'] == NAME and card['command'].startswith('ijepa-rcdm train')
     curve = [l for _, l in card['loss_curve']]
     assert sum(curve[-10:]) < sum(curve[:10])                              # it trained
-    assert bundled_decoder(model) is not None                              # found from the model's architecture
+    assert card['model_fingerprint'] == hub.fingerprint(model)              # trained on these very weights' features
+    assert bundled_decoder(model) is not None                              # found from the model's architecture and weights
+    other = hub.load(NAME)
+    with torch.no_grad(): other.target_encoder.norm.bias.add_(0.01)
+    assert bundled_decoder(other) is None                                  # not offered for features it never saw
     ds = Shapes(2, 64, seed=40_000)
     x = torch.stack([ds[i][0] for i in range(2)])
     m = make_sampler('multiblock', 8, seed=0, **mask_params(model))(2)
