@@ -19,7 +19,8 @@ p = argparse.ArgumentParser()
 p.add_argument('--official', help='path to a facebookresearch/ijepa checkout')
 p.add_argument('--steps', type=int, default=20)
 p.add_argument('--warmup', type=int, default=3)
-p.add_argument('--gpu', action='store_true')
+p.add_argument('--gpu', nargs='?', const='cuda', metavar='DEVICE', help='the vit_base/16 throughput run (DEVICE: default cuda; cpu checks the code path)')
+p.add_argument('--gpu-batch', type=int, default=128)
 args = p.parse_args()
 
 B, IMG, PATCH = 32, 64, 8
@@ -108,10 +109,10 @@ if args.official:
     print(f'speed-up: {omed / med:.2f}x; with no time outside matrix products at all, ours would be at most {omed / g:.2f}x')
 
 if args.gpu:
-    if not torch.cuda.is_available(): sys.exit('--gpu: no CUDA device')
+    if args.gpu.startswith('cuda') and not torch.cuda.is_available(): sys.exit('--gpu: no CUDA device')
     torch.backends.cuda.matmul.allow_tf32 = True
-    bs = 128
-    t, step, _ = ours('cuda', 'vit_base', 224, 16, bs, 6, 384, bf16=True, min_keep=10)
+    bs = args.gpu_batch
+    t, step, _ = ours(args.gpu, 'vit_base', 224, 16, bs, 6, 384, bf16=True, min_keep=10)
     med, _ = timed(step, args.steps, args.warmup)
     # model FLOPs per image: 3x forward (fwd+bwd) of context encoder and predictor, 1x target encoder forward
     enc = t.model.context_encoder; N = enc.num_patches; D = enc.embed_dim; L = enc.depth
@@ -121,7 +122,8 @@ if args.gpu:
     f = vit_flops(N, D, L) + 3 * (vit_flops(nc, D, L) + M * vit_flops(nc + nt, dp, t.model.predictor.depth))
     ips = bs / (med / 1000)
     peak = {'H100': 989e12, 'H200': 989e12, 'A100': 312e12}
-    name = torch.cuda.get_device_name()
+    name = torch.cuda.get_device_name() if t.device.type == 'cuda' else 'cpu'
     pk = next((v for k, v in peak.items() if k in name), None)
-    print(f'GPU {name}: vit_base/16 224px batch {bs} bf16: {med:.1f} ms/step, {ips:.0f} images/s'
+    print(f'{name}: vit_base/16 224px batch {bs} bf16: {med:.1f} ms/step, {ips:.1f} images/s, '
+          f'{f / 1e9:.1f} model GFLOP per image, {ips * f / 1e12:.2f} TFLOP/s'
           + (f', MFU {ips * f / pk:.1%} of {pk / 1e12:.0f} TFLOP/s dense bf16' if pk else ''))

@@ -6,12 +6,13 @@ Docs: https://ijepa-viz.github.io/ijepa_viz/ablations.html.md"""
 
 # %% ../nbs/11_ablations.ipynb #83d0833d
 from __future__ import annotations
-import argparse, json, os, statistics, sys, tempfile, time
+import argparse, json, statistics, sys, tempfile, time
 from pathlib import Path
 import numpy as np
 import torch
 import ijepa_viz
 from .train import load_config, Trainer, build_dataset, build_sampler, build_model
+from .hub import write_json
 from .eval import extract_features, linear_probe, eval_splits, collapse_stats, TASKS
 
 # %% auto #0
@@ -95,9 +96,6 @@ def plan(datasets=('shapes', 'digits'), seeds=(0, 1, 2), variants=VARIANTS) -> l
     "(data, variant, seed) of every row, seed by seed (an interrupted sweep has whole seeds first)."
     return [(d, v, s) for s in seeds for d in datasets for v in variants]
 
-def _write(path: Path, obj):
-    tmp = path.with_name(f'.{path.name}.tmp'); tmp.write_text(json.dumps(obj, indent=1)); os.replace(tmp, path)
-
 def sweep(out, datasets=('shapes', 'digits'), seeds=(0, 1, 2), variants=VARIANTS, config=CONFIG, steps=None,
           command: str | None = None, log=print, **kw) -> dict:
     "Run every row of `plan` not yet in the JSON file `out` (resumable), writing the file after each row."
@@ -107,7 +105,7 @@ def sweep(out, datasets=('shapes', 'digits'), seeds=(0, 1, 2), variants=VARIANTS
     todo = [p for p in plan(datasets, seeds, variants) if f'{p[0]}/{p[1]}/seed{p[2]}' not in done]
     for i, (d, v, s) in enumerate(todo):
         row = run_one(d, v, s, config, steps, **kw)
-        res['rows'].append(row); _write(out, res)
+        res['rows'].append(row); write_json(res, out)
         log(f"[{i + 1}/{len(todo)}] {row['key']}: {row['steps']} steps in {row['train_seconds']}s (+{row['eval_seconds']}s probe), "
             + ', '.join(f'{t} {a:.3f}' for t, a in row['accuracy'].items()))
     return res

@@ -14,8 +14,8 @@ from .jepa import IJEPA
 
 # %% auto #0
 __all__ = ['OFFICIAL_HEADS', 'CKPT_DIR', 'CheckpointError', 'read_checkpoint', 'infer_encoder_arch', 'infer_predictor_arch',
-           'load_official', 'atomic_save', 'save_official', 'save_bundle', 'fingerprint', 'write_bundle', 'bundled',
-           'read_bundle', 'load']
+           'load_official', 'atomic_save', 'save_official', 'save_bundle', 'fingerprint', 'write_bundle', 'write_json',
+           'bundled', 'read_bundle', 'load']
 
 # %% ../nbs/06_hub.ipynb #1f9b5e79
 class CheckpointError(ValueError):
@@ -159,8 +159,12 @@ def write_bundle(tensors: dict, card: dict, path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     st, js = path.with_suffix('.safetensors'), path.with_suffix('.json')
     tmp = st.with_name(f'.{st.name}.tmp'); save_file(tensors, str(tmp)); os.replace(tmp, st)
-    tmp = js.with_name(f'.{js.name}.tmp'); tmp.write_text(json.dumps(card, indent=1)); os.replace(tmp, js)
+    write_json(card, js)
     return st
+
+def write_json(obj, path: Path):
+    "Write `obj` as indented JSON to `path` atomically (temporary file + rename)."
+    tmp = path.with_name(f'.{path.name}.tmp'); tmp.write_text(json.dumps(obj, indent=1)); os.replace(tmp, path)
 
 def _kind(stem: Path) -> str:
     try: return json.loads(stem.with_suffix('.json').read_text()).get('kind', 'ijepa')
