@@ -156,8 +156,11 @@ def main(argv=None):
     ap.add_argument('--shots', type=int, default=5, help='labelled images per class for --method fewshot')
     ap.add_argument('--layers', type=int, nargs='*', help='features from these blocks (e.g. -4 -3 -2 -1), concatenated; default: the output')
     ap.add_argument('--json', help='write the results here')
+    ap.add_argument('--card', action='store_true', help="also store them in the bundle's card (its 'metrics' entry)")
     a = ap.parse_args(argv)
     try:
+        if a.card and Path(a.ckpt).suffix in ('.tar', '.pth', '.pt'):
+            raise ValueError("--card needs a bundle (NAME or NAME.safetensors with its card), not an official checkpoint")
         model = load_model(a.ckpt)
         bad = set(a.task or ()) - set(TASKS[a.data])
         if bad: raise ValueError(f"unknown task(s) {sorted(bad)} for {a.data}; choose from {list(TASKS[a.data])}")
@@ -170,7 +173,15 @@ def main(argv=None):
     print(f"{what} on {a.data} (train {a.n_train}, test {a.n_test}, seed {a.seed}): accuracy")
     print(f"{'task':14s} {'ijepa':>7s} {'random':>7s} {'margin':>7s}")
     for t, r in res.items(): print(f"{t:14s} {r['ijepa']:7.3f} {r['random']:7.3f} {r['ijepa'] - r['random']:+7.3f}")
-    if a.json:
-        Path(a.json).write_text(json.dumps(dict(ckpt=a.ckpt, data=a.data, method=a.method, n_train=a.n_train, n_test=a.n_test,
-                                                seed=a.seed, results=res), indent=1))
+    out = dict(ckpt=a.ckpt, data=a.data, method=a.method, n_train=a.n_train, n_test=a.n_test, seed=a.seed, results=res,
+               command=' '.join(['ijepa-eval'] + list(sys.argv[1:] if argv is None else argv)),
+               protocol=f"{what} on the {'average-pooled' if not a.layers else 'concatenated, average-pooled'} target-encoder features"
+                        f"{'' if not a.layers else f' of blocks {a.layers}'}; "
+                        + (f"train/test are Shapes scenes with seeds {10_000 + a.seed}/{20_000 + a.seed} (not the training scenes); "
+                           if a.data == 'shapes' else "the Digits train/test split; ") + '"random" is the same architecture untrained')
+    if a.json: Path(a.json).write_text(json.dumps(out, indent=1))
+    if a.card:
+        from ijepa_viz import hub
+        stem = hub._resolve(a.ckpt); js = stem.with_suffix('.json')
+        hub.write_json(dict(json.loads(js.read_text()), metrics=out), js)
     return None

@@ -33,3 +33,19 @@ def test_eval_errors_are_clear(tmp_path):
     assert r.returncode == 2 and "unknown task(s) ['colour']" in r.stderr
     r = run('--ckpt', str(tmp_path / 'missing'))
     assert r.returncode == 2 and 'no checkpoint' in r.stderr
+
+
+def test_eval_card_stores_the_results_in_the_bundle_card(tmp_path):
+    import shutil
+    from ijepa_viz.hub import CKPT_DIR
+    for ext in ('safetensors', 'json'): shutil.copy(CKPT_DIR / f'shapes-vit-tiny.{ext}', tmp_path / f'm.{ext}')
+    before = json.loads((tmp_path / 'm.json').read_text())
+    r = run('--ckpt', str(tmp_path / 'm.safetensors'), '--task', 'count', '--n-train', '300', '--n-test', '150', '--card')
+    assert r.returncode == 0, r.stderr
+    card = json.loads((tmp_path / 'm.json').read_text())
+    assert {k: v for k, v in card.items() if k != 'metrics'} == {k: v for k, v in before.items() if k != 'metrics'}
+    m = card['metrics']
+    assert set(m['results']) == {'count'} and m['n_train'] == 300 and m['command'].startswith('ijepa-eval --ckpt ')
+    assert 'seeds 10000/20000' in m['protocol']
+    r = run('--ckpt', str(tmp_path / 'x.pth.tar'), '--card')
+    assert r.returncode == 2 and '--card needs a bundle' in r.stderr
