@@ -4,7 +4,9 @@ from ijepa_viz.eval import evaluate
 
 NAME = 'shapes-vit-tiny'
 # What it learnt in 3,072 CPU steps: object count, colour and position. The shape of the largest object it has
-# not learnt (margin ~0 on its card); that is reported, not tested as learnt.
+# not learnt (margin ~0 on its card): at 64 px / patch 8 a pooled linear probe reads shape at chance level even on
+# one-object scenes, from this encoder, a longer run and random weights alike, and a 96 px run did no better overall.
+# That is reported, not tested as learnt.
 TASKS = ('count', 'color', 'position')
 
 
@@ -55,8 +57,9 @@ def test_bundled_decoder_loads_for_its_model_and_decodes_deterministically():
     other = hub.load(NAME)
     with torch.no_grad(): other.target_encoder.norm.bias.add_(0.01)
     assert bundled_decoder(other) is None                                  # not offered for features it never saw
-    ds = Shapes(2, 64, seed=40_000)
+    size = model.target_encoder.img_size[0]
+    ds = Shapes(2, size, seed=40_000)
     x = torch.stack([ds[i][0] for i in range(2)])
-    m = make_sampler('multiblock', 8, seed=0, **mask_params(model))(2)
+    m = make_sampler('multiblock', size // model.context_encoder.patch_size, seed=0, **mask_params(model))(2)
     a, b = (decode(dec, model, x, m, 0, seeds=(3,), steps=4) for _ in range(2))
-    assert a.shape == (1, 2, 3, 64, 64) and torch.equal(a, b) and a.isfinite().all()
+    assert a.shape == (1, 2, 3, size, size) and torch.equal(a, b) and a.isfinite().all()
