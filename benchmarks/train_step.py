@@ -7,9 +7,11 @@ predictor depth 6 / width 96, official multi-block masks with min_keep 4, fp32 o
 --official PATH: a checkout of github:facebookresearch/ijepa; its step (its MaskCollator, models,
 schedulers, loss, AdamW and EMA loop, gradient statistics and float(loss) as in its train.py) is
 timed side by side on the same config and threads.
-Both lines also give the time spent in matrix products (torch.profiler, 5 more steps): the same FLOPs in both
-codes, so the official time divided by ours is the most any fp32 implementation of the same maths could gain here.
---gpu: images/s and model-FLOPs utilisation for vit_base/16 at 224, batch 128, bf16 (needs CUDA).
+Both lines also give the time spent in matrix products (addmm/mm/bmm in torch.profiler, 5 more steps). The official
+time divided by our matrix-product time bounds what any fp32 implementation of the same maths could gain here; it
+is a loose bound, since our fused attention (its products included) is counted in "the rest".
+--gpu [DEVICE] [--gpu-batch N]: images/s, model GFLOP per image, TFLOP/s and (on known GPUs) model-FLOPs utilisation
+for vit_base/16 at 224, batch 128, bf16 (DEVICE defaults to cuda; cpu only checks the code path).
 """
 import argparse, copy, statistics, sys, time
 import torch

@@ -82,7 +82,8 @@ def decoded_section(name: str = 'shapes-vit-tiny-rcdm', n: int = 4, seeds=(0, 1,
     from ijepa_viz.rcdm import load_decoder, show_decoded, mask_params
     dec = load_decoder(name)
     model = hub.load(dec.card['model'])
-    if dec.card.get('model_fingerprint', hub.fingerprint(model)) != hub.fingerprint(model): return ''   # trained for other weights
+    fp = hub.fingerprint(model)
+    if dec.card.get('model_fingerprint', fp) != fp: return ''                 # trained for other weights
     size = model.target_encoder.img_size[0]
     ds = Shapes(n, size, seed=40_000)
     x = torch.stack([ds[i][0] for i in range(n)])
