@@ -182,6 +182,6 @@ def main(argv=None):
     if a.json: Path(a.json).write_text(json.dumps(out, indent=1))
     if a.card:
         from ijepa_viz import hub
-        stem = hub._resolve(a.ckpt); js = stem.with_suffix('.json')
+        stem = hub.resolve(a.ckpt); js = stem.with_suffix('.json')
         hub.write_json(dict(json.loads(js.read_text()), metrics=out), js)
     return None

@@ -15,7 +15,7 @@ from .jepa import IJEPA
 # %% auto #0
 __all__ = ['OFFICIAL_HEADS', 'CKPT_DIR', 'CheckpointError', 'read_checkpoint', 'infer_encoder_arch', 'infer_predictor_arch',
            'load_official', 'atomic_save', 'save_official', 'save_bundle', 'fingerprint', 'write_bundle', 'write_json',
-           'bundled', 'read_bundle', 'load']
+           'bundled', 'read_bundle', 'resolve', 'load']
 
 # %% ../nbs/06_hub.ipynb #1f9b5e79
 class CheckpointError(ValueError):
@@ -177,7 +177,7 @@ def bundled(kind: str = 'ijepa') -> list[str]:
 
 def read_bundle(name) -> tuple[dict, dict, Path]:
     "(tensors, card, stem) of a bundle by name or path, with clear errors for a missing card or a damaged file."
-    stem = _resolve(name)
+    stem = resolve(name)
     js = stem.with_suffix('.json')
     if not js.is_file(): raise CheckpointError(f"{stem}.safetensors has no card {js.name} beside it (it holds the architecture)")
     try: card = json.loads(js.read_text())
@@ -187,7 +187,8 @@ def read_bundle(name) -> tuple[dict, dict, Path]:
         raise CheckpointError(f"cannot read {stem}.safetensors (truncated or not safetensors?): {e}") from None
     return tensors, card, stem
 
-def _resolve(name) -> Path:
+def resolve(name) -> Path:
+    "The stem (path without suffix) of a bundle given by name (in `ckpts/`) or by path to NAME.safetensors or NAME.json."
     p = Path(name)
     for cand in (p, CKPT_DIR / p):
         cand = cand.with_name(cand.name.removesuffix('.safetensors').removesuffix('.json'))

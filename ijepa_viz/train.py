@@ -221,14 +221,14 @@ def build_dataset(cfg: dict):
 # %% ../nbs/04_train.ipynb #9c227ddc
 def _prefixed(sd): return {'module.' + k: v for k, v in sd.items()}
 
-def training_state(model: IJEPA, opt, step: int, ipe: int, cfg: dict, loss: float, world: int) -> dict:
+def training_state(model: IJEPA, opt, step: int, ipe: int, cfg: dict, loss: float, world: int, seconds: float = 0.) -> dict:
     return dict(encoder=_prefixed(model.context_encoder.state_dict()), predictor=_prefixed(model.predictor.state_dict()),
                 target_encoder=_prefixed(model.target_encoder.state_dict()), opt=opt.state_dict(), scaler=None,
                 epoch=step // ipe, loss=loss, batch_size=cfg['data']['batch_size'], world_size=world,
-                lr=cfg['optimization']['lr'], step=step, config=json.dumps(cfg))
+                lr=cfg['optimization']['lr'], step=step, config=json.dumps(cfg), train_seconds=seconds)
 
-def restore(path, model: IJEPA, opt, ipe: int) -> int:
-    "Load training state from `path` into `model` and `opt`; returns the global step to continue from."
+def restore(path, model: IJEPA, opt, ipe: int) -> tuple[int, float]:
+    "Load training state from `path` into `model` and `opt`; returns (global step to continue from, training seconds so far)."
     ck = read_checkpoint(path)
     need = ['encoder', 'predictor', 'target_encoder', 'opt', 'epoch']
     if not isinstance(ck, dict) or any(k not in ck for k in need):
@@ -238,7 +238,8 @@ def restore(path, model: IJEPA, opt, ipe: int) -> int:
         except RuntimeError as e: raise CheckpointError(f"{path}: the {key} weights do not fit this config's model:\n{e}") from None
     try: opt.load_state_dict(ck['opt'])
     except (ValueError, KeyError) as e: raise CheckpointError(f"{path}: optimizer state does not fit: {e}") from None
-    return int(ck['step']) if 'step' in ck else int(ck['epoch']) * ipe   # official files: epoch boundaries
+    step = int(ck['step']) if 'step' in ck else int(ck['epoch']) * ipe   # official files: epoch boundaries
+    return step, float(ck.get('train_seconds', 0.))
 
 # %% ../nbs/04_train.ipynb #618bb068
 class Student(nn.Module):
@@ -289,9 +290,11 @@ class Trainer:
         if resume is None and meta['load_checkpoint']:
             resume = self.folder / meta['read_checkpoint'] if meta['read_checkpoint'] else self.latest
         if resume is not None:
-            self.step = restore(resume, self.model, self.opt, self.ipe)
+            self.step, self.seconds = restore(resume, self.model, self.opt, self.ipe)
+            self.history = self._read_log()                     # the card's loss curve spans the whole run
             self.model.to(self.device)
         self.bf16 = self.device.type == 'cuda' and meta['use_bfloat16']
+        self._fit_start = None
 
     @property
     def csv_path(self): return self.folder / f'{self.tag}_r{self.rank}.csv'
@@ -351,14 +354,23 @@ class Trainer:
         "Write `latest` (rank 0, atomically); with `keep`, also the per-epoch file."
         if self.rank != 0: return
         loss = self.history[-1]['loss'] if self.history else float('nan')
-        state = training_state(self.model, self.opt, self.step, self.ipe, self.cfg, loss, self.world)
+        seconds = self.seconds + (time.time() - self._fit_start if self._fit_start else 0.)
+        state = training_state(self.model, self.opt, self.step, self.ipe, self.cfg, loss, self.world, seconds)
         atomic_save(state, self.latest)
         if keep: atomic_save(state, self.folder / f'{self.tag}-ep{self.step // self.ipe}.pth.tar')
+
+    def _read_log(self) -> list[dict]:
+        "The logged rows of the steps before `self.step` (numbers, empty cells left out)."
+        if not self.csv_path.exists(): return []
+        with open(self.csv_path) as f:
+            rows = [{k: (int if k in ('step', 'epoch', 'itr', 'context', 'target') else float)(v) for k, v in r.items() if v}
+                    for r in csv.DictReader(f)]
+        return [r for r in rows if r['step'] < self.step]
 
     def _trim_log(self):
         "On resume, drop CSV rows of steps that will be redone."
         if self.rank != 0 or not self.csv_path.exists(): return
-        with open(self.csv_path) as f: rows = [r for r in csv.DictReader(f) if int(r['step']) < self.step]
+        rows = self._read_log()
         with open(self.csv_path, 'w', newline='') as f:
             w = csv.DictWriter(f, self.COLUMNS); w.writeheader(); w.writerows(rows)
 
@@ -378,7 +390,7 @@ class Trainer:
         log_freq, every = max(1, self.cfg['logging']['log_freq']), self.cfg['logging']['checkpoint_every_steps']
         bar = tqdm(total=end, initial=self.step, disable=not self.progress, desc='ijepa-train', unit='step', dynamic_ncols=True)
         pending, t0 = [], time.time()
-        start = t0
+        self._fit_start = t0
         self.model.train()
         while self.step < end:
             epoch, itr = divmod(self.step, self.ipe)
@@ -396,7 +408,7 @@ class Trainer:
                     self.save(keep=epoch_end and (self.step // self.ipe) % self.cfg['logging']['checkpoint_freq'] == 0)
                 if self.step >= end: break
         bar.close()
-        self.seconds += time.time() - start
+        self.seconds += time.time() - self._fit_start; self._fit_start = None
         if self.world > 1: self.check_replicas()
         return self
 
