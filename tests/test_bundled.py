@@ -3,10 +3,9 @@ from ijepa_viz import hub
 from ijepa_viz.eval import evaluate
 
 NAME = 'shapes-vit-tiny'
-# What it learnt in 3,072 CPU steps: object count, colour and position. The shape of the largest object it has
-# not learnt (margin ~0 on its card): at 64 px / patch 8 a pooled linear probe reads shape at chance level even on
-# one-object scenes, from this encoder, a longer run and random weights alike, and a 96 px run did no better overall.
-# That is reported, not tested as learnt.
+# What it learnt in 6,144 CPU steps (24 epochs): object count, colour and position show with a probe fitted on 2,000
+# scenes. The shape of the largest object needs more labelled scenes to read linearly off the pooled features: with
+# 20,000 (seed 1) it is 0.283 against 0.229 untrained, with 2,000 the two differ by less than the noise.
 TASKS = ('count', 'color', 'position')
 
 
@@ -32,6 +31,12 @@ def test_probe_beats_random_init_by_a_clear_margin():
 
 
 MARGIN = 0.05
+
+
+def test_probe_reads_shape_better_than_random_init():
+    # 2,000 test scenes: one accuracy's standard error is ~0.01, a difference's ~0.014; 0.03 is over two of those
+    res = evaluate(hub.load(NAME), 'shapes', ('shape',), n_train=20_000, n_test=2000, seed=1)
+    assert res['shape']['ijepa'] - res['shape']['random'] >= 0.03, res
 
 
 # The RCDM-style decoder bundled for it (chapter 08 measures what it decodes).
