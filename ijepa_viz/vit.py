@@ -109,7 +109,8 @@ class VisionTransformer(nn.Module):
     def forward(self, x: torch.Tensor, idx: torch.Tensor | None = None, valid: torch.Tensor | None = None):
         if x.dim() != 4: raise ValueError(f"expected images [B, C, H, W], got shape {tuple(x.shape)}")
         grid = (x.shape[-2] // self.patch_size, x.shape[-1] // self.patch_size)
-        x = self.patch_embed(x) + self.pos_embed_for(grid)
+        x = (self.patch_embed(x) + self.pos_embed_for(grid)).contiguous()   # the [B, N, D] view of the conv output is
+        # strided; left so, every later sum keeps its layout and each LayerNorm copies it again
         if idx is not None: x = gather_tokens(x, idx)
         mask = padding_mask(valid, dtype=x.dtype)
         for blk in self.blocks: x = blk(x, attn_mask=mask)
