@@ -66,7 +66,7 @@ def named_image(name: str, size: int = 224) -> np.ndarray:
     "One of `IMAGES` as a size x size x 3 uint8 array."
     kind, _, arg = name.partition(' ')
     if kind == 'photo:': return photo(arg, size)
-    if kind == 'shapes': return _square(Shapes(16, 64, seed=1).image(int(arg)), size)
+    if kind == 'shapes': return Shapes(16, size, seed=1).image(int(arg))          # drawn at the size asked for
     if kind == 'digit': return _square(_digits().image(int(arg)), size)
     raise ValueError(f"unknown image {name!r}; choose one of {IMAGES}")
 
