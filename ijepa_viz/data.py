@@ -15,8 +15,8 @@ from torch.utils.data import Dataset
 
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'PHOTOS', 'IMG_EXTENSIONS', 'DATASETS', 'photo', 'to_tensor', 'to_image',
-           'GaussianBlur', 'make_transforms', 'draw_scene', 'Shapes', 'show_batch', 'Digits', 'Photos', 'ImageFolder',
-           'make_dataset']
+           'renormalize', 'GaussianBlur', 'make_transforms', 'draw_scene', 'Shapes', 'show_batch', 'Digits', 'Photos',
+           'ImageFolder', 'make_dataset']
 
 # %% ../nbs/02_data.ipynb #b60c6bb7
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -58,15 +58,21 @@ def photo(name: str = 'astronaut', size: int | None = 224) -> np.ndarray:
     if size is None or size == s: return img.copy()
     return _resize(img, size)
 
-def to_tensor(img: np.ndarray) -> torch.Tensor:
-    "HxWx3 uint8 image -> normalised float tensor [3, H, W]."
+def to_tensor(img: np.ndarray, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> torch.Tensor:
+    "HxWx3 uint8 image -> float tensor [3, H, W] normalised with `mean`/`std` (a model's own: `model.preprocess`)."
     x = torch.from_numpy(np.ascontiguousarray(img)).permute(2, 0, 1).float() / 255
-    return (x - torch.tensor(IMAGENET_MEAN)[:, None, None]) / torch.tensor(IMAGENET_STD)[:, None, None]
+    return (x - torch.tensor(mean)[:, None, None]) / torch.tensor(std)[:, None, None]
 
-def to_image(x: torch.Tensor) -> np.ndarray:
-    "Normalised tensor [3, H, W] -> HxWx3 uint8 image (inverse of `to_tensor`)."
-    x = x.detach().float().cpu() * torch.tensor(IMAGENET_STD)[:, None, None] + torch.tensor(IMAGENET_MEAN)[:, None, None]
+def to_image(x: torch.Tensor, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> np.ndarray:
+    "Normalised tensor [3, H, W] -> HxWx3 uint8 image (inverse of `to_tensor` with the same `mean`/`std`)."
+    x = x.detach().float().cpu() * torch.tensor(std)[:, None, None] + torch.tensor(mean)[:, None, None]
     return (x.clamp(0, 1) * 255).round().to(torch.uint8).permute(1, 2, 0).numpy()
+
+def renormalize(x: torch.Tensor, mean, std, from_mean=IMAGENET_MEAN, from_std=IMAGENET_STD) -> torch.Tensor:
+    "Images `x` [..., 3, H, W] normalised with `from_mean`/`from_std` (the datasets' ImageNet statistics) -> normalised with `mean`/`std`."
+    if tuple(mean) == tuple(from_mean) and tuple(std) == tuple(from_std): return x
+    c = lambda v: torch.tensor(v, dtype=x.dtype, device=x.device)[:, None, None]
+    return (x * c(from_std) + c(from_mean) - c(mean)) / c(std)
 
 # %% ../nbs/02_data.ipynb #0936eaee
 class GaussianBlur:

@@ -11,6 +11,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from .vit import VisionTransformer, VisionTransformerPredictor, vit, vit_predictor, gather_tokens
+import numpy as np
+from .data import IMAGENET_MEAN, IMAGENET_STD, to_tensor, renormalize
 
 # %% auto #0
 __all__ = ['TARGETS', 'LOSSES', 'encoder_arch', 'predictor_arch', 'regression_targets', 'patch_pixels', 'pixel_targets', 'IJEPA',
@@ -21,7 +23,9 @@ def encoder_arch(enc: VisionTransformer) -> dict:
     "Constructor arguments that rebuild `enc`'s architecture."
     return dict(img_size=list(enc.img_size), patch_size=enc.patch_size, in_chans=enc.patch_embed.proj.in_channels,
                 embed_dim=enc.embed_dim, depth=enc.depth, num_heads=enc.num_heads, mlp_ratio=enc.mlp_ratio,
-                qkv_bias=enc.blocks[0].attn.qkv.bias is not None if enc.depth else True)
+                qkv_bias=enc.blocks[0].attn.qkv.bias is not None if enc.depth else True,
+                **({'norm_eps': enc.norm_eps} if enc.norm_eps != 1e-6 else {}),
+                **({'pos_embed': enc.pos_embed_type} if enc.pos_embed_type != 'sincos' else {}))
 
 def predictor_arch(pred: VisionTransformerPredictor) -> dict:
     "Constructor arguments that rebuild `pred`'s architecture."
@@ -54,7 +58,8 @@ def pixel_targets(images: torch.Tensor, patch_size: int, masks, eps: float = 1e-
 class IJEPA(nn.Module):
     "The three I-JEPA networks: context encoder, predictor, target encoder (an EMA copy, no gradients)."
     def __init__(self, context_encoder: VisionTransformer, predictor: VisionTransformerPredictor,
-                 target_encoder: VisionTransformer | None = None, target: str = 'representation'):
+                 target_encoder: VisionTransformer | None = None, target: str = 'representation',
+                 mean=IMAGENET_MEAN, std=IMAGENET_STD):
         super().__init__()
         if predictor.embed_dim != context_encoder.embed_dim:
             raise ValueError(f"predictor outputs width {predictor.embed_dim} but the encoder has width {context_encoder.embed_dim}")
@@ -67,6 +72,8 @@ class IJEPA(nn.Module):
         self.context_encoder, self.predictor = context_encoder, predictor
         self.target_encoder = copy.deepcopy(context_encoder) if target_encoder is None else target_encoder
         self.target_encoder.requires_grad_(False)
+        self.mean, self.std = tuple(map(float, mean)), tuple(map(float, std))   # the input normalisation it was trained with
+        self.meta = {}   # where the weights came from (`hub.load` fills it: 'source', 'has', ...)
 
     @classmethod
     def build(cls, model_name: str = 'vit_base', img_size=224, patch_size: int = 16, pred_depth: int = 6,
@@ -79,13 +86,38 @@ class IJEPA(nn.Module):
     @property
     def arch(self) -> dict:
         a = dict(encoder=encoder_arch(self.context_encoder), predictor=predictor_arch(self.predictor))
-        return a if self.target == 'representation' else a | {'target': self.target}
+        if self.target != 'representation': a['target'] = self.target
+        if (self.mean, self.std) != (IMAGENET_MEAN, IMAGENET_STD): a |= {'mean': list(self.mean), 'std': list(self.std)}
+        return a
 
     @classmethod
-    def from_arch(cls, arch: dict) -> IJEPA:
-        "Rebuild an (untrained) bundle from `arch`."
-        enc = VisionTransformer(**arch['encoder'])
-        return cls(enc, VisionTransformerPredictor(**arch['predictor']), target=arch.get('target', 'representation'))
+    def from_arch(cls, arch: dict, device=None) -> IJEPA:
+        "Rebuild an (untrained) bundle from `arch`; `device='meta'` allocates nothing (to `load_state_dict(..., assign=True)` into)."
+        with torch.device(device or 'cpu'):
+            enc = VisionTransformer(**arch['encoder'])
+            return cls(enc, VisionTransformerPredictor(**arch['predictor']), target=arch.get('target', 'representation'),
+                       mean=arch.get('mean', IMAGENET_MEAN), std=arch.get('std', IMAGENET_STD))
+
+    @property
+    def img_size(self) -> tuple[int, int]:
+        "The image size the encoders were trained at (any multiple of the patch size works)."
+        return self.target_encoder.img_size
+
+    def preprocess(self, image) -> torch.Tensor:
+        "HxWx3 uint8 image -> [3, H, W] tensor normalised with this model's own mean/std."
+        return to_tensor(np.asarray(image), self.mean, self.std)
+
+    def from_imagenet(self, x: torch.Tensor) -> torch.Tensor:
+        "Images normalised with the ImageNet statistics (what `ijepa_viz.data` datasets give) -> this model's normalisation."
+        return renormalize(x, self.mean, self.std)
+
+    def untie_(self) -> IJEPA:
+        "Give the target encoder its own copy of any tensor it shares with the context encoder (an encoder-only source fills both with one set of weights); needed before training."
+        ctx = {p.data_ptr() for p in self.context_encoder.parameters()}
+        with torch.no_grad():
+            for p in self.target_encoder.parameters():
+                if p.data_ptr() in ctx: p.data = p.data.clone()
+        return self
 
     @torch.no_grad()
     def targets(self, images: torch.Tensor, masks) -> torch.Tensor:

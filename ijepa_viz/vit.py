@@ -11,12 +11,12 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from functools import partial
-from timm.layers import PatchEmbed
+from timm.layers import PatchEmbed, resample_abs_pos_embed
 from timm.models.vision_transformer import Block
 
 # %% auto #0
-__all__ = ['VIT_SIZES', 'vit_tiny', 'vit_small', 'vit_base', 'vit_large', 'vit_huge', 'vit_giant', 'sincos_1d', 'sincos_2d',
-           'gather_tokens', 'padding_mask', 'init_official_', 'vit_blocks', 'VisionTransformer',
+__all__ = ['POS_EMBEDS', 'VIT_SIZES', 'vit_tiny', 'vit_small', 'vit_base', 'vit_large', 'vit_huge', 'vit_giant', 'sincos_1d',
+           'sincos_2d', 'gather_tokens', 'padding_mask', 'init_official_', 'vit_blocks', 'VisionTransformer',
            'VisionTransformerPredictor', 'vit', 'vit_predictor']
 
 # %% ../nbs/00_vit.ipynb #e90932dc
@@ -79,21 +79,27 @@ def vit_blocks(dim, depth, num_heads, mlp_ratio=4.0, qkv_bias=True, drop_rate=0.
               drop_path=drop_path_rate * i / max(depth - 1, 1), norm_layer=norm) for i in range(depth)])
 
 # %% ../nbs/00_vit.ipynb #d81be6b2
+POS_EMBEDS = {'sincos': 'fixed 2-D sin-cos, recomputed for another grid (official)',
+              'learned_timm': 'a stored table, resampled bicubic with antialiasing for another grid (timm)',
+              'learned_hf': 'a stored table, resampled bicubic without antialiasing for another grid (transformers)'}
+
 class VisionTransformer(nn.Module):
     "ViT encoder as in official I-JEPA: sin-cos positions, no CLS token, optional token indices."
     def __init__(self, img_size=224, patch_size=16, in_chans=3, embed_dim=768, depth=12, num_heads=12,
                  mlp_ratio=4.0, qkv_bias=True, drop_rate=0.0, attn_drop_rate=0.0, drop_path_rate=0.0,
-                 norm_eps=1e-6, init_std=0.02, depth_rescale=False):
+                 norm_eps=1e-6, init_std=0.02, depth_rescale=False, pos_embed: str = 'sincos'):
         super().__init__()
         if embed_dim % num_heads: raise ValueError(f"embed_dim {embed_dim} is not divisible by num_heads {num_heads}")
         self.img_size, self.patch_size = _to_2tuple(img_size), int(patch_size)
         if any(s % self.patch_size for s in self.img_size):
             raise ValueError(f"image size {self.img_size} is not a multiple of patch size {patch_size}")
         self.embed_dim = self.num_features = embed_dim
-        self.num_heads, self.depth, self.mlp_ratio = num_heads, depth, mlp_ratio
+        self.num_heads, self.depth, self.mlp_ratio, self.norm_eps = num_heads, depth, mlp_ratio, norm_eps
+        if pos_embed not in POS_EMBEDS: raise ValueError(f"unknown pos_embed {pos_embed!r}; choose one of {list(POS_EMBEDS)}")
+        self.pos_embed_type = pos_embed   # ours: 'sincos' (official) or a learned table resampled as timm / transformers do
         self.patch_embed = PatchEmbed(self.img_size, self.patch_size, in_chans, embed_dim, strict_img_size=False)
         self.grid_size = tuple(self.patch_embed.grid_size)
-        self.pos_embed = nn.Parameter(sincos_2d(embed_dim, self.grid_size)[None], requires_grad=False)
+        self.pos_embed = nn.Parameter(sincos_2d(embed_dim, self.grid_size)[None], requires_grad=pos_embed != 'sincos')
         self.blocks = vit_blocks(embed_dim, depth, num_heads, mlp_ratio, qkv_bias, drop_rate, attn_drop_rate, drop_path_rate, norm_eps)
         self.norm = nn.LayerNorm(embed_dim, eps=norm_eps)
         init_official_(self, init_std, depth_rescale, self.blocks)
@@ -104,7 +110,9 @@ class VisionTransformer(nn.Module):
     def pos_embed_for(self, grid_size) -> torch.Tensor:
         "Position embeddings [1, H*W, D] for a patch grid (the stored ones when it is the training grid)."
         if tuple(grid_size) == self.grid_size: return self.pos_embed
-        return sincos_2d(self.embed_dim, grid_size)[None].to(self.pos_embed)
+        if self.pos_embed_type == 'sincos': return sincos_2d(self.embed_dim, grid_size)[None].to(self.pos_embed)
+        return resample_abs_pos_embed(self.pos_embed, list(grid_size), list(self.grid_size), num_prefix_tokens=0,
+                                      antialias=self.pos_embed_type == 'learned_timm')
 
     def forward(self, x: torch.Tensor, idx: torch.Tensor | None = None, valid: torch.Tensor | None = None):
         if x.dim() != 4: raise ValueError(f"expected images [B, C, H, W], got shape {tuple(x.shape)}")
