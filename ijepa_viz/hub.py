@@ -6,16 +6,22 @@ Docs: https://ijepa-viz.github.io/ijepa_viz/hub.html.md"""
 
 # %% ../nbs/06_hub.ipynb #6ba05ffc
 from __future__ import annotations
-import math, os, re, tempfile
+import json, math, os, re, tempfile, zipfile
 from pathlib import Path
 import torch
+from safetensors import safe_open
+from safetensors.torch import save_file
 from .vit import VisionTransformer, VisionTransformerPredictor, VIT_SIZES
 from .jepa import IJEPA
+from .data import IMAGENET_MEAN, IMAGENET_STD
 
 # %% auto #0
-__all__ = ['OFFICIAL_HEADS', 'CKPT_DIR', 'CheckpointError', 'read_checkpoint', 'infer_encoder_arch', 'infer_predictor_arch',
+__all__ = ['OFFICIAL_HEADS', 'NETS', 'FILE_NETS', 'CKPT_DIR', 'HF_MEAN', 'HF_STD', 'FORMATS', 'CONVERSIONS', 'CheckpointError',
+           'read_checkpoint', 'read_safetensors', 'infer_encoder_arch', 'infer_predictor_arch', 'assemble', 'trained',
            'load_official', 'atomic_save', 'save_official', 'save_bundle', 'fingerprint', 'write_bundle', 'write_json',
-           'bundled', 'read_bundle', 'resolve', 'load']
+           'bundled', 'read_bundle', 'resolve', 'load_bundle', 'is_hf_state_dict', 'from_hf_state_dict',
+           'to_hf_state_dict', 'load_hf', 'load_timm', 'detect', 'load', 'export_timm', 'hf_config', 'export_hf',
+           'convert']
 
 # %% ../nbs/06_hub.ipynb #1f9b5e79
 class CheckpointError(ValueError):
@@ -27,12 +33,12 @@ def _strip_prefix(sd: dict) -> dict:
     "Drop DistributedDataParallel's `module.` prefix (and torch.compile's `_orig_mod.`)."
     return {re.sub(r'^(module\.|_orig_mod\.)+', '', k): v for k, v in sd.items()}
 
-def read_checkpoint(path) -> dict:
-    "`torch.load(path, weights_only=True)` on CPU, with clear errors for a missing, truncated or unsafe file."
+def read_checkpoint(path, mmap: bool = True) -> dict:
+    "`torch.load(path, weights_only=True)` on CPU, memory-mapped when the file allows (only what is used is read), with clear errors for a missing, truncated or unsafe file."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"checkpoint {str(path)!r} does not exist (or is not a file)")
     try:
-        return torch.load(path, map_location='cpu', weights_only=True)
+        return torch.load(path, map_location='cpu', weights_only=True, mmap=mmap and zipfile.is_zipfile(path))
     except Exception as e:
         found = re.search(r'(Unsupported [^\n.]*)', str(e))
         msg = found.group(1) if found else (str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__)
@@ -41,6 +47,17 @@ def read_checkpoint(path) -> dict:
                                   f"because loading it could run code. Re-save only its state dicts. ({msg})") from None
         raise CheckpointError(f"cannot read {path} ({path.stat().st_size:,} bytes) as a PyTorch checkpoint: the file is "
                               f"truncated (an interrupted download or copy?) or not a checkpoint at all. ({type(e).__name__}: {msg})") from None
+
+def read_safetensors(path, keys_only: bool = False) -> tuple[dict, dict]:
+    "(tensors, metadata) of a .safetensors file, memory-mapped (a tensor's bytes are read when it is used); `keys_only`: the names, each mapped to None."
+    path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f"{str(path)!r} does not exist (or is not a file)")
+    try:
+        with safe_open(str(path), framework='pt') as f:
+            return {k: None if keys_only else f.get_tensor(k) for k in f.keys()}, f.metadata() or {}
+    except Exception as e:
+        raise CheckpointError(f"cannot read {path} ({path.stat().st_size:,} bytes) as safetensors: truncated, or not a "
+                              f"safetensors file? ({type(e).__name__}: {str(e).strip()[:200]})") from None
 
 def _count(sd, pattern) -> int:
     ids = {int(m.group(1)) for k in sd for m in [re.match(pattern, k)] if m}
@@ -80,36 +97,65 @@ def infer_predictor_arch(sd: dict, num_heads: int) -> dict:
                 mlp_ratio=sd['predictor_blocks.0.mlp.fc1.weight'].shape[0] / Dp if 'predictor_blocks.0.mlp.fc1.weight' in sd else 4.0,
                 qkv_bias='predictor_blocks.0.attn.qkv.bias' in sd)
 
+def _cast(sd: dict, dtype) -> dict:
+    return {k: v.to(dtype) if dtype is not None and v.is_floating_point() else v for k, v in sd.items()}
+
 def _load_into(module, sd, what):
-    try: module.load_state_dict(sd, strict=True)
+    "Load `sd` into `module` (built on the meta device, or not) by assigning its tensors: nothing is initialised only to be overwritten."
+    try: module.load_state_dict(sd, strict=True, assign=True)
     except RuntimeError as e:
         raise CheckpointError(f"the {what} weights do not fit the architecture inferred from them:\n{e}") from None
+    return module
+
+# %% ../nbs/06_hub.ipynb #d9820693
+NETS = ('context_encoder', 'predictor', 'target_encoder')
+FILE_NETS = {'encoder': 'context_encoder', 'predictor': 'predictor', 'target_encoder': 'target_encoder'}  # official key -> ours
+
+def assemble(encoder: dict, encoder_arch: dict, predictor: dict | None = None, predictor_arch: dict | None = None,
+             target_encoder: dict | None = None, dtype=torch.float32, mean=IMAGENET_MEAN, std=IMAGENET_STD, meta=None) -> IJEPA:
+    """An `IJEPA` from state dicts, built on the meta device and given the tensors themselves (no initialisation, no copy
+    beyond the cast to `dtype`). With no `target_encoder`, the target encoder shares the context encoder's tensors (call
+    `model.untie_()` before training); with no `predictor`, it is an untrained predictor of the official default size."""
+    enc_sd = _cast(encoder, dtype)
+    with torch.device('meta'):
+        enc, tgt = VisionTransformer(**encoder_arch), VisionTransformer(**encoder_arch)
+        pred = VisionTransformerPredictor(**predictor_arch) if predictor is not None else None
+    _load_into(enc, enc_sd, 'encoder')
+    _load_into(tgt, enc_sd if target_encoder is None else _cast(target_encoder, dtype), 'target_encoder')
+    if pred is not None: _load_into(pred, _cast(predictor, dtype), 'predictor')
+    else:
+        pred = VisionTransformerPredictor(enc.grid_size, enc.embed_dim, 384, 6, enc.num_heads)
+        if dtype is not None: pred.to(dtype)
+    if pred.embed_dim != enc.embed_dim:
+        raise CheckpointError(f"the predictor outputs width {pred.embed_dim} but the encoder has width {enc.embed_dim}")
+    model = IJEPA(enc, pred, tgt, mean=mean, std=std).eval()
+    has = ['encoder'] + ['predictor'] * (predictor is not None) + ['target_encoder'] * (target_encoder is not None)
+    model.meta = dict(meta or {}, has=has)
+    return model
+
+def trained(model: IJEPA, net: str) -> bool:
+    "Whether `net` ('context_encoder', 'predictor' or 'target_encoder') holds weights from a file or training (not the stand-in `assemble` makes for a source without it)."
+    has = getattr(model, 'meta', {}).get('has')
+    if has is None: return True
+    if net == 'target_encoder': return 'target_encoder' in has or 'encoder' in has   # the context encoder's weights stand in
+    return {'context_encoder': 'encoder'}.get(net, net) in has
 
 # %% ../nbs/06_hub.ipynb #34ea83d2
-def load_official(path, num_heads: int | None = None, predictor_num_heads: int | None = None) -> IJEPA:
-    "An `IJEPA` from an official-layout checkpoint (`encoder`, `predictor`, `target_encoder`), in eval mode."
+def load_official(path, num_heads: int | None = None, predictor_num_heads: int | None = None, dtype=torch.float32) -> IJEPA:
+    "An `IJEPA` from an official-layout checkpoint (`encoder`, `predictor`, `target_encoder`), in eval mode; the file is memory-mapped and only the networks are read."
     ckpt = read_checkpoint(path)
     if not isinstance(ckpt, dict) or 'encoder' not in ckpt and 'target_encoder' not in ckpt:
         found = sorted(ckpt)[:10] if isinstance(ckpt, dict) else type(ckpt).__name__
         raise CheckpointError(f"{path} is not an I-JEPA checkpoint: expected the keys 'encoder', 'predictor' and "
                               f"'target_encoder' (official layout), found {found}")
-    sds = {k: _strip_prefix(ckpt[k]) for k in ('encoder', 'predictor', 'target_encoder') if isinstance(ckpt.get(k), dict)}
+    sds = {k: _strip_prefix(ckpt[k]) for k in FILE_NETS if isinstance(ckpt.get(k), dict)}
     enc_sd = sds.get('encoder', sds.get('target_encoder'))
     arch = infer_encoder_arch(enc_sd, num_heads)
-    enc = VisionTransformer(**arch); _load_into(enc, enc_sd, 'encoder')
-    target = None
-    if 'target_encoder' in sds:
-        target = VisionTransformer(**infer_encoder_arch(sds['target_encoder'], arch['num_heads']))
-        _load_into(target, sds['target_encoder'], 'target_encoder')
-    if 'predictor' in sds:
-        pred = VisionTransformerPredictor(**infer_predictor_arch(sds['predictor'], predictor_num_heads or arch['num_heads']))
-        _load_into(pred, sds['predictor'], 'predictor')
-        if pred.embed_dim != enc.embed_dim:
-            raise CheckpointError(f"the predictor outputs width {pred.embed_dim} but the encoder has width {enc.embed_dim}")
-    else:  # a checkpoint with encoders only: an untrained predictor of the official default size
-        pred = VisionTransformerPredictor(enc.grid_size, enc.embed_dim, 384, 6, arch['num_heads'])
-    model = IJEPA(enc, pred, target).eval()
-    model.meta = {k: v for k, v in ckpt.items() if k not in ('encoder', 'predictor', 'target_encoder', 'opt', 'scaler')}
+    if 'target_encoder' in sds and 'encoder' in sds: infer_encoder_arch(sds['target_encoder'], arch['num_heads'])
+    pred_arch = infer_predictor_arch(sds['predictor'], predictor_num_heads or arch['num_heads']) if 'predictor' in sds else None
+    meta = {k: v for k, v in ckpt.items() if k not in (*FILE_NETS, 'opt', 'scaler')}
+    model = assemble(enc_sd, arch, sds.get('predictor'), pred_arch, sds.get('target_encoder') if 'encoder' in sds else None,
+                     dtype, meta=dict(meta, source='official'))
     model.meta['has'] = sorted(sds)
     return model
 
@@ -127,28 +173,33 @@ def atomic_save(obj, path):
         Path(tmp).unlink(missing_ok=True); raise
 
 def save_official(model: IJEPA, path, epoch: int = 0, **extra):
-    "Save `model` in the official checkpoint layout (plus `extra` entries such as `opt`, `scaler`, `loss`)."
-    atomic_save(dict(encoder=model.context_encoder.state_dict(), predictor=model.predictor.state_dict(),
-                     target_encoder=model.target_encoder.state_dict(), epoch=epoch, **extra), path)
+    "Save `model` in the official checkpoint layout (plus `extra` entries such as `opt`, `scaler`, `loss`); only the networks that hold trained weights (see `trained`)."
+    nets = {k: getattr(model, net).state_dict() for k, net in FILE_NETS.items()
+            if k == 'encoder' or k in getattr(model, 'meta', {}).get('has', FILE_NETS)}
+    atomic_save(dict(nets, epoch=epoch, **extra), path)
 
 # %% ../nbs/06_hub.ipynb #b0ed5e46
-import json
-from safetensors.torch import save_file, load_file
-
 CKPT_DIR = Path(__file__).resolve().parents[1] / 'ckpts' if '__file__' in globals() else Path('../ckpts').resolve()
 
+def _shares_encoder(model: IJEPA) -> bool:
+    "Whether the target encoder holds the context encoder's own tensors (an encoder-only source)."
+    ctx = {p.data_ptr() for p in model.context_encoder.parameters()}
+    return all(p.data_ptr() in ctx for p in model.target_encoder.parameters())
+
 def save_bundle(model: IJEPA, path, card: dict | None = None, dtype: torch.dtype | None = None) -> Path:
-    "Write `path`.safetensors (tensors cast to `dtype`, e.g. float16 to halve a bundled file) and `path`.json (the card, with the architecture added)."
-    tensors = {f'{net}.{k}': v.detach().cpu().to(dtype or v.dtype).contiguous() for net in ('context_encoder', 'predictor', 'target_encoder')
+    "Write `path`.safetensors (tensors cast to `dtype`, e.g. float16 to halve a bundled file) and `path`.json (the card, with the architecture and the networks that hold trained weights added); a target encoder that shares the context encoder's tensors is stored once."
+    nets = [n for n in NETS if n != 'target_encoder' or not _shares_encoder(model)]
+    tensors = {f'{net}.{k}': v.detach().cpu().to(dtype or v.dtype).contiguous() for net in nets
                for k, v in getattr(model, net).state_dict().items()}
     card = dict(card or {}, dtype=str(dtype or next(model.parameters()).dtype).removeprefix('torch.'), arch=model.arch)
+    if 'has' in getattr(model, 'meta', {}): card['has'] = model.meta['has']
     return write_bundle(tensors, card, path)
 
 def fingerprint(model: IJEPA) -> str:
     "A short hash of `model`'s weights rounded to float16 (a float16 bundle and the run it came from agree); decoders trained on its features record it."
     import hashlib
     h = hashlib.sha256()
-    for net in ('context_encoder', 'predictor', 'target_encoder'):
+    for net in NETS:
         for k, v in sorted(getattr(model, net).state_dict().items()):
             h.update(f'{net}.{k}'.encode()); h.update(v.detach().cpu().to(torch.float16).contiguous().numpy().tobytes())
     return h.hexdigest()[:16]
@@ -164,11 +215,13 @@ def write_bundle(tensors: dict, card: dict, path) -> Path:
 
 def write_json(obj, path: Path):
     "Write `obj` as indented JSON to `path` atomically (temporary file + rename)."
-    tmp = path.with_name(f'.{path.name}.tmp'); tmp.write_text(json.dumps(obj, indent=1)); os.replace(tmp, path)
+    path = Path(path); tmp = path.with_name(f'.{path.name}.tmp'); tmp.write_text(json.dumps(obj, indent=1)); os.replace(tmp, path)
 
-def _kind(stem: Path) -> str:
-    try: return json.loads(stem.with_suffix('.json').read_text()).get('kind', 'ijepa')
-    except (OSError, json.JSONDecodeError): return 'ijepa'
+def _card(stem: Path) -> dict | None:
+    try: return json.loads(stem.with_suffix('.json').read_text())
+    except (OSError, json.JSONDecodeError): return None
+
+def _kind(stem: Path) -> str: return (_card(stem) or {}).get('kind', 'ijepa')
 
 def bundled(kind: str = 'ijepa') -> list[str]:
     "Names of the checkpoints in `ckpts/` of one kind: 'ijepa' (I-JEPA bundles) or 'rcdm' (decoders)."
@@ -182,10 +235,7 @@ def read_bundle(name) -> tuple[dict, dict, Path]:
     if not js.is_file(): raise CheckpointError(f"{stem}.safetensors has no card {js.name} beside it (it holds the architecture)")
     try: card = json.loads(js.read_text())
     except json.JSONDecodeError as e: raise CheckpointError(f"{js} is not valid JSON: {e}") from None
-    try: tensors = load_file(str(stem.with_suffix('.safetensors')))
-    except Exception as e:
-        raise CheckpointError(f"cannot read {stem}.safetensors (truncated or not safetensors?): {e}") from None
-    return tensors, card, stem
+    return read_safetensors(stem.with_suffix('.safetensors'))[0], card, stem
 
 def resolve(name) -> Path:
     "The stem (path without suffix) of a bundle given by name (in `ckpts/`) or by path to NAME.safetensors or NAME.json."
@@ -196,15 +246,256 @@ def resolve(name) -> Path:
     raise FileNotFoundError(f"no checkpoint {str(name)!r}: give a path to NAME.safetensors (with NAME.json beside it) "
                             f"or one of the bundled names {bundled()}")
 
-def load(name) -> IJEPA:
+def load_bundle(name, dtype=torch.float32) -> IJEPA:
     "A bundle by name (from `ckpts/`) or path, in eval mode; its card is `model.card`."
     tensors, card, stem = read_bundle(name)
     if card.get('kind', 'ijepa') != 'ijepa':
         raise CheckpointError(f"{stem.name} is a {card['kind']!r} checkpoint, not an I-JEPA bundle: load it with ijepa_viz.rcdm.load_decoder")
     if 'arch' not in card: raise CheckpointError(f"{stem.with_suffix('.json')} has no 'arch' entry: not an ijepa_viz card")
-    model = IJEPA.from_arch(card['arch'])
-    for net in ('context_encoder', 'predictor', 'target_encoder'):
-        sd = {k[len(net) + 1:]: v for k, v in tensors.items() if k.startswith(net + '.')}
-        _load_into(getattr(model, net), sd, net)
+    model = IJEPA.from_arch(card['arch'], device='meta')
+    sds = {net: _cast({k[len(net) + 1:]: v for k, v in tensors.items() if k.startswith(net + '.')}, dtype) for net in NETS}
+    if not sds['target_encoder']: sds['target_encoder'] = sds['context_encoder']     # stored once (an encoder-only source)
+    for net in NETS: _load_into(getattr(model, net), sds[net], net)
     model.card = card
+    model.meta = dict(source='bundle', path=str(stem), has=card.get('has', list(FILE_NETS)))
     return model.eval()
+
+# %% ../nbs/06_hub.ipynb #97bb025d
+_LAYER = r'^(?:encoder\.layer|layers)\.(\d+)\.'   # transformers writes `encoder.layer.N.`; 5.9+ holds `layers.N.` in memory
+_HF_NAMES = [  # (transformers name, either key style) -> official / timm name
+    (r'^embeddings\.patch_embeddings\.projection\.', 'patch_embed.proj.'),
+    (r'^embeddings\.position_embeddings$', 'pos_embed'),
+    (_LAYER + r'layernorm_before\.', r'blocks.\1.norm1.'),
+    (_LAYER + r'attention\.(?:attention\.query|q_proj)\.', r'blocks.\1.attn.q.'),
+    (_LAYER + r'attention\.(?:attention\.key|k_proj)\.', r'blocks.\1.attn.k.'),
+    (_LAYER + r'attention\.(?:attention\.value|v_proj)\.', r'blocks.\1.attn.v.'),
+    (_LAYER + r'attention\.(?:output\.dense|o_proj)\.', r'blocks.\1.attn.proj.'),
+    (_LAYER + r'layernorm_after\.', r'blocks.\1.norm2.'),
+    (_LAYER + r'(?:intermediate\.dense|mlp\.fc1)\.', r'blocks.\1.mlp.fc1.'),
+    (_LAYER + r'(?:output\.dense|mlp\.fc2)\.', r'blocks.\1.mlp.fc2.'),
+    (r'^layernorm\.', 'norm.'),
+]
+_HF_IGNORED = r'^(pooler\.|embeddings\.mask_token$|classifier\.)'   # not part of the encoder
+
+def is_hf_state_dict(sd: dict) -> bool:
+    return any(k.removeprefix('ijepa.').startswith('embeddings.patch_embeddings.') for k in sd)
+
+def from_hf_state_dict(sd: dict) -> dict:
+    "A transformers `IJepaModel` state dict (either key style, with or without the `ijepa.` prefix of a classifier) -> the official encoder keys, query/key/value fused into `qkv`."
+    out, unknown = {}, []
+    for k, v in sd.items():
+        k = k.removeprefix('ijepa.')
+        if re.match(_HF_IGNORED, k): continue
+        for pat, rep in _HF_NAMES:
+            if re.match(pat, k): out[re.sub(pat, rep, k)] = v; break
+        else: unknown.append(k)
+    if unknown: raise CheckpointError(f"not an I-JEPA (IJepaModel) state dict: {len(unknown)} keys are not ViT keys, e.g. {unknown[:4]}")
+    for i in range(_count(out, r'blocks\.(\d+)\.')):
+        for t in ('weight', 'bias'):
+            qkv = [out.pop(f'blocks.{i}.attn.{n}.{t}', None) for n in 'qkv']
+            if all(x is not None for x in qkv): out[f'blocks.{i}.attn.qkv.{t}'] = torch.cat(qkv)
+            elif any(x is not None for x in qkv): raise CheckpointError(f"layer {i} has only some of query/key/value {t}s")
+    return out
+
+def to_hf_state_dict(sd: dict) -> dict:
+    "Official encoder keys -> the names `transformers` writes with `save_pretrained` (query/key/value split)."
+    out = {}
+    for k, v in sd.items():
+        m = re.match(r'blocks\.(\d+)\.(.*)', k)
+        if m:
+            i, rest = m.groups(); pre = f'encoder.layer.{i}.'
+            if rest.startswith('attn.qkv.'):
+                t = rest.rsplit('.', 1)[1]
+                for n, part in zip(('query', 'key', 'value'), v.chunk(3)): out[f'{pre}attention.attention.{n}.{t}'] = part.clone()
+                continue
+            rest = {'norm1': 'layernorm_before', 'norm2': 'layernorm_after', 'attn.proj': 'attention.output.dense',
+                    'mlp.fc1': 'intermediate.dense', 'mlp.fc2': 'output.dense'}[rest.rsplit('.', 1)[0]] + '.' + rest.rsplit('.', 1)[1]
+            out[pre + rest] = v.contiguous()
+        else:
+            out[{'pos_embed': 'embeddings.position_embeddings', 'norm.weight': 'layernorm.weight', 'norm.bias': 'layernorm.bias',
+                 'patch_embed.proj.weight': 'embeddings.patch_embeddings.projection.weight',
+                 'patch_embed.proj.bias': 'embeddings.patch_embeddings.projection.bias'}[k]] = v.contiguous()
+    return out
+
+def _hf_weights(folder: Path) -> dict:
+    "All tensors of a transformers folder: model.safetensors, pytorch_model.bin (weights_only) or their sharded index."
+    for name in ('model.safetensors', 'pytorch_model.bin'):
+        if (folder / name).is_file():
+            return read_safetensors(folder / name)[0] if name.endswith('.safetensors') else read_checkpoint(folder / name)
+        index = folder / f'{name}.index.json'
+        if index.is_file():
+            sd = {}
+            for f in sorted(set(json.loads(index.read_text())['weight_map'].values())):
+                sd |= read_safetensors(folder / f)[0] if f.endswith('.safetensors') else read_checkpoint(folder / f)
+            return sd
+    raise CheckpointError(f"{folder} has a config.json but no weights: expected model.safetensors or pytorch_model.bin "
+                          f"(or a sharded *.index.json), found {sorted(p.name for p in folder.iterdir())}")
+
+HF_MEAN = HF_STD = (0.5, 0.5, 0.5)   # what the hub's I-JEPA preprocessor_config.json says; the weights were trained with ImageNet's
+
+def load_hf(folder, dtype=torch.float32, mean=None, std=None) -> IJEPA:
+    "An `IJEPA` from a transformers `IJepaModel` folder (config.json + weights); both encoders get its weights (the context encoder's), the predictor is untrained."
+    folder = Path(folder)
+    try: cfg = json.loads((folder / 'config.json').read_text())
+    except (OSError, json.JSONDecodeError) as e: raise CheckpointError(f"cannot read {folder / 'config.json'}: {e}") from None
+    if cfg.get('model_type') != 'ijepa':
+        raise CheckpointError(f"{folder} holds a transformers {cfg.get('model_type')!r} model ({cfg.get('architectures')}), "
+                              f"not I-JEPA: expected model_type 'ijepa' (IJepaModel)")
+    if cfg.get('hidden_act', 'gelu') != 'gelu': raise CheckpointError(f"hidden_act {cfg['hidden_act']!r}: I-JEPA uses 'gelu'")
+    sd = from_hf_state_dict(_hf_weights(folder))
+    D = cfg.get('hidden_size', 768)
+    size, patch = cfg.get('image_size', 224), cfg.get('patch_size', 16)
+    arch = dict(img_size=size, patch_size=patch if isinstance(patch, int) else patch[0], in_chans=cfg.get('num_channels', 3),
+                embed_dim=D, depth=cfg.get('num_hidden_layers', 12), num_heads=cfg.get('num_attention_heads', 12),
+                mlp_ratio=cfg.get('intermediate_size', 4 * D) / D, qkv_bias=cfg.get('qkv_bias', True),
+                norm_eps=cfg.get('layer_norm_eps', 1e-12), pos_embed='learned_hf')
+    meta = dict(source='hf', path=str(folder))
+    pp = folder / 'preprocessor_config.json'
+    found = json.loads(pp.read_text()) if pp.is_file() else {}
+    fmean, fstd = tuple(found.get('image_mean', IMAGENET_MEAN)), tuple(found.get('image_std', IMAGENET_STD))
+    if mean is None and (fmean, fstd) == (HF_MEAN, HF_STD):
+        fmean, fstd = IMAGENET_MEAN, IMAGENET_STD
+        meta['normalization'] = ("ImageNet mean/std, which I-JEPA was trained with; this folder's preprocessor_config.json "
+                                 "says 0.5/0.5 (as the hub's I-JEPA folders do). Pass mean=, std= to hub.load to override.")
+    return assemble(sd, arch, dtype=dtype, mean=mean or fmean, std=std or fstd, meta=meta)
+
+# %% ../nbs/06_hub.ipynb #8bbcb450
+_TIMM_IGNORED = r'^(head\.|fc_norm\.)'   # a classifier on top (I-JEPA's timm models have none)
+
+def load_timm(sd_or_path, num_heads: int | None = None, dtype=torch.float32, mean=None, std=None, pos_embed='learned_timm') -> IJEPA:
+    "An `IJEPA` from a timm `VisionTransformer(class_token=False, global_pool='avg')` state dict or file: the official encoder keys; both encoders get its weights, the predictor is untrained."
+    meta = dict(source='timm')
+    if isinstance(sd_or_path, dict): sd = sd_or_path
+    else:
+        path = Path(sd_or_path); meta['path'] = str(path)
+        if path.suffix == '.safetensors':
+            sd, info = read_safetensors(path)
+            if 'mean' in info: mean, std = mean or json.loads(info['mean']), std or json.loads(info['std'])
+        else: sd = read_checkpoint(path)
+    sd = {k: v for k, v in _strip_prefix(sd).items() if not re.match(_TIMM_IGNORED, k)}
+    extra = [k for k in ('cls_token', 'reg_token') if k in sd]
+    if extra: raise CheckpointError(f"this timm ViT has a {extra[0]}; I-JEPA's have none (class_token=False, no registers)")
+    arch = infer_encoder_arch(sd, num_heads) | dict(pos_embed=pos_embed)
+    return assemble(sd, arch, dtype=dtype, mean=mean or IMAGENET_MEAN, std=std or IMAGENET_STD, meta=meta)
+
+# %% ../nbs/06_hub.ipynb #c776ff38
+FORMATS = {
+    'bundle': "an ijepa_viz bundle: a bundled name, or NAME.safetensors with its NAME.json card",
+    'official': "an official facebookresearch/ijepa checkpoint (.pth.tar with 'encoder', 'predictor', 'target_encoder')",
+    'hf': "a Hugging Face transformers IJepaModel folder (config.json + model.safetensors or pytorch_model.bin)",
+    'timm': "a timm VisionTransformer(class_token=False, global_pool='avg') state dict (.pth, .bin or .safetensors)",
+}
+
+def _accepted() -> str: return 'accepted: ' + '; '.join(FORMATS.values())
+
+def _unwrap(sd):
+    "A training script's wrapper around a state dict ({'state_dict': ...} or {'model': ...})."
+    for k in ('state_dict', 'model'):
+        if isinstance(sd, dict) and isinstance(sd.get(k), dict) and not isinstance(sd.get(k), torch.Tensor): return sd[k]
+    return sd
+
+def _classify(sd, path) -> str:
+    "The format of a loaded dict of tensors: 'official', 'hf' or 'timm'; otherwise an error naming what was found."
+    if isinstance(sd, dict) and ('encoder' in sd or 'target_encoder' in sd): return 'official'
+    flat = _strip_prefix(_unwrap(sd)) if isinstance(sd, dict) else {}
+    if any(k.startswith('patch_embed.proj.') for k in flat) and any(k.startswith('blocks.') for k in flat): return 'timm'
+    if is_hf_state_dict(flat): return 'hf'
+    found = (f"{len(sd)} entries: {', '.join(map(str, list(sd)[:6]))}{', ...' if len(sd) > 6 else ''}"
+             if isinstance(sd, dict) else type(sd).__name__)
+    raise CheckpointError(f"{path} is not an I-JEPA checkpoint in a format we read: found {found}. {_accepted()}")
+
+def detect(src) -> str:
+    "Which of `FORMATS` `src` is (a bundled name, a path to a file or a folder), without loading the weights."
+    p = Path(src).expanduser()
+    if p.is_dir():
+        if (p / 'config.json').is_file(): return 'hf'
+        raise CheckpointError(f"{p} is a folder without a config.json, so not a transformers model folder. {_accepted()}")
+    if p.suffix in ('', '.safetensors', '.json'):
+        try:
+            stem = resolve(src)
+            if stem.with_suffix('.json').is_file(): return 'bundle'   # NAME.safetensors with its card
+        except FileNotFoundError: pass
+    if not p.exists():
+        raise FileNotFoundError(f"{str(src)!r} is neither a file, a folder nor one of the bundled names {bundled()}. {_accepted()}")
+    if p.suffix == '.safetensors':
+        return _classify(read_safetensors(p, keys_only=True)[0], p)
+    return _classify(read_checkpoint(p), p)
+
+def load(src, dtype=torch.float32, num_heads: int | None = None, mean=None, std=None) -> IJEPA:
+    """An `IJEPA` in eval mode from any source a user holds (see `FORMATS`): the format is detected. `model.meta['source']`
+    names the format and `model.meta['has']` the networks that came from the file ('encoder' is the context encoder). A
+    transformers or timm source holds the context encoder only: it fills both encoders, and the predictor is untrained.
+    `dtype=torch.bfloat16` or `float16` halves the memory; `mean`/`std` override the normalisation the source implies."""
+    kind = detect(src)
+    if kind == 'bundle':
+        model = load_bundle(src, dtype)
+        if mean is not None: model.mean, model.std = tuple(mean), tuple(std)
+        return model
+    if kind == 'official':
+        model = load_official(src, num_heads, dtype=dtype)
+        if mean is not None: model.mean, model.std = tuple(mean), tuple(std)
+        return model
+    p = Path(src).expanduser()
+    if kind == 'hf' and p.is_dir(): return load_hf(p, dtype, mean, std)
+    if kind == 'hf':   # a bare transformers state dict: no config, so the architecture is read off the weights
+        sd = read_safetensors(p)[0] if p.suffix == '.safetensors' else _unwrap(read_checkpoint(p))
+        model = load_timm(from_hf_state_dict(sd), num_heads, dtype, mean, std, pos_embed='learned_hf')
+        model.meta.update(source='hf', path=str(p))
+        return model
+    if p.suffix != '.safetensors':   # timm in a torch file: possibly wrapped
+        sd = _unwrap(read_checkpoint(p))
+        model = load_timm(sd, num_heads, dtype, mean, std); model.meta['path'] = str(p)
+        return model
+    return load_timm(p, num_heads, dtype, mean, std)
+
+# %% ../nbs/06_hub.ipynb #a5f46070
+def _encoder(model: IJEPA, net: str) -> VisionTransformer:
+    if net not in ('target_encoder', 'context_encoder'):
+        raise ValueError(f"net must be 'target_encoder' (what the paper evaluates) or 'context_encoder' (what transformers and timm ship), not {net!r}")
+    if not trained(model, net): raise ValueError(f"this model's {net.replace('_', ' ')} holds no trained weights (source: {model.meta.get('source')}, has {model.meta.get('has')})")
+    return getattr(model, net)
+
+def export_timm(model: IJEPA, path, net: str = 'target_encoder') -> Path:
+    "Write one encoder as a timm state dict (.safetensors; the model's mean/std in its metadata): `VisionTransformer(class_token=False, global_pool='avg', fc_norm=False)` of that size loads it strictly."
+    enc, path = _encoder(model, net), Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f'.{path.name}.tmp')
+    meta = dict(format='pt', source='ijepa_viz', net=net, mean=json.dumps(model.mean), std=json.dumps(model.std))
+    save_file({k: v.detach().cpu().contiguous() for k, v in enc.state_dict().items()}, str(tmp), metadata=meta)
+    os.replace(tmp, path)
+    return path
+
+def hf_config(enc: VisionTransformer) -> dict:
+    "A transformers `IJepaConfig` (as config.json) for encoder `enc`."
+    return dict(architectures=['IJepaModel'], model_type='ijepa', hidden_size=enc.embed_dim, num_hidden_layers=enc.depth,
+                num_attention_heads=enc.num_heads, intermediate_size=enc.blocks[0].mlp.fc1.out_features,
+                hidden_act='gelu', layer_norm_eps=enc.norm_eps, image_size=enc.img_size[0], patch_size=enc.patch_size,
+                num_channels=enc.patch_embed.proj.in_channels, qkv_bias=enc.blocks[0].attn.qkv.bias is not None,
+                hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0, initializer_range=0.02,
+                dtype=str(enc.pos_embed.dtype).removeprefix('torch.'))
+
+def export_hf(model: IJEPA, folder, net: str = 'target_encoder') -> Path:
+    "Write one encoder as a transformers folder (config.json, model.safetensors, preprocessor_config.json with the model's own mean/std) that `IJepaModel.from_pretrained(folder)` loads."
+    enc, folder = _encoder(model, net), Path(folder)
+    if enc.img_size[0] != enc.img_size[1]: raise ValueError(f"transformers' IJepaModel needs square images, not {enc.img_size}")
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / '.model.safetensors.tmp'
+    save_file(to_hf_state_dict({k: v.detach().cpu() for k, v in enc.state_dict().items()}), str(tmp), metadata={'format': 'pt'})
+    os.replace(tmp, folder / 'model.safetensors')
+    write_json(hf_config(enc), folder / 'config.json')
+    H, W = enc.img_size
+    write_json(dict(image_processor_type='ViTImageProcessor', do_resize=True, size={'height': H, 'width': W}, resample=3,
+                    do_rescale=True, rescale_factor=1 / 255, do_normalize=True, image_mean=list(model.mean),
+                    image_std=list(model.std)), folder / 'preprocessor_config.json')
+    return folder
+
+CONVERSIONS = ('hf', 'timm', 'official', 'bundle')
+
+def convert(src, dst, to: str, net: str = 'target_encoder', dtype=None) -> Path:
+    "Load `src` (any of `FORMATS`) and write it to `dst` as `to` (one of `CONVERSIONS`): 'hf' and 'timm' get the encoder `net`, 'official' and 'bundle' every network the source holds."
+    if to not in CONVERSIONS: raise ValueError(f"--to {to!r}: choose one of {list(CONVERSIONS)}")
+    model = load(src, dtype=dtype or torch.float32)
+    if to == 'hf': return export_hf(model, dst, net)
+    if to == 'timm': return export_timm(model, dst, net)
+    if to == 'official': save_official(model, dst); return Path(dst)
+    return save_bundle(model, dst, dict(converted_from=str(src), source=model.meta.get('source')))
