@@ -1,4 +1,4 @@
-"""Load official I-JEPA checkpoints safely, inferring the architecture from the weights.
+"""Bring your own I-JEPA: official, Hugging Face and timm weights loaded fast and safely, and written back out.
 
 Docs: https://ijepa-viz.github.io/ijepa_viz/hub.html.md"""
 
