@@ -10,8 +10,7 @@ import argparse, json, statistics, sys, tempfile, time
 from pathlib import Path
 import numpy as np
 import torch
-import ijepa_viz
-from .train import load_config, Trainer, build_dataset, build_sampler, build_model
+from .train import CONFIG_DIR, load_config, Trainer, build_dataset, build_sampler, build_model
 from .hub import write_json
 from .eval import extract_features, linear_probe, eval_splits, collapse_stats, TASKS
 
@@ -27,7 +26,7 @@ VARIANTS = ('untrained',) + STRATEGIES + ('pixels',)   # 'pixels': multi-block m
 PAPER_MASKING = {'multiblock': (0.25, 54.2), 'rasterized': (0.25, 15.5), 'block': (0.4, 20.2), 'random': (0.4, 17.6)}
 # the paper's numbers: % top-1 linear probe on 1% of ImageNet, ViT-L/16, 500 epochs
 PAPER_TARGETS = {'representation': 66.9, 'pixels': 40.7}
-CONFIG = Path(ijepa_viz.__file__).resolve().parents[1] / 'configs' / 'ablation_tiny.yaml'   # in the repository (editable install)
+CONFIG = CONFIG_DIR / 'ablation_tiny.yaml'
 
 def variant_config(data: str, variant: str, seed: int, config=CONFIG, folder=None, overrides=()) -> dict:
     "The config of one row: the base `config` with the dataset, masking strategy, prediction target and seeds set."

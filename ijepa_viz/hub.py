@@ -18,8 +18,8 @@ from .data import IMAGENET_MEAN, IMAGENET_STD
 # %% auto #0
 __all__ = ['OFFICIAL_HEADS', 'NETS', 'FILE_NETS', 'CKPT_DIR', 'HF_MEAN', 'HF_STD', 'FORMATS', 'CONVERSIONS', 'CheckpointError',
            'read_checkpoint', 'read_safetensors', 'infer_encoder_arch', 'infer_predictor_arch', 'assemble', 'trained',
-           'load_official', 'atomic_save', 'save_official', 'save_bundle', 'fingerprint', 'write_bundle', 'write_json',
-           'bundled', 'read_bundle', 'resolve', 'load_bundle', 'is_hf_state_dict', 'from_hf_state_dict',
+           'load_official', 'atomic_save', 'save_official', 'packaged', 'save_bundle', 'fingerprint', 'write_bundle',
+           'write_json', 'bundled', 'read_bundle', 'resolve', 'load_bundle', 'is_hf_state_dict', 'from_hf_state_dict',
            'to_hf_state_dict', 'load_hf', 'load_timm', 'detect', 'load', 'export_timm', 'hf_config', 'export_hf',
            'convert']
 
@@ -179,7 +179,12 @@ def save_official(model: IJEPA, path, epoch: int = 0, **extra):
     atomic_save(dict(nets, epoch=epoch, **extra), path)
 
 # %% ../nbs/06_hub.ipynb #b0ed5e46
-CKPT_DIR = Path(__file__).resolve().parents[1] / 'ckpts' if '__file__' in globals() else Path('../ckpts').resolve()
+def packaged(name: str) -> Path:
+    "A data folder shipped with the package: inside it when installed from a wheel, beside it in a checkout."
+    here = Path(__file__).resolve().parent if '__file__' in globals() else Path('../ijepa_viz').resolve()
+    return here / name if (here / name).is_dir() else here.parent / name
+
+CKPT_DIR = packaged('ckpts')
 
 def _shares_encoder(model: IJEPA) -> bool:
     "Whether the target encoder holds the context encoder's own tensors (an encoder-only source)."

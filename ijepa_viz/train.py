@@ -15,13 +15,13 @@ import torch.distributed as dist
 from .jepa import IJEPA, jepa_loss, ema_update_, regression_targets, LOSSES, pixel_targets, TARGETS
 from .masks import make_sampler
 from .eval import collapse_stats
-from .hub import atomic_save, read_checkpoint, _strip_prefix, CheckpointError, save_bundle
+from .hub import atomic_save, read_checkpoint, _strip_prefix, CheckpointError, save_bundle, packaged
 
 # %% auto #0
-__all__ = ['DEFAULTS', 'ConfigError', 'parse_set', 'load_config', 'lr_at', 'wd_at', 'momentum_at', 'param_groups',
-           'make_optimizer', 'set_hparams', 'seed_of', 'EpochBatches', 'SeededImages', 'pick_device', 'build_model',
-           'sampler_kwargs', 'build_sampler', 'build_dataset', 'training_state', 'restore', 'Student',
-           'init_distributed', 'Trainer', 'main']
+__all__ = ['DEFAULTS', 'CONFIG_DIR', 'ConfigError', 'parse_set', 'bundled_configs', 'find_config', 'load_config', 'lr_at',
+           'wd_at', 'momentum_at', 'param_groups', 'make_optimizer', 'set_hparams', 'seed_of', 'EpochBatches',
+           'SeededImages', 'pick_device', 'build_model', 'sampler_kwargs', 'build_sampler', 'build_dataset',
+           'training_state', 'restore', 'Student', 'init_distributed', 'Trainer', 'main']
 
 # %% ../nbs/04_train.ipynb #8dfc1855
 DEFAULTS = {
@@ -82,12 +82,23 @@ def parse_set(item: str) -> tuple[str, str, object]:
     sec, key = path.split('.', 1)
     return sec, key, yaml.safe_load(value) if value != '' else None
 
+CONFIG_DIR = packaged('configs')   # the configs shipped with the package (official ones and ours)
+
+def bundled_configs() -> list[str]: return sorted(p.stem for p in CONFIG_DIR.glob('*.yaml'))
+
+def find_config(path) -> Path:
+    "A config file by path, or by the name of a bundled config (`tiny_cpu`, `in1k_vith14_ep300`, ...)."
+    p = Path(path)
+    if p.is_file(): return p
+    if p.parent == Path('.') and (CONFIG_DIR / f'{p.stem}.yaml').is_file(): return CONFIG_DIR / f'{p.stem}.yaml'
+    raise FileNotFoundError(f"config file {str(path)!r} does not exist; give a path to a YAML file or one of the bundled "
+                            f"configs {bundled_configs()}")
+
 def load_config(path=None, overrides=(), base: dict | None = None) -> dict:
-    "Defaults <- YAML file `path` <- `overrides` ('section.key=value' strings or (section, key, value))."
+    "Defaults <- YAML file `path` (or a bundled config's name) <- `overrides` ('section.key=value' strings or (section, key, value))."
     cfg = copy.deepcopy(DEFAULTS if base is None else base)
     if path is not None:
-        path = Path(path)
-        if not path.is_file(): raise FileNotFoundError(f"config file {str(path)!r} does not exist")
+        path = find_config(path)
         try: user = yaml.safe_load(path.read_text()) or {}
         except yaml.YAMLError as e: raise ConfigError(f"{path} is not valid YAML: {e}") from None
         if not isinstance(user, dict): raise ConfigError(f"{path} must hold a mapping of sections, got {type(user).__name__}")
