@@ -69,6 +69,8 @@ lab: setup
 bench: setup
 	$(BIN)/python benchmarks/masks.py
 	$(BIN)/python benchmarks/attention.py
+	$(BIN)/python benchmarks/vith.py
+	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/widgets.py
 	$(BIN)/python benchmarks/train_step.py $(if $(OFFICIAL),--official $(OFFICIAL))
 

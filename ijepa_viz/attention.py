@@ -16,9 +16,9 @@ from .masks import _outline, _as_image, _pair
 from .data import to_image
 
 # %% auto #0
-__all__ = ['attention_probs', 'AttentionMaps', 'capture_attention', 'to_grid', 'attention_from', 'attention_received', 'rollout',
-           'rollout_map', 'predictor_attention', 'top_mass', 'upsample', 'overlay', 'show_maps', 'show_heads',
-           'show_layers', 'show_summary', 'time_attention']
+__all__ = ['attention_probs', 'AttentionMaps', 'capture_attention', 'cast_', 'to_grid', 'attention_from', 'attention_received',
+           'rollout', 'rollout_map', 'predictor_attention', 'top_mass', 'upsample', 'overlay', 'show_maps',
+           'show_heads', 'show_layers', 'show_summary', 'time_attention']
 
 # %% ../nbs/07_attention.ipynb #bbf80768
 def _is_attention(m: nn.Module) -> bool:
@@ -31,10 +31,11 @@ def _additive(mask: torch.Tensor | None, dtype) -> torch.Tensor | None:
     return torch.zeros(mask.shape, dtype=dtype, device=mask.device).masked_fill(~mask, float('-inf'))
 
 def attention_probs(attn: nn.Module, x: torch.Tensor, attn_mask: torch.Tensor | None = None,
-                    is_causal: bool = False) -> torch.Tensor:
-    "softmax(q·kᵀ·scale + attn_mask) [B, heads, N, N] of the timm-style attention module `attn` on its input `x` [B, N, D], in float32."
+                    is_causal: bool = False, qkv: torch.Tensor | None = None) -> torch.Tensor:
+    "softmax(q·kᵀ·scale + attn_mask) [B, heads, N, N] of the timm-style attention module `attn` on its input `x` [B, N, D], in float32 (whatever the model's dtype); `qkv`: the output of `attn.qkv(x)` when already at hand."
     B, N, _ = x.shape
-    q, k, _ = attn.qkv(x).reshape(B, N, 3, attn.num_heads, -1).permute(2, 0, 3, 1, 4).unbind(0)   # [B, heads, N, hd]
+    qkv = attn.qkv(x) if qkv is None else qkv
+    q, k, _ = qkv.reshape(B, N, 3, attn.num_heads, -1).permute(2, 0, 3, 1, 4).unbind(0)   # [B, heads, N, hd]
     q = getattr(attn, 'q_norm', nn.Identity())(q).float()
     k = getattr(attn, 'k_norm', nn.Identity())(k).float()
     scores = (q * attn.scale) @ k.transpose(-2, -1)
@@ -70,32 +71,54 @@ class AttentionMaps(dict):
         return f"AttentionMaps({len(self)} blocks; {shapes})"
 
 # %% ../nbs/07_attention.ipynb #2477bcab
-def _capture_hook(store: AttentionMaps, name: str, device, module, args, kwargs, output):
+def _keep_qkv(slot: dict, name: str, module, args, output):
+    slot[name] = output.detach()
+
+def _capture_hook(store: AttentionMaps, name: str, device, dtype, slot: dict, module, args, kwargs, output):
     x = args[0] if args else kwargs['x']
     mask = args[1] if len(args) > 1 else kwargs.get('attn_mask')
     causal = args[2] if len(args) > 2 else kwargs.get('is_causal', False)
+    qkv = slot.pop(name, None)                           # the block's own qkv output (None: recompute it)
+    if qkv is not None and qkv.shape[:2] != x.shape[:2]: qkv = None
     with torch.no_grad():
-        p = attention_probs(module, x.detach(), None if mask is None else mask.detach(), bool(causal))
-    store[name] = p if device is None else p.to(device)
+        p = attention_probs(module, x.detach(), None if mask is None else mask.detach(), bool(causal), qkv)
+    store[name] = p.to(device=p.device if device is None else device, dtype=p.dtype if dtype is None else dtype)
 
 @contextlib.contextmanager
-def capture_attention(model: nn.Module, names=None, device='cpu'):
-    "Within the `with`, record every block's attention probabilities [B, heads, N, N] into the yielded `AttentionMaps` (on `device`; None: where computed)."
+def capture_attention(model: nn.Module, names=None, device='cpu', dtype: torch.dtype | None = None):
+    "Within the `with`, record every block's attention probabilities [B, heads, N, N] into the yielded `AttentionMaps` (on `device`, None: where computed; stored as `dtype`, None: float32)."
     if isinstance(names, str): names = [names]
-    store, handles = AttentionMaps(), []
+    store, handles, slot = AttentionMaps(), [], {}
     try:
         for name, module in model.named_modules():
             if not _is_attention(module): continue
             key = name.removesuffix('.attn') if name != 'attn' else name
             if names is not None and not any(key == n or key.startswith(n + '.') for n in names): continue
             store.names.append(key)
-            handles.append(module.register_forward_hook(partial(_capture_hook, store, key, device), with_kwargs=True))
+            handles.append(module.qkv.register_forward_hook(partial(_keep_qkv, slot, key)))
+            handles.append(module.register_forward_hook(partial(_capture_hook, store, key, device, dtype, slot), with_kwargs=True))
         if not handles:
             raise ValueError(f"found no attention module (with `qkv` and `num_heads`) in {type(model).__name__}"
                              + (f" under {list(names)}" if names is not None else ''))
         yield store
     finally:
         for h in handles: h.remove()
+
+# %% ../nbs/07_attention.ipynb #cf74eb48
+def cast_(model: nn.Module, dtype: torch.dtype) -> nn.Module:
+    "Cast `model`'s floating-point parameters and buffers to `dtype` in place; tensors shared between modules stay shared (one copy each)."
+    done = {}
+    with torch.no_grad():
+        for m in model.modules():
+            for d in (m._parameters, m._buffers):
+                for k, t in d.items():
+                    if t is None or not t.is_floating_point() or t.dtype == dtype: continue
+                    key = (t.data_ptr(), t.dtype, tuple(t.shape), t.stride())
+                    if key not in done:
+                        new = t.detach().to(dtype)
+                        done[key] = nn.Parameter(new, requires_grad=t.requires_grad) if isinstance(t, nn.Parameter) else new
+                    d[k] = done[key]
+    return model
 
 # %% ../nbs/07_attention.ipynb #b517b89a
 def to_grid(values: torch.Tensor, grid_size, idx: torch.Tensor | None = None,
@@ -361,11 +384,10 @@ def show_layers(image, maps, mean: bool = True, names=None, **kwargs):
 # %% ../nbs/07_attention.ipynb #833a3acd
 def show_summary(model, image, masks=None, query=None, target: int = 0, keep: float = 0.6, size: float = 1.9,
                  mode: str = 'nearest', title=None):
-    "One image through the `IJEPA` bundle `model`, one panel per kind of attention map; returns the figure."
+    "One image (a uint8 HxWx3 array, or a [3, H, W] tensor ImageNet-normalised as the datasets give it) through the `IJEPA` bundle `model`, in the model's own normalisation; one panel per kind of attention map; returns the figure."
     import matplotlib.pyplot as plt
     from ijepa_viz.masks import show_masks
-    from ijepa_viz.data import to_tensor
-    x = image if isinstance(image, torch.Tensor) else to_tensor(np.asarray(image))
+    x = model.from_imagenet(image) if isinstance(image, torch.Tensor) else model.preprocess(np.asarray(image))
     p = next(model.parameters())
     x = x[None].to(p.device, p.dtype)
     ps = model.target_encoder.patch_size
@@ -390,7 +412,7 @@ def show_summary(model, image, masks=None, query=None, target: int = 0, keep: fl
                     dict(masks=masks, targets=None)),
                    (predictor_attention(att['predictor'], masks, 0, target, use_rollout=True), f'predictor → target {target}',
                     dict(masks=masks, targets=target))]
-    img = _image01(x[0].cpu().float())
+    img = _image01(image.cpu().float() if isinstance(image, torch.Tensor) else np.asarray(image))
     fig, axs = plt.subplots(1, len(panels) + 1, figsize=(size * (len(panels) + 1), size * 1.12))
     first = 'image' + (', masks' if masks is not None else '')
     first = f'{title}: {first}' if title else first
@@ -405,14 +427,14 @@ def show_summary(model, image, masks=None, query=None, target: int = 0, keep: fl
 
 # %% ../nbs/07_attention.ipynb #669849c9
 def time_attention(net=None, image=None, runs: int = 5, query=(5, 7)) -> dict:
-    "Median milliseconds to run `net` (default: a random vit_tiny 224/16) on one image: plain, with capture, and capture + maps + drawing (all blocks and heads, or one block's heads)."
+    "Median milliseconds to run `net` (default: a random vit_tiny 224/16; in its own dtype) on one image: plain, with capture, and capture + maps + drawing (all blocks and heads, or one block's heads)."
     import time
     import matplotlib.pyplot as plt
     from ijepa_viz.vit import vit_tiny
     from ijepa_viz.data import photo, to_tensor
     net = (vit_tiny(224, 16) if net is None else net).eval()
     image = photo('astronaut', net.img_size[0]) if image is None else image
-    x, grid = to_tensor(image)[None], net.grid_size
+    x, grid = to_tensor(image)[None].to(next(net.parameters()).dtype), net.grid_size   # in the model's dtype (see `cast_`)
     def plain():
         with torch.no_grad(): net(x)
     def capture():

@@ -6,8 +6,9 @@ Docs: https://ijepa-viz.github.io/ijepa_viz/demo.html.md"""
 
 # %% ../nbs/10_demo.ipynb #87ea1558
 from __future__ import annotations
-import argparse, base64, html, io, time
+import argparse, base64, html, io, sys, time
 from pathlib import Path
+import numpy as np
 import torch
 import matplotlib
 from .data import photo
@@ -17,7 +18,8 @@ from . import hub
 
 # %% auto #0
 __all__ = ['PAGE', 'fig_png', 'masks_figure', 'quirks_figure', 'sizes_table', 'checkpoint_section', 'decoded_section',
-           'attention_section', 'write_report', 'main']
+           'attention_section', 'report_images', 'model_section', 'predictions_section', 'model_attention_section',
+           'write_report', 'main']
 
 # %% ../nbs/10_demo.ipynb #ff743f88
 def fig_png(fig) -> str:
@@ -26,15 +28,15 @@ def fig_png(fig) -> str:
     buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=90, bbox_inches='tight'); plt.close(fig)
     return base64.b64encode(buf.getvalue()).decode()
 
-def masks_figure(photos=('astronaut', 'chelsea', 'coffee'), grid=14, seed=0):
-    "Each masking strategy (columns) on each photo (rows)."
+def masks_figure(photos=('astronaut', 'chelsea', 'coffee'), grid=14, seed=0, size: int = 224, multiblock: dict | None = None):
+    "Each masking strategy (columns) on each photo (rows): a bundled photo's name, or (title, HxWx3 uint8 array); `multiblock`: that sampler's arguments (e.g. a model's `rcdm.mask_params`)."
     import matplotlib.pyplot as plt
     strategies = ['multiblock', 'rasterized', 'block', 'random']
     fig, axs = plt.subplots(len(photos), 4, figsize=(12, 3.1 * len(photos)), squeeze=False)
     for i, name in enumerate(photos):
-        img = photo(name, 224)
+        img = photo(name, size) if isinstance(name, str) else name[1]
         for j, s in enumerate(strategies):
-            m = make_sampler(s, grid, seed=seed + i)(1)
+            m = make_sampler(s, grid, seed=seed + i, **((multiblock or {}) if s == 'multiblock' else {}))(1)
             show_masks(img, m, ax=axs[i, j], title=f'{s}: context {m.context_ratio:.0%}')
     return fig
 
@@ -127,14 +129,88 @@ def attention_section(name: str = 'shapes-vit-tiny', n: int = 3) -> str:
             f"rollout through all blocks, and its top 60 % of mass; the context encoder's rollout over the context only; "
             f"the predictor's attention from target block 0 to the context.</p>{imgs}")
 
+# %% ../nbs/10_demo.ipynb #a96eb721
+def report_images(images=None, size: int = 224, n: int = 4) -> list[tuple[str, np.ndarray]]:
+    "(title, size x size x 3 uint8) of the report's photos: the first `n` image files under folder `images` (sorted, centre-cropped), else the bundled photos."
+    if images is None: return [(name, photo(name, size)) for name in ('astronaut', 'chelsea', 'coffee')]
+    from ijepa_viz.rcdm import ImageFiles
+    files = ImageFiles(images, size, random_crop=False)
+    out = []
+    for i, f in enumerate(files.files):
+        if len(out) == n: break
+        try: out.append((f.name, files.image(i)))
+        except (OSError, ValueError): pass                   # unreadable: skipped
+    if not out: raise FileNotFoundError(f"none of the image files under {str(images)!r} can be read")
+    return out
+
+def _skipped(title: str, why: str) -> str:
+    return f'<h2>{html.escape(title)}</h2><p class="skip"><b>Skipped:</b> {why}</p>'
+
+def model_section(model, src: str) -> str:
+    "HTML: where `model` came from, which networks the file held, its architecture and normalisation, and which encoder to pick."
+    from ijepa_viz.widgets import network_note
+    meta, enc, pred = model.meta or {}, model.target_encoder, model.predictor
+    has = meta.get('has', ['encoder', 'predictor', 'target_encoder'])
+    n = sum(p.numel() for p in enc.parameters())
+    rows = [('source', f"{meta.get('source', 'built in code')} ({src})"), ('networks in the file', ', '.join(has)),
+            ('encoder', f"width {enc.embed_dim}, depth {enc.depth}, {enc.num_heads} heads, patch {enc.patch_size}, "
+                        f"{enc.img_size[0]}×{enc.img_size[1]} px ({enc.grid_size[0]}×{enc.grid_size[1]} patches), {n:,} parameters"),
+            ('predictor', f"width {pred.predictor_embed_dim}, depth {pred.depth}" + ('' if 'predictor' in has else ' — untrained (not in the file)')),
+            ('normalisation', f"mean {tuple(round(v, 3) for v in model.mean)}, std {tuple(round(v, 3) for v in model.std)}")]
+    table = ''.join(f'<tr><td>{html.escape(a)}</td><td style="text-align:left">{html.escape(b)}</td></tr>' for a, b in rows)
+    return (f"<h2>The model</h2><table>{table}</table><p>Every picture below feeds it images at its own size and in its "
+            f"own normalisation. {html.escape(network_note(model))}</p>")
+
+def predictions_section(model, photos, src: str = 'SRC', seed: int = 1) -> str:
+    "HTML: what the predictor predicts for one target block of each photo (the prediction explorer's panels); decoded pixels when a decoder was trained for these weights. Says why when it is skipped."
+    from ijepa_viz.rcdm import bundled_decoder
+    from ijepa_viz.widgets import PredictionExplorer
+    title = 'What the predictor predicts'
+    if not hub.trained(model, 'predictor'):
+        return _skipped(title, f"this model's predictor is untrained: its file ({html.escape(str((model.meta or {}).get('source')))}) holds "
+                               f"{html.escape(', '.join(model.meta.get('has', [])))} only — transformers and timm ship the encoder "
+                               "alone — so there is no prediction to show. An official checkpoint (.pth.tar) holds the trained predictor.")
+    dec = bundled_decoder(model)
+    pngs = []
+    for name, img in photos:
+        ex = PredictionExplorer(model, decoder=dec, image=img, seed=seed, seeds=2, steps=20)
+        if ex.png is None: raise RuntimeError(f"the prediction explorer could not draw {name}: {ex.message}")
+        pngs.append(base64.b64encode(ex.png).decode())
+    why = ('' if dec is not None else
+           f'<p class="skip"><b>Decoded pixels skipped:</b> no RCDM decoder was trained for these weights (a bundled decoder is '
+           f'used only for the weights it was trained on). Train one with <code>ijepa-rcdm train --model {html.escape(src)} '
+           f'--images DIR</code> (chapter 08 says what it costs on a GPU), then open it in the prediction explorer.</p>')
+    return (f"<h2>{title}</h2><p>One target block (multi-block mask, seed {seed}) of each photo: the context and the blocks, "
+            "the true block, the prediction error per patch, the PCA colours of the true patch features beside those of the "
+            "predicted ones, and each prediction's nearest image patch" + (', and the predictions decoded to pixels' if dec else '')
+            + f".</p>{why}" + ''.join(f'<img src="data:image/png;base64,{b}">' for b in pngs))
+
+def model_attention_section(model, photos, seed: int = 1) -> str:
+    "HTML: attention maps of `model` on the photos (the predictor's only when it is trained)."
+    from ijepa_viz.attention import show_summary
+    from ijepa_viz.rcdm import mask_params
+    trained = hub.trained(model, 'predictor')
+    grid = model.target_encoder.grid_size
+    figs = []
+    for i, (name, img) in enumerate(photos):
+        masks = make_sampler('multiblock', grid, seed=seed + i, **mask_params(model))(1) if trained else None
+        figs.append(show_summary(model, img, masks, title=name))
+    note = ('' if trained else '<p class="skip"><b>Predictor and context-encoder panels skipped:</b> the predictor is untrained '
+            '(not in the file).</p>')
+    return (f"<h2>Attention</h2><p>From left: the image{', masks' if trained else ''}; the target encoder's last block from the "
+            f"centre patch (outlined) and the attention each patch receives; rollout through all blocks, and its top 60 % of mass"
+            + ("; the context encoder's rollout over the context only; the predictor's attention from target block 0 to the context" if trained else '')
+            + f".</p>{note}" + ''.join(f'<img src="data:image/png;base64,{fig_png(f)}">' for f in figs))
+
 # %% ../nbs/10_demo.ipynb #29614bcf
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>ijepa_viz demo</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}}
 img{{max-width:100%}} table{{border-collapse:collapse}} td,th{{border:1px solid #ccc;padding:4px 10px;text-align:right}} td:first-child{{text-align:left}}
-.note{{color:#666;font-size:90%}}</style></head><body>
+.note{{color:#666;font-size:90%}} .skip{{background:#fff4e5;padding:6px 10px;border-left:3px solid #e69500}}</style></head><body>
 <h1>ijepa_viz demo</h1>
 <p>I-JEPA (Assran et al., CVPR 2023) predicts the representations of <b>target blocks</b> of an image from one
 <b>context block</b>. This page was made offline by <code>ijepa-viz demo</code> in {secs:.1f} s.</p>
+{model}
 <h2>Masking strategies</h2>
 <p>Coloured: target blocks. Grey: patches the context encoder does not see. Multi-block is I-JEPA's; the others
 are the paper's ablations (Table 6).</p>
@@ -153,19 +229,36 @@ batch's shortest, dropping its bottom rows; <code>fix_border</code> and <code>pa
 <p class="note">Open the chapters and the course walkthrough with <code>make lab</code>; the explorers as an app with <code>make app</code>.</p>
 </body></html>"""
 
-def write_report(out='demo') -> Path:
-    "Write `out/index.html` (PNGs embedded) and return its path."
+def write_report(out='demo', ckpt=None, images=None, max_images: int = 4) -> Path:
+    """Write `out/index.html` (PNGs embedded) and return its path. Without `ckpt` and `images`: the bundled checkpoint's
+    report (Shapes scenes, its card, its decoder). With `ckpt` (anything `hub.load` reads) and/or `images` (a folder of
+    image files; default the bundled photos): that model on those photos, at its size and in its normalisation; sections
+    that need a trained predictor or a decoder for these weights say why they are skipped."""
     matplotlib.use('Agg')
     t0 = time.time()
-    masks = fig_png(masks_figure())
+    model = photos = None
+    if ckpt is not None or images is not None:
+        model = hub.load(ckpt or 'shapes-vit-tiny').eval()
+        photos = report_images(images, model.img_size[0], max_images)
+    if model is None: masks = fig_png(masks_figure())
+    else:
+        from ijepa_viz.rcdm import mask_params
+        masks = fig_png(masks_figure(photos, grid=model.target_encoder.grid_size[0], multiblock=mask_params(model)))
     qfig, n_images = quirks_figure()
     quirks = fig_png(qfig)
     sizes = '\n'.join(f'<tr><td>{html.escape(n)}</td><td>{d}</td><td>{depth}</td><td>{h}</td><td>{p:,}</td></tr>'
                       for n, d, depth, h, p in sizes_table())
     path = Path(out) / 'index.html'; path.parent.mkdir(parents=True, exist_ok=True)
-    ckpt, dec, att = checkpoint_section(), decoded_section(), attention_section()
+    if model is None: head, ckpt_html, dec, att = '', checkpoint_section(), decoded_section(), attention_section()
+    else:
+        src = str(ckpt or 'shapes-vit-tiny')
+        where = f'from <code>{html.escape(str(images))}</code>' if images else 'bundled with the package'
+        head = model_section(model, src) + (f"<p>Shown on {len(photos)} photos {where}: "
+                                            + ', '.join(f'<code>{html.escape(n)}</code>' for n, _ in photos) + '.</p>')
+        ckpt_html = checkpoint_section(src) if src in hub.bundled() else ''
+        dec, att = predictions_section(model, photos, src), model_attention_section(model, photos)
     path.write_text(PAGE.format(secs=time.time() - t0, masks=masks, quirks=quirks, sizes=sizes, n_images=n_images,
-                                checkpoint=ckpt, decoded=dec, attention=att))
+                                model=head, checkpoint=ckpt_html, decoded=dec, attention=att))
     return path
 
 def main(argv=None):
@@ -174,8 +267,27 @@ def main(argv=None):
     sub = ap.add_subparsers(dest='cmd', required=True)
     d = sub.add_parser('demo', help='write the HTML demo report (offline, PNGs embedded)')
     d.add_argument('--out', default='demo', help='output folder (default: demo)')
+    d.add_argument('--ckpt', help='the model to show: a bundled name, NAME.safetensors, an official .pth.tar, a transformers '
+                   'IJepaModel folder or a timm state dict (default: the bundled shapes-vit-tiny on Shapes scenes)')
+    d.add_argument('--images', help='a folder of your own image files to show it (default: the bundled photos)')
+    d.add_argument('--max-images', type=int, default=4, help='at most this many of --images (default 4)')
+    c = sub.add_parser('convert', help='convert a checkpoint between formats (official, transformers, timm, ijepa_viz bundle)')
+    c.add_argument('src', help='anything ijepa_viz.hub.load reads'); c.add_argument('dst', help='output file or folder')
+    c.add_argument('--to', required=True, choices=['hf', 'timm', 'official', 'bundle'])
+    c.add_argument('--net', default='target_encoder', choices=['target_encoder', 'context_encoder'],
+                   help="the encoder written for --to hf/timm: the paper evaluates with the target encoder (default); "
+                        "transformers and timm ship the context encoder")
     args = ap.parse_args(argv)
+    if args.cmd == 'convert':
+        from ijepa_viz.hub import convert                # lazily: the demo needs none of the converters
+        try: dst = convert(args.src, args.dst, to=args.to, net=args.net)
+        except (ValueError, FileNotFoundError) as e:
+            print(f"ijepa-viz convert: error: {e}", file=sys.stderr); sys.exit(2)
+        print(f"wrote {dst}")
+        return dst
     if args.cmd == 'demo':
-        path = write_report(args.out)
+        try: path = write_report(args.out, args.ckpt, args.images, args.max_images)
+        except (ValueError, FileNotFoundError) as e:
+            print(f"ijepa-viz demo: error: {e}", file=sys.stderr); sys.exit(2)
         print(f"wrote {path.resolve()}\nopen it in a browser: file://{path.resolve()}\n"
               "the chapters and the course walkthrough (nbs/12_walkthrough.ipynb): make lab\nthe explorers as an app: make app")

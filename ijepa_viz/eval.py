@@ -14,12 +14,16 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-import argparse, json, sys
+import argparse, json, sys, time
 from pathlib import Path
+import torch.nn as nn
+from .vit import VisionTransformer, sincos_2d
+from .jepa import encoder_arch
 
 # %% auto #0
-__all__ = ['PROBES', 'TASKS', 'encode', 'extract_features', 'fit_probe', 'linear_probe', 'knn_probe', 'few_shot',
-           'torch_linear_probe', 'probe', 'collapse_stats', 'eval_splits', 'load_model', 'evaluate', 'main']
+__all__ = ['PROBES', 'TASKS', 'NETS', 'NET_NOTE', 'encode', 'extract_features', 'fit_probe', 'linear_probe', 'knn_probe',
+           'few_shot', 'torch_linear_probe', 'probe', 'collapse_stats', 'eval_splits', 'load_model',
+           'untrained_encoder', 'evaluate', 'main']
 
 # %% ../nbs/05_eval.ipynb #fc19fb21
 def encode(encoder, images: torch.Tensor, layers=None) -> torch.Tensor:
@@ -35,14 +39,18 @@ def encode(encoder, images: torch.Tensor, layers=None) -> torch.Tensor:
     return torch.cat([F.layer_norm(out[i % len(encoder.blocks)], out[i % len(encoder.blocks)].shape[-1:]) for i in layers], -1)
 
 @torch.no_grad()
-def extract_features(encoder, dataset, batch_size: int = 256, device=None, pool: str = 'mean', layers=None):
-    "Average-pooled (or `pool='none'`: all patch) features [N, D] of `encoder` over `dataset` (see `encode` for `layers`), and its labels as arrays."
-    device = device or next(encoder.parameters()).device
+def extract_features(encoder, dataset, batch_size: int = 256, device=None, pool: str = 'mean', layers=None, prep=None):
+    """Average-pooled (or `pool='none'`: all patch) features [N, D] of `encoder` over `dataset` (see `encode` for `layers`),
+    and its labels as arrays. `prep`: applied to each batch first, e.g. `model.from_imagenet` (the datasets give
+    ImageNet-normalised images; a model may expect its own statistics)."""
+    p = next(encoder.parameters())
+    device = device or p.device
     was = encoder.training; encoder.eval()
     loader = torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=False, num_workers=0)
     feats, labels = [], {}
     for images, y in loader:
-        h = encode(encoder, images.to(device), layers).float()
+        images = images.to(device, p.dtype)
+        h = encode(encoder, prep(images) if prep else images, layers).float()
         feats.append((h.mean(1) if pool == 'mean' else h).cpu())
         for k, v in (y.items() if isinstance(y, dict) else [('label', y)]):
             labels.setdefault(k, []).append(torch.as_tensor(v))
@@ -92,10 +100,12 @@ def torch_linear_probe(train_x, train_y, test_x, test_y, epochs: int = 100, lr: 
 
 PROBES = {'linear': linear_probe, 'knn': knn_probe, 'fewshot': few_shot, 'torch': torch_linear_probe}
 
-def probe(encoder, train_ds, test_ds, tasks=('label',), method: str = 'linear', layers=None, **kw) -> dict:
-    "Probe accuracy (`method`: linear, torch, knn or fewshot) for each label in `tasks`, on features from `layers` (see `encode`)."
+def probe(encoder, train_ds, test_ds, tasks=('label',), method: str = 'linear', layers=None, prep=None,
+          batch_size: int = 256, **kw) -> dict:
+    "Probe accuracy (`method`: linear, torch, knn or fewshot) for each label in `tasks`, on features from `layers` (see `encode`; `prep` as in `extract_features`)."
     if method not in PROBES: raise ValueError(f"unknown probe {method!r}; choose one of {list(PROBES)}")
-    (xa, ya), (xb, yb) = extract_features(encoder, train_ds, layers=layers), extract_features(encoder, test_ds, layers=layers)
+    fx = lambda ds: extract_features(encoder, ds, batch_size, layers=layers, prep=prep)
+    (xa, ya), (xb, yb) = fx(train_ds), fx(test_ds)
     return {t: PROBES[method](xa, ya[t], xb, yb[t], **kw) for t in tasks}
 
 # %% ../nbs/05_eval.ipynb #d57dec81
@@ -120,33 +130,62 @@ def eval_splits(data: str, size: int, n_train: int = 2000, n_test: int = 1000, s
     if data == 'digits': return Digits(size, 'train', seed=seed), Digits(size, 'test', seed=seed)
     raise ValueError(f"unknown eval data {data!r}; choose one of {list(TASKS)}")
 
-def load_model(ckpt: str):
-    "A bundle (name in ckpts/ or NAME.safetensors path) or an official .pth.tar checkpoint."
+def load_model(ckpt: str, dtype=torch.float32):
+    "Any source `ijepa_viz.hub.load` reads: a bundled name, NAME.safetensors, an official .pth.tar, a transformers folder, a timm state dict."
     from ijepa_viz import hub
-    p = Path(ckpt)
-    if p.suffix in ('.tar', '.pth', '.pt'): return hub.load_official(p)
-    return hub.load(ckpt)
+    return hub.load(ckpt, dtype=dtype)
+
+def untrained_encoder(arch: dict, seed: int = 0, device=None) -> VisionTransformer:
+    """A `VisionTransformer(**arch)` initialised as the official code leaves it — weights normal with std 0.02 (the
+    official truncation at ±2 lies 100 std out, so a plain normal draw is the same distribution), zero biases, unit
+    LayerNorms, sin-cos positions — but built on the meta device and filled in place, from a generator seeded `seed`:
+    a ViT-H in seconds where the constructor's per-layer truncated-normal init takes about 40 s on a CPU."""
+    with torch.device('meta'): enc = VisionTransformer(**arch)
+    enc = enc.to_empty(device=device or 'cpu')
+    std = arch.get('init_std', 0.02)
+    g = torch.Generator(device=enc.pos_embed.device).manual_seed(seed)
+    with torch.no_grad():
+        for m in enc.modules():
+            if isinstance(m, (nn.Linear, nn.Conv2d)):
+                m.weight.normal_(0, std, generator=g)
+                if m.bias is not None: m.bias.zero_()
+            elif isinstance(m, nn.LayerNorm): m.weight.fill_(1); m.bias.zero_()
+        enc.pos_embed.copy_(sincos_2d(enc.embed_dim, enc.grid_size)[None])
+    return enc.requires_grad_(False).eval()
+
+NETS = ('target_encoder', 'context_encoder')
+NET_NOTE = ("the paper evaluates with the target encoder (the EMA copy); transformers and timm ship the context encoder, "
+            "so for such a source both encoders hold the same weights")
 
 def evaluate(model, data: str = 'shapes', tasks=None, n_train: int = 2000, n_test: int = 1000, seed: int = 0,
-             baseline: bool = True, method: str = 'linear', layers=None, **kw) -> dict:
-    "{task: {'ijepa': accuracy, 'random': accuracy of the same architecture untrained}} for `method` probes."
-    from ijepa_viz.jepa import IJEPA
+             baseline: bool = True, method: str = 'linear', layers=None, net: str = 'target_encoder',
+             batch_size: int = 256, **kw) -> dict:
+    """{task: {'ijepa': accuracy, 'random': accuracy of the same architecture untrained}} for `method` probes of `net`
+    ('target_encoder', as the paper evaluates, or 'context_encoder'), on images drawn at the model's size and fed in its
+    own normalisation (`model.from_imagenet`)."""
+    if net not in NETS: raise ValueError(f"unknown net {net!r}; choose one of {NETS} ({NET_NOTE})")
     tasks = tuple(tasks or TASKS[data])
-    size = model.target_encoder.img_size[0]
+    enc = getattr(model, net)
+    size = enc.img_size[0]
     train, test = eval_splits(data, size, n_train, n_test, seed)
     if method == 'fewshot': kw.setdefault('seed', seed)
-    res = {t: {'ijepa': a} for t, a in probe(model.target_encoder, train, test, tasks, method, layers, **kw).items()}
+    opts = dict(prep=model.from_imagenet, batch_size=batch_size)
+    res = {t: {'ijepa': a} for t, a in probe(enc, train, test, tasks, method, layers, **opts, **kw).items()}
     if baseline:
-        torch.manual_seed(seed)
-        rand = IJEPA.from_arch(model.arch).eval()
-        for t, a in probe(rand.target_encoder, train, test, tasks, method, layers, **kw).items(): res[t]['random'] = a
+        p = next(enc.parameters())
+        rand = untrained_encoder(encoder_arch(enc), seed, p.device).to(p.dtype)
+        for t, a in probe(rand, train, test, tasks, method, layers, **opts, **kw).items(): res[t]['random'] = a
     return res
 
 def main(argv=None):
     "Console script `ijepa-eval --ckpt NAME|PATH [--data shapes|digits] [--task ...] [--json FILE]`."
     ap = argparse.ArgumentParser(prog='ijepa-eval', description='Linear probes on the frozen target encoder of a checkpoint, '
                                  'beside the same architecture untrained.')
-    ap.add_argument('--ckpt', required=True, help='bundled name (see ijepa_viz.hub.bundled()), NAME.safetensors, or an official .pth.tar')
+    ap.add_argument('--ckpt', required=True, help='bundled name (see ijepa_viz.hub.bundled()), NAME.safetensors, an official .pth.tar, '
+                    'a transformers IJepaModel folder, or a timm state dict')
+    ap.add_argument('--net', default='target_encoder', choices=NETS, help=f'the encoder to probe: {NET_NOTE}')
+    ap.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu', help='where to run the encoder')
+    ap.add_argument('--batch-size', type=int, default=256, help='images per forward pass')
     ap.add_argument('--data', default='shapes', choices=list(TASKS))
     ap.add_argument('--task', nargs='*', help='label(s) to probe (default: all of the dataset)')
     ap.add_argument('--n-train', type=int, default=2000); ap.add_argument('--n-test', type=int, default=1000)
@@ -159,13 +198,18 @@ def main(argv=None):
     ap.add_argument('--card', action='store_true', help="also store them in the bundle's card (its 'metrics' entry)")
     a = ap.parse_args(argv)
     try:
-        if a.card and Path(a.ckpt).suffix in ('.tar', '.pth', '.pt'):
-            raise ValueError("--card needs a bundle (NAME or NAME.safetensors with its card), not an official checkpoint")
-        model = load_model(a.ckpt)
+        from ijepa_viz import hub
+        if a.card and hub.detect(a.ckpt) != 'bundle':
+            raise ValueError(f"--card needs a bundle (NAME or NAME.safetensors with its card), not {hub.detect(a.ckpt)!r} source {a.ckpt}")
+        model = load_model(a.ckpt).to(a.device)
+        has = model.meta.get('has')
+        if has is not None and 'target_encoder' not in has:
+            print(f"ijepa-eval: note: {a.ckpt} holds {' and '.join(has)} only; {NET_NOTE}", file=sys.stderr)
         bad = set(a.task or ()) - set(TASKS[a.data])
         if bad: raise ValueError(f"unknown task(s) {sorted(bad)} for {a.data}; choose from {list(TASKS[a.data])}")
         kw = dict(shots=a.shots) if a.method == 'fewshot' else {}
-        res = evaluate(model, a.data, a.task, a.n_train, a.n_test, a.seed, method=a.method, layers=a.layers or None, **kw)
+        res = evaluate(model, a.data, a.task, a.n_train, a.n_test, a.seed, method=a.method, layers=a.layers or None,
+                       net=a.net, batch_size=a.batch_size, **kw)
     except (ValueError, FileNotFoundError) as e:
         print(f"ijepa-eval: error: {e}", file=sys.stderr); sys.exit(2)
     what = f"{a.shots}-shot linear probe" if a.method == 'fewshot' else {'linear': 'linear probe', 'torch': 'linear head (torch)',
@@ -173,9 +217,9 @@ def main(argv=None):
     print(f"{what} on {a.data} (train {a.n_train}, test {a.n_test}, seed {a.seed}): accuracy")
     print(f"{'task':14s} {'ijepa':>7s} {'random':>7s} {'margin':>7s}")
     for t, r in res.items(): print(f"{t:14s} {r['ijepa']:7.3f} {r['random']:7.3f} {r['ijepa'] - r['random']:+7.3f}")
-    out = dict(ckpt=a.ckpt, data=a.data, method=a.method, n_train=a.n_train, n_test=a.n_test, seed=a.seed, results=res,
+    out = dict(ckpt=a.ckpt, net=a.net, data=a.data, method=a.method, n_train=a.n_train, n_test=a.n_test, seed=a.seed, results=res,
                command=' '.join(['ijepa-eval'] + list(sys.argv[1:] if argv is None else argv)),
-               protocol=f"{what} on the {'average-pooled' if not a.layers else 'concatenated, average-pooled'} target-encoder features"
+               protocol=f"{what} on the {'average-pooled' if not a.layers else 'concatenated, average-pooled'} {a.net.replace('_', '-')} features"
                         f"{'' if not a.layers else f' of blocks {a.layers}'}; "
                         + (f"train/test are Shapes scenes with seeds {10_000 + a.seed}/{20_000 + a.seed} (not the training scenes); "
                            if a.data == 'shapes' else "the Digits train/test split; ") + '"random" is the same architecture untrained')

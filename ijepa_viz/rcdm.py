@@ -6,7 +6,7 @@ Docs: https://ijepa-viz.github.io/ijepa_viz/rcdm.html.md"""
 
 # %% ../nbs/08_rcdm.ipynb #c415ce54
 from __future__ import annotations
-import argparse, copy, json, math
+import argparse, copy, json, math, sys
 from pathlib import Path
 import numpy as np
 import torch
@@ -14,7 +14,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from .data import IMAGENET_MEAN, IMAGENET_STD, to_image
 from .masks import make_sampler, Masks
-from .hub import atomic_save, read_checkpoint, read_bundle, write_bundle, CheckpointError
+from .hub import atomic_save, read_checkpoint, read_bundle, write_bundle, CheckpointError, trained
 from .train import seed_of, sampler_kwargs
 from .jepa import ema_update_
 
@@ -22,8 +22,8 @@ from .jepa import ema_update_
 __all__ = ['PRESETS', 'timestep_embedding', 'ResBlock', 'AttnBlock', 'UNet', 'build_unet', 'num_params', 'to_unit', 'from_unit',
            'alpha_sigma', 'q_sample', 'v_target', 'x0_from_v', 'eps_from_v', 'diffusion_loss', 'ddim', 'eps_from_x0',
            'guided', 'ema_update', 'condition_image', 'condition_predictor', 'condition_target', 'box_map',
-           'mask_params', 'RCDMTrainer', 'load_decoder', 'bundled_decoder', 'export_decoder', 'sample', 'target_box',
-           'compose', 'decode', 'decoding_scores', 'show_decoded', 'main', 'cli']
+           'mask_params', 'RCDMTrainer', 'load_decoder', 'bundled_decoder', 'ImageFiles', 'export_decoder', 'sample',
+           'target_box', 'compose', 'decode', 'decoding_scores', 'show_decoded', 'main', 'cli']
 
 # %% ../nbs/08_rcdm.ipynb #47cd04c8
 def timestep_embedding(t: torch.Tensor, dim: int, max_period: float = 10_000.) -> torch.Tensor:
@@ -231,19 +231,19 @@ def ema_update(ema: nn.Module, net: nn.Module, mu: float):
 # %% ../nbs/08_rcdm.ipynb #5806c725
 @torch.no_grad()
 def condition_image(model, images: torch.Tensor) -> torch.Tensor:
-    "[B, D]: mean over patches of the layer-normed target-encoder output of the whole images."
-    h = model.target_encoder(images)
+    "[B, D]: mean over patches of the layer-normed target-encoder output of the whole `images` (ImageNet-normalised, as the datasets give them; converted to the model's own normalisation here)."
+    h = model.target_encoder(model.from_imagenet(images))
     return F.layer_norm(h, h.shape[-1:]).mean(1)
 
 @torch.no_grad()
 def condition_predictor(model, images: torch.Tensor, masks: Masks, block: int = 0) -> torch.Tensor:
-    "[B, D]: mean over the patches of target block `block` of the predictor output given the context."
-    return model.predict(images, masks)[:, block].mean(1)
+    "[B, D]: mean over the patches of target block `block` of the predictor output given the context (`images` ImageNet-normalised)."
+    return model.predict(model.from_imagenet(images), masks)[:, block].mean(1)
 
 @torch.no_grad()
 def condition_target(model, images: torch.Tensor, masks: Masks, block: int = 0) -> torch.Tensor:
-    "[B, D]: mean over the patches of target block `block` of the layer-normed target-encoder output: what the predictor regresses."
-    return model.targets(images, masks)[:, block].mean(1)
+    "[B, D]: mean over the patches of target block `block` of the layer-normed target-encoder output: what the predictor regresses (`images` ImageNet-normalised)."
+    return model.targets(model.from_imagenet(images), masks)[:, block].mean(1)
 
 def box_map(masks: Masks, block: int, size: int) -> torch.Tensor:
     "[B, 1, size, size] float: 1 on the patches of target block `block`, 0 elsewhere (the U-Net's region channel)."
@@ -251,9 +251,11 @@ def box_map(masks: Masks, block: int, size: int) -> torch.Tensor:
 
 # %% ../nbs/08_rcdm.ipynb #82c7991b
 def mask_params(model) -> dict:
-    "Multi-block sampler arguments the model was trained with (its card's `mask` section), else the defaults with min_keep 4 (small grids)."
+    "Multi-block sampler arguments the model was trained with (its card's `mask` section), else the official defaults (min_keep 4 on grids under 14x14, where 10 patches is too many to insist on)."
     m = getattr(model, 'card', {}).get('config', {}).get('mask')
-    return sampler_kwargs(m) if m else dict(sampler_kwargs({}), min_keep=4)
+    if m: return sampler_kwargs(m)
+    small = min(model.target_encoder.grid_size) < 14
+    return dict(sampler_kwargs({}), **({'min_keep': 4} if small else {}))
 
 def _images(dataset, idx) -> torch.Tensor:
     if isinstance(dataset, torch.Tensor): return dataset[idx]
@@ -265,6 +267,10 @@ class RCDMTrainer:
                  ema: float = 0.999, predictor_frac: float = 0., mask: dict | None = None, seed: int = 0,
                  device='cpu', out=None, init=None, **unet_kw):
         "`init`: a decoder (bundled name, path or `UNet`) to start from instead of random weights, e.g. one trained for another encoder."
+        if predictor_frac > 0 and not trained(model, 'predictor'):
+            raise ValueError(f"predictor_frac={predictor_frac}, but this model's predictor is untrained (its source "
+                             f"{getattr(model, 'meta', {}).get('source', '?')!r} holds {getattr(model, 'meta', {}).get('has')}): "
+                             "train on the whole-image condition only (predictor_frac=0)")
         self.model, self.dataset, self.device = model.eval().requires_grad_(False).to(device), dataset, device
         D = model.context_encoder.embed_dim
         with torch.random.fork_rng(devices=[]):           # the initial weights depend on `seed` only
@@ -366,13 +372,52 @@ def load_decoder(path, ema: bool = True) -> UNet:
     return net.eval()
 
 def bundled_decoder(model) -> UNet | None:
-    "The bundled decoder (`hub.bundled('rcdm')`) whose card says it was trained on the features of `model` (its architecture and weights' fingerprint), else None."
+    """The bundled decoder (`hub.bundled('rcdm')`) whose card says it was trained on the features of `model` (its
+    architecture and weights' fingerprint), else None. The cards' recorded architectures are compared first: the
+    weights are hashed (`hub.fingerprint`, seconds for a ViT-H's 1.3 B parameters) only when one matches."""
     from ijepa_viz.hub import CKPT_DIR, bundled, fingerprint
-    arch, fp = json.loads(json.dumps(model.arch)), fingerprint(model)
+    arch, fp = json.loads(json.dumps(model.arch)), None
     for name in bundled('rcdm'):
         card = json.loads((CKPT_DIR / f'{name}.json').read_text())
-        if card.get('model_arch') == arch and card.get('model_fingerprint') == fp: return load_decoder(name)
+        if card.get('model_arch') != arch: continue
+        fp = fp or fingerprint(model)
+        if card.get('model_fingerprint') == fp: return load_decoder(name)
     return None
+
+class ImageFiles(torch.utils.data.Dataset):
+    """Every image file under `root` (any depth; no class folders needed), as (image [3, size, size] ImageNet-normalised,
+    {'label': 0}); `random_crop`: a random resized crop of `crop_scale` of the area (training), else the centre crop.
+    Unreadable files are skipped (listed in `bad_files`)."""
+    def __init__(self, root, size: int = 224, random_crop: bool = True, crop_scale=(0.3, 1.0)):
+        from ijepa_viz.data import IMG_EXTENSIONS
+        self.root = Path(root).expanduser()
+        if not self.root.is_dir(): raise FileNotFoundError(f"image folder {str(self.root)!r} does not exist")
+        self.files = sorted(p for p in self.root.rglob('*') if p.suffix.lower() in IMG_EXTENSIONS and p.is_file()
+                            and not any(part.startswith('.') for part in p.relative_to(self.root).parts))
+        if not self.files: raise FileNotFoundError(f"no image files ({', '.join(IMG_EXTENSIONS)}) under {str(self.root)!r}")
+        self.size, self.random_crop, self.crop_scale, self.bad_files = int(size), random_crop, tuple(crop_scale), []
+
+    def __len__(self): return len(self.files)
+    def __repr__(self): return f"ImageFiles({str(self.root)!r}, {len(self)} images, size={self.size})"
+
+    def image(self, i: int) -> np.ndarray:
+        "File `i` centre-cropped and resized to size x size x 3 uint8."
+        from ijepa_viz.widgets import load_image
+        return load_image(self.files[i], self.size)
+
+    def __getitem__(self, i: int):
+        from PIL import Image
+        from ijepa_viz.data import make_transforms, to_tensor
+        n = len(self.files)
+        for k in range(n):
+            j = (i + k) % n
+            try:
+                if not self.random_crop: return to_tensor(self.image(j)), {'label': 0}
+                with Image.open(self.files[j]) as f: img = f.convert('RGB')
+                return make_transforms(self.size, self.crop_scale)(img), {'label': 0}
+            except (OSError, ValueError):
+                if str(self.files[j]) not in self.bad_files: self.bad_files.append(str(self.files[j]))
+        raise RuntimeError(f"none of the {n} images under {str(self.root)!r} can be read")
 
 def export_decoder(ckpt, path, card: dict | None = None, dtype: torch.dtype = torch.float16) -> Path:
     "Write the EMA U-Net of trainer checkpoint `ckpt` as `path`.safetensors (+ `path`.json: kind 'rcdm', U-Net and training config, loss curve)."
@@ -531,7 +576,9 @@ def _parser():
     p = argparse.ArgumentParser(prog='ijepa-rcdm', description='Train / sample a representation-conditional diffusion decoder for I-JEPA.')
     sub = p.add_subparsers(dest='cmd', required=True)
     t = sub.add_parser('train', help='train (or resume) a decoder')
-    t.add_argument('--model', default='shapes-vit-tiny', help='I-JEPA bundle name or path')
+    t.add_argument('--model', default='shapes-vit-tiny', help='the I-JEPA to decode: anything ijepa_viz.hub.load reads (a bundled '
+                   'name, NAME.safetensors, an official .pth.tar, a transformers IJepaModel folder, a timm state dict)')
+    t.add_argument('--images', help='train on the image files under this folder (any depth) instead of Shapes scenes')
     t.add_argument('--out', required=True, help='checkpoint path (resumed when it exists)')
     t.add_argument('--preset', default='cpu', choices=list(PRESETS))
     t.add_argument('--steps', type=int, default=1000)
@@ -539,9 +586,10 @@ def _parser():
     t.add_argument('--lr', type=float, default=2e-4)
     t.add_argument('--ema', type=float, default=0.999)
     t.add_argument('--cond-drop', type=float, default=0.1)
-    t.add_argument('--predictor-frac', type=float, default=0.5)
+    t.add_argument('--predictor-frac', type=float, default=None,
+                   help='fraction of steps on the predictor condition (default 0.5; 0 when the predictor is untrained)')
     t.add_argument('--dataset-size', type=int, default=16384)
-    t.add_argument('--image-size', type=int, default=64, help='size of the Shapes images fed to I-JEPA')
+    t.add_argument('--image-size', type=int, default=None, help="size of the images fed to I-JEPA (default: the model's)")
     t.add_argument('--ckpt-every', type=int, default=200)
     t.add_argument('--seed', type=int, default=0)
     t.add_argument('--init', help='start from this decoder (bundled name or path), e.g. to fine-tune one trained for another encoder')
@@ -552,7 +600,7 @@ def _parser():
     s.add_argument('--index', type=int, default=0); s.add_argument('--seeds', type=int, default=4)
     s.add_argument('--steps', type=int, default=25); s.add_argument('--guidance', type=float, default=1.0)
     s.add_argument('--block', type=int, default=0); s.add_argument('--dataset-size', type=int, default=16384)
-    s.add_argument('--image-size', type=int, default=64); s.add_argument('--data-seed', type=int, default=0)
+    s.add_argument('--image-size', type=int, default=None); s.add_argument('--data-seed', type=int, default=0)
     s.add_argument('--png', required=True)
     e = sub.add_parser('export', help='bundle the EMA decoder of a training checkpoint (safetensors + card), with its decoding scores')
     e.add_argument('--ckpt', required=True, help='training checkpoint of `ijepa-rcdm train`')
@@ -580,17 +628,23 @@ def cli(argv=None):
         st = export_decoder(a.ckpt, a.name, card)
         print(st)
         return st
+    size = a.image_size or model.img_size[0]
     if a.cmd == 'train':
-        ds = Shapes(a.dataset_size, size=a.image_size, seed=a.seed)
+        ds = ImageFiles(a.images, size) if a.images else Shapes(a.dataset_size, size=size, seed=a.seed)
+        frac = a.predictor_frac
+        if frac is None:
+            frac = 0.5 if trained(model, 'predictor') else 0.0
+            if not frac: print(f"ijepa-rcdm: the predictor of {a.model} is untrained (the file holds {model.meta.get('has')}): "
+                               "training on the whole-image condition only", file=sys.stderr)
         if Path(a.out).is_file(): tr = RCDMTrainer.resume(a.out, model, ds, device=a.device)
         else: tr = RCDMTrainer(model, ds, preset=a.preset, batch_size=a.batch_size, lr=a.lr, ema=a.ema, cond_drop=a.cond_drop,
-                               predictor_frac=a.predictor_frac, seed=a.seed, device=a.device, out=a.out, init=a.init)
+                               predictor_frac=frac, seed=a.seed, device=a.device, out=a.out, init=a.init)
         tr.fit(a.steps, ckpt_every=a.ckpt_every, progress=not a.no_progress)
         print(f"step {tr.step_}: loss {np.mean(tr.losses[-50:]):.4f}, saved to {a.out}")
         return tr
     from matplotlib.figure import Figure                    # no pyplot: the caller's backend is left alone
     dec = load_decoder(a.decoder)
-    ds = Shapes(a.dataset_size, size=a.image_size, seed=a.data_seed)
+    ds = Shapes(a.dataset_size, size=size, seed=a.data_seed)
     img = ds[a.index][0][None]
     grid = img.shape[-1] // model.context_encoder.patch_size
     m = make_sampler('multiblock', grid, seed=a.index, **mask_params(model))(1)

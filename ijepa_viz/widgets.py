@@ -16,17 +16,18 @@ from .attention import (capture_attention, attention_from, attention_received, r
                                  predictor_attention, overlay)
 from .data import photo, PHOTOS, Shapes, Digits, to_tensor
 from .rcdm import mask_params as trained_mask_params
+from .hub import trained
 
 # %% auto #0
-__all__ = ['IMAGES', 'fig_bytes', 'show_png', 'show_message', 'named_image', 'load_image', 'Explorer', 'MaskExplorer',
-           'AttentionExplorer', 'PredictionExplorer']
+__all__ = ['IMAGES', 'fig_bytes', 'show_png', 'show_message', 'named_image', 'load_image', 'network_note', 'default_image',
+           'Explorer', 'MaskExplorer', 'AttentionExplorer', 'PredictionExplorer']
 
 # %% ../nbs/09_widgets.ipynb #8ca982ae
 def fig_bytes(fig, dpi: int = 72) -> bytes:
     "PNG bytes of a matplotlib `Figure`, rendered with Agg."
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     FigureCanvasAgg(fig)
-    buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=dpi)
+    buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=dpi, pil_kwargs={'compress_level': 1})   # fast zlib: a redraw, not an archive
     return buf.getvalue()
 
 def _figure(w: float, h: float):
@@ -85,6 +86,22 @@ def load_image(image, size: int = 224) -> np.ndarray:
     return _square(image, size)
 
 # %% ../nbs/09_widgets.ipynb #ad9675c8
+def network_note(model=None) -> str:
+    "What to know when picking a network of `model`: the paper evaluates with the target encoder; transformers and timm ship the context encoder."
+    meta = getattr(model, 'meta', {}) or {}
+    src, has = meta.get('source'), meta.get('has')
+    if has is not None and 'target_encoder' not in has:
+        return (f"This model came from {src or 'a file'} holding only {' and '.join(has)}: transformers and timm ship I-JEPA's "
+                "context encoder, so here 'target encoder' and 'context encoder' hold the same weights. The paper evaluates "
+                "with the target encoder (the EMA copy), which these files do not carry.")
+    return ("The paper evaluates with the target encoder (the EMA copy; the default here). Note that transformers and timm "
+            "ship the context encoder instead.")
+
+def default_image(model=None) -> str:
+    "The drop-down's first image for `model`: a Shapes scene for a model trained on Shapes, else a photo."
+    data = (getattr(model, 'card', None) or {}).get('config', {}).get('data', {})
+    return 'shapes 0' if data.get('dataset') == 'shapes' else IMAGES[0]
+
 class Explorer:
     "Base of the explorers: `.widget`, `.out`, `.png`, `.renders`, `.times` (ms per redraw), `.message` (last error or None)."
     def __init__(self):
@@ -122,10 +139,13 @@ class Explorer:
         return []
 
     def _panel(self, controls):
-        "The explorer's widget: `controls` in a column at their natural width, the picture and its caption beside it; CSS classes `ijepa-explorer` and the class name."
+        """The explorer's widget: `controls` in a column at their natural width, the picture and its caption beside it
+        (and, for an explorer of a model, `network_note` below); CSS classes `ijepa-explorer` and the class name."""
         import ipywidgets as W
+        model = getattr(self, 'model', None)
+        self.note = W.HTML(f'<small style="color:#555">{network_note(model)}</small>' if model is not None else '')
         box = W.HBox([W.VBox(controls, layout=W.Layout(flex='0 0 auto')),   # else a browser squeezes them to zero width
-                      W.VBox([self.out, self.status], layout=W.Layout(flex='1 1 auto'))])
+                      W.VBox([self.out, self.status, self.note], layout=W.Layout(flex='1 1 auto'))])
         box.add_class('ijepa-explorer'); box.add_class(type(self).__name__)
         return box
 
@@ -140,8 +160,13 @@ class Explorer:
 
     @property
     def img(self) -> np.ndarray:
-        "The picked image (cached)."
+        "The picked image (cached), size x size x 3 uint8 (an explorer of a model: the model's size)."
         return self._custom if self.image.value == 'your image' else named_image(self.image.value, self.size)
+
+    def model_input(self) -> torch.Tensor:
+        "The picked image as the model takes it: [1, 3, H, W] normalised with the model's own statistics (`model.preprocess`), on its device and dtype."
+        p = next(self.model.parameters())
+        return self.model.preprocess(self.img)[None].to(p.device, p.dtype)
 
     def _ipython_display_(self):
         from IPython.display import display
@@ -156,22 +181,29 @@ class Explorer:
 _TARGET_DEFAULT = {'multiblock': (0.15, 0.2), 'block': (0.6, 0.6), 'random': (0.6, 0.6), 'rasterized': (0.15, 0.2)}
 
 class MaskExplorer(Explorer):
-    "Sample masks with the controls' parameters and draw them over an image (plus the coverage heatmaps when `coverage` is on)."
-    def __init__(self, image=None, strategy: str = 'multiblock', grid: int = 14, seed: int = 0,
-                 n_coverage: int = 256, size: int = 224):
+    """Sample masks with the controls' parameters and draw them over an image (plus the coverage heatmaps when `coverage` is on).
+    `model`: take the image size and the patch grid from it (a ViT-H/14 at 224 px: 16x16) instead of `size` and `grid`."""
+    def __init__(self, image=None, strategy: str = 'multiblock', grid: int | None = None, seed: int = 0,
+                 n_coverage: int = 256, size: int | None = None, model=None):
         import ipywidgets as W
         super().__init__()
-        self.size, self.n_coverage, self._coverage = size, n_coverage, {}
+        min_keep = 10                                                      # official
+        if model is not None:
+            size = size or model.img_size[0]
+            grid = grid or model.target_encoder.grid_size[0]
+            min_keep = trained_mask_params(model).get('min_keep', min_keep)   # as it was trained (4 on small grids)
+        self.size, self.n_coverage, self._coverage = size or 224, n_coverage, {}
+        grid = grid or 14
         sl = dict(continuous_update=True, style={'description_width': '110px'}, layout=W.Layout(width='330px'))
         self.image = self._image_control(image, IMAGES[0], **sl)
         self.strategy = W.Dropdown(options=list(SAMPLERS), value=strategy, description='strategy', **sl)
-        self.grid = W.Dropdown(options=[8, 14, 16], value=grid, description='grid size', **sl)
+        self.grid = W.Dropdown(options=sorted({8, 14, 16, int(grid)}), value=int(grid), description='grid size', **sl)
         self.num_targets = W.IntSlider(4, 1, 8, description='targets', **sl)
         self.target_scale = W.FloatRangeSlider(value=_TARGET_DEFAULT[strategy], min=0.01, max=1., step=0.01,
                                                description='target scale', **sl)
         self.target_aspect = W.FloatRangeSlider(value=(0.75, 1.5), min=0.2, max=4., step=0.05, description='target aspect', **sl)
         self.context_scale = W.FloatRangeSlider(value=(0.85, 1.), min=0.05, max=1., step=0.01, description='context scale', **sl)
-        self.min_keep = W.IntSlider(10, 0, 30, description='min_keep', **sl)
+        self.min_keep = W.IntSlider(min_keep, 0, 30, description='min_keep', **sl)
         self.seed = W.IntSlider(seed, 0, 99, description='seed', **sl)
         self.fix_aspect_coupling = W.Checkbox(False, description='fix aspect coupling', indent=False)
         self.fix_border = W.Checkbox(False, description='fix border', indent=False)
@@ -255,56 +287,141 @@ class MaskExplorer(Explorer):
 # %% ../nbs/09_widgets.ipynb #2bd74300
 _NETS = {'target encoder': 'target_encoder', 'context encoder': 'context_encoder', 'predictor': 'predictor'}
 
+def _net_labels(model) -> dict:
+    "Drop-down label per network, saying which weights it really holds when the source had only some (`model.meta['has']`; the panel's `network_note` says more)."
+    has = (getattr(model, 'meta', None) or {}).get('has')
+    labels = {n: n for n in _NETS}
+    if not has: return labels
+    if 'target_encoder' not in has and 'encoder' in has: labels['target encoder'] = 'target encoder (= context encoder weights)'
+    if 'encoder' not in has and 'target_encoder' in has: labels['context encoder'] = 'context encoder (= target encoder weights)'
+    if 'predictor' not in has: labels['predictor'] = 'predictor (untrained, random weights)'
+    return labels
+
+def _nbytes(entry: dict) -> int:
+    return sum(t.numel() * t.element_size() for t in entry.values() if isinstance(t, torch.Tensor))
+
 class AttentionExplorer(Explorer):
-    "Attention maps of a bundle (default `hub.load('shapes-vit-tiny')`) over an image, with the network, block, head, query patch and map kind on controls."
-    def __init__(self, model=None, image=None, seed: int = 1, mask_params: dict | None = None):
+    "Attention maps of a bundle (default `hub.load('shapes-vit-tiny')`) over an image, with the network, block, head, query patch, map kind and kept mass on controls; each network is captured when first shown."
+    def __init__(self, model=None, image=None, seed: int = 1, mask_params: dict | None = None, dtype=None,
+                 keep_dtype=torch.float16, cache_mb: float = 1024):
         import ipywidgets as W
         super().__init__()
         if model is None:
             from ijepa_viz import hub
             model = hub.load('shapes-vit-tiny')
+        if dtype is not None:
+            from ijepa_viz.attention import cast_
+            cast_(model, getattr(torch, dtype) if isinstance(dtype, str) else dtype)   # in place
         self.model = model.eval()
-        enc = model.target_encoder
-        self.size = enc.img_size[0]
-        self.grid_size = tuple(enc.grid_size)
+        self.size = model.img_size[0]
+        self.grid_size = tuple(model.target_encoder.grid_size)
+        self.keep_dtype, self.cache_bytes = keep_dtype, int(cache_mb * 2**20)
         self.mask_params = dict(trained_mask_params(model) if mask_params is None else mask_params)   # as it was trained
-        self.captures, self._cache = 0, {}
+        self.captures, self.capture_ms, self._cache, self._masks = 0, {}, {}, {}
         H, W_ = self.grid_size
+        depth, heads = self._shape('target encoder')
         sl = dict(continuous_update=True, style={'description_width': '80px'}, layout=W.Layout(width='300px'))
-        self.image = self._image_control(image, 'shapes 0', **sl)
+        self.image = self._image_control(image, default_image(model), **sl)
         self.seed = W.IntSlider(seed, 0, 99, description='mask seed', **sl)
-        self.network = W.Dropdown(options=list(_NETS), value='target encoder', description='network', **sl)
+        labels = _net_labels(model)
+        self.network = W.Dropdown(options=[(labels[n], n) for n in _NETS], value='target encoder', description='network', **sl)
         self.kind = W.Dropdown(options=['query', 'received', 'rollout'], value='query', description='map', **sl)
-        self.layer = W.IntSlider(len(enc.blocks) - 1, 0, len(enc.blocks) - 1, description='layer', **sl)
-        self.head = W.Dropdown(options=['mean'] + list(range(enc.blocks[0].attn.num_heads)), value='mean',
-                               description='head', **sl)
+        self.layer = W.IntSlider(depth - 1, 0, depth - 1, description='layer', **sl)
+        self.head = W.Dropdown(options=['mean'] + list(range(heads)), value='mean', description='head', **sl)
         self.row = W.IntSlider(H // 2, 0, H - 1, description='query row', **sl)
         self.col = W.IntSlider(W_ // 2, 0, W_ - 1, description='query col', **sl)
         self.target = W.IntSlider(0, 0, 0, description='target', **sl)
-        self.controls = [self.image, self.seed, self.network, self.kind, self.layer, self.head, self.row, self.col, self.target]
+        self.mass = W.FloatSlider(1.0, min=0.1, max=1.0, step=0.05, description='mass kept', readout_format='.0%', **sl)
+        self.controls = [self.image, self.seed, self.network, self.kind, self.layer, self.head, self.row, self.col,
+                         self.target, self.mass]
         self.widget = self._panel(self.controls)
         self.network.observe(self._network_changed, names='value')
         self._watch(*[c for c in self.controls if c is not self.network])
         self.redraw()
 
-    def captured(self) -> dict:
-        "Masks and attention for the current (image, mask seed): computed once, then cached."
-        key = (self.image.value, self.seed.value)
+    def _shape(self, net: str) -> tuple[int, int]:
+        "(blocks, heads) of network `net`."
+        mod = getattr(self.model, _NETS[net])
+        blocks = mod.predictor_blocks if net == 'predictor' else mod.blocks
+        return len(blocks), blocks[0].attn.num_heads
+
+    def masks(self) -> Masks:
+        "The multi-block masks of the current mask seed (cached)."
+        s = self.seed.value
+        if s not in self._masks:
+            if len(self._masks) >= 64: self._masks.pop(next(iter(self._masks)))
+            self._masks[s] = make_sampler('multiblock', self.grid_size, seed=s, **self.mask_params)(1)
+        return self._masks[s]
+
+    def redraw(self):
+        "As `Explorer.redraw`, but torch runs the (small) map computations on one thread — on a busy CPU, handing tiny tensors between threads costs more than it saves; captures get all threads back — and the garbage collector waits until the figure is garbage, then frees it from the young generation (else a full collection, ~0.2 s with torch and timm loaded, lands in a redraw now and then)."
+        import gc
+        if self._hold: return
+        self.threads, gc_on = torch.get_num_threads(), gc.isenabled()
+        gc.disable(); torch.set_num_threads(1)
+        try: super().redraw()
+        finally:
+            torch.set_num_threads(self.threads)
+            if gc_on: gc.enable(); gc.collect(0)
+
+    def _capture(self, net: str, m: Masks) -> dict:
+        "Run what network `net` needs on the current image (and masks) with capture on: {'maps': [L, B, heads, N, N], ...}."
+        t, n = time.perf_counter(), torch.get_num_threads()
+        self.status.value = f'capturing the attention of the {net} ({self._shape(net)[0]} blocks)…'
+        torch.set_num_threads(getattr(self, 'threads', n))
+        try: out = self._run(net, m)
+        finally: torch.set_num_threads(n)
+        self.captures += 1
+        self.capture_ms[net] = 1000 * (time.perf_counter() - t)
+        return out
+
+    def _run(self, net: str, m: Masks) -> dict:
+        p = next(self.model.parameters())
+        x = self.model_input()                           # the model's own normalisation, its device and dtype
+        mod, out = getattr(self.model, _NETS[net]), {}
+        with torch.no_grad():
+            if net == 'target encoder':
+                with capture_attention(mod, dtype=self.keep_dtype) as att: mod(x)
+            else:
+                mc = m.to(p.device)
+                if net == 'context encoder':
+                    with capture_attention(mod, dtype=self.keep_dtype) as att: out['z'] = mod(x, mc.context, mc.context_valid)
+                else:                                    # the context tokens: from the context encoder's capture if cached
+                    z = self._cache.get(('context encoder', self.image.value, self.seed.value), {}).get('z')
+                    if z is None: z = self.model.context_encoder(x, mc.context, mc.context_valid)
+                    with capture_attention(mod, dtype=self.keep_dtype) as att: mod(z, mc.context, mc.targets, mc.context_valid)
+        out['maps'] = att.stack('')
+        return out
+
+    def captured(self, net: str | None = None) -> dict:
+        "Masks and the attention of network `net` (default: the one shown) for the current image (and, for the context encoder and the predictor, mask seed): captured when first asked for, then cached."
+        net = net or self.network.value
+        m = self.masks()
+        key = (net, self.image.value) + (() if net == 'target encoder' else (self.seed.value,))
         if key not in self._cache:
-            masks = make_sampler('multiblock', self.grid_size, seed=self.seed.value, **self.mask_params)(1)
-            p = next(self.model.parameters())
-            x = to_tensor(self.img)[None].to(p.device, p.dtype)
-            with torch.no_grad(), capture_attention(self.model) as att:
-                self.model.target_encoder(x)
-                self.model.predict(x, masks.to(p.device))
-            self.captures += 1
-            if len(self._cache) >= 8: self._cache.pop(next(iter(self._cache)))
-            self._cache[key] = dict(masks=masks, target_encoder=att.stack('target_encoder', 0),
-                                    context_encoder=att.stack('context_encoder', 0), predictor=att.stack('predictor'))
+            self._cache[key] = self._capture(net, m)
+            while len(self._cache) > 1 and sum(map(_nbytes, self._cache.values())) > self.cache_bytes:
+                self._cache.pop(next(iter(self._cache)))           # the oldest first; never the one just made
         c = self._cache[key]
         with self._held():
-            self.target.max = c['masks'].num_targets - 1
-        return c
+            self.target.max = m.num_targets - 1
+        return dict(masks=m, entry=c, **{_NETS[net]: c['maps']})
+
+    def cache_mb(self) -> float:
+        "Memory held by the cached captures, in MiB."
+        return sum(map(_nbytes, self._cache.values())) / 2**20
+
+    def _rollouts(self, c: dict) -> torch.Tensor:
+        "Rollout through blocks 0..l of an encoder capture, for every l: [L, N, N] (computed once per capture)."
+        if 'rolls' not in c:
+            from ijepa_viz.attention import rollout
+            R, out = None, []
+            for a in c['maps'][:, 0]:                    # [heads, N, N] per block
+                step = rollout(a[None])
+                R = step if R is None else step @ R
+                out.append(R)
+            c['rolls'] = torch.stack(out)
+        return c['rolls']
 
     def _held(self):
         import contextlib
@@ -316,18 +433,20 @@ class AttentionExplorer(Explorer):
         return cm()
 
     def _network_changed(self, change):
-        depth = len(getattr(self.model, _NETS[change['new']]).predictor_blocks if change['new'] == 'predictor'
-                    else getattr(self.model, _NETS[change['new']]).blocks)
+        depth, heads = self._shape(change['new'])
         with self._held():
             self.layer.max = depth - 1
             if self.layer.value > depth - 1: self.layer.value = depth - 1
+            if len(self.head.options) != heads + 1:
+                self.head.options = ['mean'] + list(range(heads)); self.head.value = 'mean'
         self.redraw()
 
     def compute(self):
         "(map [H, W], title, overlay options) for the current controls."
-        c, net, kind, l = self.captured(), self.network.value, self.kind.value, self.layer.value
-        m, g, q = c['masks'], self.grid_size, (self.row.value, self.col.value)
-        A = c[_NETS[net]]
+        net, kind, l = self.network.value, self.kind.value, self.layer.value
+        c = self.captured()
+        m, g, q, e = c['masks'], self.grid_size, (self.row.value, self.col.value), c['entry']
+        A = e['maps']
         head = self.head.value
         pick = (lambda maps: maps.mean(0)) if head == 'mean' else (lambda maps: maps[head])
         self.head.disabled = kind == 'rollout'
@@ -347,24 +466,35 @@ class AttentionExplorer(Explorer):
         if net == 'context encoder':
             idx = m.context[0]
             valid = None if m.context_valid is None else m.context_valid[0]
-        if kind == 'query': amap = pick(attention_from(A[l], q, g, idx, valid))
-        elif kind == 'received': amap = pick(attention_received(A[l], g, idx, valid))
-        else: amap = rollout_map(A[:l + 1], g, q, idx, valid, exclude_query=True)
+        if kind == 'query': amap = pick(attention_from(A[l, 0], q, g, idx, valid))
+        elif kind == 'received': amap = pick(attention_received(A[l, 0], g, idx, valid))
+        else:                                            # as rollout_map(..., exclude_query=True), from the cached rollouts
+            amap = attention_from(self._rollouts(e)[l], q, g, idx, valid)
+            amap.view(-1)[q[0] * g[1] + q[1]] = 0.
         title = f'{net} {kind}' + ('' if kind == 'received' else f' from {q}') + f', {where}'
         opts = dict(query=None if kind == 'received' else q)
         if net == 'context encoder': opts.update(masks=m, targets=None)
         return amap, title, opts
 
     def draw(self):
+        "The masks (left) and the map (right) in one figure, kept between redraws: only what changed is drawn again."
         amap, title, opts = self.compute()
         self.last_map = amap.detach().float().cpu()
-        fig = _figure(6.0, 3.45)
-        a0, a1 = fig.add_axes((0.01, 0.01, 0.48, 0.83)), fig.add_axes((0.51, 0.01, 0.48, 0.83))
-        m = self.captured()['masks']
-        show_masks(self.img, m, ax=a0); a0.title.set_fontsize(9)
-        overlay(self.img, amap, ax=a1, title='', **opts)
-        fig.suptitle(title, fontsize=9, y=0.99)
-        return fig, title
+        keep = self.mass.value if self.mass.value < 1 else None
+        if keep is not None: title += f', top {keep:.0%} of the mass'
+        if getattr(self, '_fig', None) is None:
+            self._fig = _figure(6.0, 3.45)
+            self._axes = self._fig.add_axes((0.01, 0.01, 0.48, 0.83)), self._fig.add_axes((0.51, 0.01, 0.48, 0.83))
+            self._left = None
+        a0, a1 = self._axes
+        left = (self.image.value, self.seed.value)
+        if self._left != left:                            # the masks panel changes with the image and the seed only
+            a0.clear(); show_masks(self.img, self.masks(), ax=a0); a0.title.set_fontsize(9)
+            self._left = left
+        for a in [*a1.images, *a1.collections]: a.remove()
+        overlay(self.img, self.last_map, ax=a1, title='', keep=keep, **opts)
+        self._fig.suptitle(title, fontsize=9, y=0.99)
+        return self._fig, title
 
 # %% ../nbs/09_widgets.ipynb #4be5f3a7
 def _box_masks(grid_size, top: int, left: int, h: int, w: int) -> Masks:
@@ -389,12 +519,21 @@ class PredictionExplorer(Explorer):
     predictor's output decoded by the RCDM decoder (several seeds) beside the decoding of the target encoder's own
     features for the block, the prediction error per target patch, a PCA colouring of true vs predicted patch
     features, and each prediction's nearest image patch. Blocks are sampled (mask seed, target) or placed with sliders.
-    `decoder`: a `UNet`, 'auto' (the bundled decoder trained for `model`, if any) or None (no decoding)."""
+    `decoder`: a `UNet`, 'auto' (the bundled decoder trained for `model`, if any) or None (no decoding). Without a
+    decoder for these weights the feature panels are drawn and the decoded ones say why they are empty; a model
+    whose predictor is untrained (a transformers or timm source: `model.meta['has']`) gets a message, not a picture."""
     def __init__(self, model=None, decoder='auto', image=None, seed: int = 1, seeds: int = 3, steps: int = 20):
         import ipywidgets as W
         from ijepa_viz import hub
         super().__init__()
         self.model = (hub.load('shapes-vit-tiny') if model is None else model).eval()
+        meta = getattr(self.model, 'meta', {}) or {}
+        self.refusal = None if trained(self.model, 'predictor') else (
+            f"This model's predictor is untrained: its source ({meta.get('source', 'a file')}) holds only "
+            f"{' and '.join(meta.get('has', []))}, and the predictor here is a freshly initialised one, so its predictions "
+            "would mean nothing. Load a checkpoint with a trained predictor (the official .pth.tar files hold encoder, "
+            "predictor and target_encoder), or explore this encoder with AttentionExplorer.")
+        if self.refusal is not None: decoder = None
         if isinstance(decoder, str) and decoder == 'auto':
             from ijepa_viz.rcdm import bundled_decoder
             decoder = bundled_decoder(self.model)
@@ -405,7 +544,7 @@ class PredictionExplorer(Explorer):
         self._feat, self._dec = {}, {}
         H, W_ = self.grid_size
         sl = dict(continuous_update=False, style={'description_width': '80px'}, layout=W.Layout(width='300px'))
-        self.image = self._image_control(image, 'shapes 0', **sl)
+        self.image = self._image_control(image, default_image(self.model), **sl)
         self.mode = W.ToggleButtons(options=['sampled', 'placed'], value='sampled', description='block',
                                     style={'description_width': '80px', 'button_width': '90px'})
         self.seed = W.IntSlider(seed, 0, 99, description='mask seed', **sl)
@@ -448,7 +587,7 @@ class PredictionExplorer(Explorer):
         key = self._key(m, b)
         if key not in self._feat:
             p = next(self.model.parameters())
-            x = to_tensor(self.img)[None].to(p.device, p.dtype)
+            x = self.model_input()                                        # the model's own normalisation
             with torch.no_grad():
                 h = self.model.target_encoder(x)
                 h = torch.nn.functional.layer_norm(h, h.shape[-1:])[0].float().cpu()
@@ -464,7 +603,7 @@ class PredictionExplorer(Explorer):
         if key not in self._dec:
             self.status.value = f'decoding {self.seeds.value + 1} samples ({self.steps.value} DDIM steps)…'
             p = next(self.model.parameters())
-            x, mm = to_tensor(self.img)[None].to(p.device, p.dtype), m.to(p.device)
+            x, mm = to_tensor(self.img)[None].to(p.device, p.dtype), m.to(p.device)   # ImageNet-normalised: `decode` converts
             kw = dict(seeds=range(self.seeds.value), steps=self.steps.value)
             pred = decode(self.decoder, self.model, x, mm, b, **kw)[:, 0]
             tgt = decode(self.decoder, self.model, x, mm, b, cond=condition_target(self.model, x, mm, b), **dict(kw, seeds=(0,)))[:, 0]
@@ -474,6 +613,7 @@ class PredictionExplorer(Explorer):
 
     def draw(self):
         from ijepa_viz.rcdm import compose
+        if self.refusal is not None: raise ValueError(self.refusal)
         m, b = self.masks()
         f = self.features(m, b)
         img, (H, W_) = self.img, self.grid_size
@@ -492,6 +632,11 @@ class PredictionExplorer(Explorer):
             for k, s in enumerate(dec['pred']):
                 axes[0][2 + k].imshow(compose(x, s, one)); t(axes[0][2 + k], f'predictor, seed {k}')
             axes[1][0].imshow(compose(x, dec['target'][0], one)); t(axes[1][0], 'target encoder, seed 0')
+        else:
+            why = ('No RCDM decoder was trained for these\nweights, so nothing is decoded to pixels.\nTrain one: ijepa-rcdm train --model SRC\n'
+                   '--images DIR (chapter 08), then pass\ndecoder=load_decoder(...).' if self.decoder is None else
+                   'Decoding is off (tick the box).')
+            axes[0][2].text(0, 0.5, why, fontsize=7, va='center', ha='left', transform=axes[0][2].transAxes, wrap=False)
         err = ((f['pred'] - f['true']) ** 2).mean(-1)
         grid = torch.full((H * W_,), float('nan')); grid[idx] = err
         axes[1][1].imshow(img, extent=(0, W_, H, 0)); axes[1][1].imshow(grid.view(H, W_).numpy(), extent=(0, W_, H, 0), cmap='magma', alpha=.8, vmin=0)

@@ -32,7 +32,7 @@ def test_eval_errors_are_clear(tmp_path):
     r = run('--ckpt', 'shapes-vit-tiny', '--task', 'colour')
     assert r.returncode == 2 and "unknown task(s) ['colour']" in r.stderr
     r = run('--ckpt', str(tmp_path / 'missing'))
-    assert r.returncode == 2 and 'no checkpoint' in r.stderr
+    assert r.returncode == 2 and 'missing' in r.stderr and 'is neither a file, a folder nor one of the bundled names' in r.stderr
 
 
 def test_eval_card_stores_the_results_in_the_bundle_card(tmp_path):
@@ -47,5 +47,7 @@ def test_eval_card_stores_the_results_in_the_bundle_card(tmp_path):
     m = card['metrics']
     assert set(m['results']) == {'count'} and m['n_train'] == 300 and m['command'].startswith('ijepa-eval --ckpt ')
     assert 'seeds 10000/20000' in m['protocol']
+    from ijepa_viz import hub
+    hub.save_official(hub.load(tmp_path / 'm.safetensors'), tmp_path / 'x.pth.tar')     # an official checkpoint: no card
     r = run('--ckpt', str(tmp_path / 'x.pth.tar'), '--card')
     assert r.returncode == 2 and '--card needs a bundle' in r.stderr
