@@ -17,7 +17,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 from ijepa_viz import hub
 from ijepa_viz.jepa import IJEPA
-from ijepa_viz.vit import sincos_2d, VIT_SIZES
+from ijepa_viz.vit import init_fast_, VIT_SIZES
 
 CHILD = r'''
 import json, resource, sys, threading, time
@@ -49,18 +49,13 @@ print(json.dumps(dict(load_s=load_s, forward_s=fwd_s, held_mb=rss()[0] - base[0]
 
 
 def random_model(name: str, img_size: int, patch_size: int, pred_depth: int = 12, pred_emb_dim: int = 384) -> IJEPA:
-    "An official-size I-JEPA with random weights, made without the slow per-layer initialisation (its time is no goal)."
+    "An official-size I-JEPA with random weights (`init_fast_`: its build time is no goal), the two encoders distinct as in a training checkpoint."
     dim, depth, heads, ratio = VIT_SIZES[name]
     arch = dict(encoder=dict(img_size=img_size, patch_size=patch_size, embed_dim=dim, depth=depth, num_heads=heads, mlp_ratio=ratio),
                 predictor=dict(grid_size=img_size // patch_size, embed_dim=dim, predictor_embed_dim=pred_emb_dim,
                                depth=pred_depth, num_heads=heads))
     model = IJEPA.from_arch(arch, device='meta').to_empty(device='cpu')
-    g = torch.Generator().manual_seed(0)
-    with torch.no_grad():
-        for n, p in model.named_parameters():
-            if n.endswith('pos_embed'): p.copy_(sincos_2d(p.shape[-1], int(p.shape[1] ** 0.5))[None])
-            elif p.dim() == 1: p.fill_(1.0 if 'norm' in n and n.endswith('weight') else 0.0)
-            else: p.normal_(0, 0.02, generator=g)
+    for i, net in enumerate((model.context_encoder, model.predictor, model.target_encoder)): init_fast_(net, seed=i)
     return model.eval()
 
 

@@ -22,7 +22,7 @@ import numpy as np
 import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 from ijepa_viz.jepa import IJEPA
-from ijepa_viz.vit import VisionTransformer, VisionTransformerPredictor, sincos_2d
+from ijepa_viz.vit import VisionTransformer, VisionTransformerPredictor, init_fast_
 from ijepa_viz.attention import capture_attention, cast_
 from ijepa_viz.widgets import AttentionExplorer
 
@@ -39,14 +39,7 @@ def build_vith(seed: int = 0, pred_depth: int = 12, pred_emb_dim: int = 384) -> 
         target = VisionTransformer(**ARCH)
     model = IJEPA(enc, pred, target)
     model.context_encoder.to_empty(device='cpu'); model.predictor.to_empty(device='cpu')
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for name, p in [*model.context_encoder.named_parameters(), *model.predictor.named_parameters()]:
-            if 'norm' in name and p.dim() == 1: p.fill_(1. if name.endswith('weight') else 0.)
-            elif name.endswith('bias'): p.zero_()
-            else: p.normal_(0, 0.02, generator=g)
-        model.context_encoder.pos_embed.copy_(sincos_2d(enc.embed_dim, enc.grid_size)[None])
-        model.predictor.predictor_pos_embed.copy_(sincos_2d(pred_emb_dim, pred.grid_size)[None])
+    init_fast_(model.context_encoder, seed=seed); init_fast_(model.predictor, seed=seed + 1)
     model.target_encoder.load_state_dict(model.context_encoder.state_dict(), assign=True)   # shared, as from timm/HF
     model.meta = {'source': 'random (benchmarks/vith.py)', 'has': ['encoder']}
     return model.eval()
