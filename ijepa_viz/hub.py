@@ -40,11 +40,19 @@ def read_checkpoint(path, mmap: bool = True) -> dict:
     try:
         return torch.load(path, map_location='cpu', weights_only=True, mmap=mmap and zipfile.is_zipfile(path))
     except Exception as e:
-        found = re.search(r'(Unsupported [^\n.]*)', str(e))
-        msg = found.group(1) if found else (str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__)
-        if 'Unsupported global' in str(e) or 'Unsupported class' in str(e):
-            raise CheckpointError(f"{path} holds Python objects other than tensors and plain values; it was not loaded, "
-                                  f"because loading it could run code. Re-save only its state dicts. ({msg})") from None
+        text = str(e)
+        # An object reference (a pickle GLOBAL) is what could run code; torch's wording has changed between releases
+        # ("Unsupported global: GLOBAL ...", "Trying to load unsupported GLOBAL ... whose module ... is blocked"), and
+        # bytes that are no pickle at all fail the same unpickler differently ("Unsupported operand"). torch's hint to
+        # retry with weights_only=False is the one thing not to do with such a file, so it is never quoted.
+        found = re.search(r'(Trying to load unsupported GLOBAL [^\n]*|Unsupported global: GLOBAL \S+|Unsupported class [^\n]*)', text)
+        if found:
+            what = f" ({found.group(1).rstrip('.')})" if found else ''
+            raise CheckpointError(f"{path} is unsafe: besides tensors and plain values it holds Python objects{what}, and "
+                                  f"unpickling them could run code. It was not loaded. If you made it yourself, re-save "
+                                  f"only its state dicts; if not, do not load it.") from None
+        lines = [l for l in text.strip().splitlines() if l.strip() and 'weights_only' not in l and 'Weights only' not in l]
+        msg = next((l.strip() for l in lines if l.startswith('Unsupported')), lines[0].strip() if lines else type(e).__name__)
         raise CheckpointError(f"cannot read {path} ({path.stat().st_size:,} bytes) as a PyTorch checkpoint: the file is "
                               f"truncated (an interrupted download or copy?) or not a checkpoint at all. ({type(e).__name__}: {msg})") from None
 
