@@ -16,7 +16,7 @@ from torch.utils.data import Dataset
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'PHOTOS', 'IMG_EXTENSIONS', 'DATASETS', 'photo', 'to_tensor', 'to_image',
            'renormalize', 'GaussianBlur', 'make_transforms', 'draw_scene', 'Shapes', 'show_batch', 'Digits', 'Photos',
-           'ImageFolder', 'make_dataset']
+           'to_rgb', 'open_image', 'ImageFolder', 'make_dataset']
 
 # %% ../nbs/02_data.ipynb #b60c6bb7
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -372,6 +372,35 @@ class Photos(Dataset):
         from PIL import Image
         return self.transform(Image.fromarray(img)), {'photo': k}
 
+# %% ../nbs/02_data.ipynb #a7e3c1d0
+_WIDE_GREY = ('I;16', 'I;16B', 'I;16L', 'I;16N', 'I', 'F')
+
+def to_rgb(img):
+    """A PIL image as a person would see it, in 8-bit RGB: EXIF rotation applied; 16-bit, 32-bit and float greyscale
+    scaled by their range (PIL's `convert('RGB')` clips them at 255: a 16-bit PNG comes out white); transparency
+    (palette, grey or RGB with alpha) composited on white; CMYK converted."""
+    from PIL import Image, ImageOps
+    img = ImageOps.exif_transpose(img)
+    if img.mode in _WIDE_GREY:
+        a = np.asarray(img).astype(np.float32)
+        if img.mode.startswith('I;16') or img.mode == 'I' and 0 <= a.min() and a.max() <= 65535: top = 65535.0
+        elif img.mode == 'F' and 0 <= a.min() and a.max() <= 1: top = 1.0
+        else: a, top = a - a.min(), max(float(a.max() - a.min()), 1e-12)
+        img = Image.fromarray(np.clip(a / top * 255 + 0.5, 0, 255).astype(np.uint8), 'L')
+    if img.mode in ('P', 'PA', 'LA', 'La', 'RGBa') or img.mode != 'RGBA' and 'transparency' in img.info:
+        img = img.convert('RGBA')
+    if img.mode == 'RGBA':
+        white = Image.new('RGBA', img.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(white, img)
+    return img.convert('RGB')
+
+def open_image(path):
+    "The image file `path` decoded now (a truncated file fails here, not later) as `to_rgb` gives it."
+    from PIL import Image
+    with open(path, 'rb') as f, Image.open(f) as img:
+        img.load()
+        return to_rgb(img)
+
 # %% ../nbs/02_data.ipynb #da8306cb
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif', '.tiff', '.webp')
 _LAYOUT = 'expected the ImageNet layout root/<class_name>/<image>.jpg (one sub-folder per class, images inside)'
@@ -407,13 +436,8 @@ class ImageFolder(Dataset):
 
     def _load(self, j: int):
         "PIL RGB image of sample `j`, or None (after a warning) when it cannot be read."
-        from PIL import Image
         path = self.samples[j][0]
-        try:
-            with open(path, 'rb') as f:
-                img = Image.open(f)
-                img = img.convert('RGB')                  # forces the decode: truncated data fails here
-            return img
+        try: return open_image(path)                      # decoded now: truncated data fails here
         except Exception as e:                            # corrupt, truncated, unreadable: skip, never crash
             self._bad.add(j); self.bad_files.append(path)
             warnings.warn(f'ImageFolder: skipping unreadable image {path} ({type(e).__name__}: {e})', RuntimeWarning, stacklevel=3)

@@ -406,14 +406,13 @@ class ImageFiles(torch.utils.data.Dataset):
         return load_image(self.files[i], self.size)
 
     def __getitem__(self, i: int):
-        from PIL import Image
-        from ijepa_viz.data import make_transforms, to_tensor
+        from ijepa_viz.data import make_transforms, to_tensor, open_image
         n = len(self.files)
         for k in range(n):
             j = (i + k) % n
             try:
                 if not self.random_crop: return to_tensor(self.image(j)), {'label': 0}
-                with Image.open(self.files[j]) as f: img = f.convert('RGB')
+                img = open_image(self.files[j])
                 return make_transforms(self.size, self.crop_scale)(img), {'label': 0}
             except (OSError, ValueError):
                 if str(self.files[j]) not in self.bad_files: self.bad_files.append(str(self.files[j]))

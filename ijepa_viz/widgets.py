@@ -14,7 +14,7 @@ import torch
 from .masks import make_sampler, SAMPLERS, show_masks, coverage, _as_image, Masks
 from .attention import (capture_attention, attention_from, attention_received, rollout_map,
                                  predictor_attention, overlay)
-from .data import photo, PHOTOS, Shapes, Digits, to_tensor
+from .data import photo, PHOTOS, Shapes, Digits, to_tensor, open_image
 from .rcdm import mask_params as trained_mask_params
 from .hub import trained
 
@@ -75,10 +75,9 @@ def load_image(image, size: int = 224) -> np.ndarray:
     "An image given as a name from `IMAGES`, an array, or a path to an image file, as size x size x 3 uint8."
     if isinstance(image, str) and image in IMAGES: return named_image(image, size)
     if isinstance(image, (str, Path)):
-        from PIL import Image as PILImage
         p = Path(image).expanduser()
         if not p.is_file(): raise FileNotFoundError(f"no image file {str(p)!r} (or pick one of {IMAGES})")
-        with PILImage.open(p) as f: image = np.asarray(f.convert('RGB'))
+        image = np.asarray(open_image(p))          # 16-bit, transparent, CMYK and EXIF-rotated files as a person sees them
     image = np.asarray(image)
     if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[-1] not in (1, 3, 4)):
         raise ValueError(f"expected an HxWx3 image, got an array of shape {image.shape}")
