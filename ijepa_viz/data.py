@@ -16,7 +16,7 @@ from torch.utils.data import Dataset
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'PHOTOS', 'IMG_EXTENSIONS', 'DATASETS', 'photo', 'to_tensor', 'to_image',
            'renormalize', 'GaussianBlur', 'make_transforms', 'draw_scene', 'Shapes', 'show_batch', 'Digits', 'Photos',
-           'to_rgb', 'open_image', 'ImageFolder', 'make_dataset']
+           'to_rgb', 'open_image', 'DataError', 'ImageFolder', 'make_dataset']
 
 # %% ../nbs/02_data.ipynb #b60c6bb7
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -405,6 +405,9 @@ def open_image(path):
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif', '.tiff', '.webp')
 _LAYOUT = 'expected the ImageNet layout root/<class_name>/<image>.jpg (one sub-folder per class, images inside)'
 
+class DataError(ValueError):
+    "Data that cannot be used as given (e.g. an image folder in which no file can be read): a command reports it in one line."
+
 class ImageFolder(Dataset):
     "Images in `root/<class>/<file>`; unreadable files are skipped with a warning and counted in `bad_files`."
     def __init__(self, root, size: int = 224, transform=None, crop_scale: tuple = (0.3, 1.0)):
@@ -426,6 +429,7 @@ class ImageFolder(Dataset):
         self.transform = make_transforms(self.size, self.crop_scale) if transform is None else transform
         self.bad_files: list[str] = []
         self._bad: set[int] = set()
+        self._why: str | None = None                      # why the first bad file failed
 
     def __len__(self): return len(self.samples)
     def __repr__(self):
@@ -440,6 +444,7 @@ class ImageFolder(Dataset):
         try: return open_image(path)                      # decoded now: truncated data fails here
         except Exception as e:                            # corrupt, truncated, unreadable: skip, never crash
             self._bad.add(j); self.bad_files.append(path)
+            if self._why is None: self._why = f'{path}: {type(e).__name__}: {e}'
             warnings.warn(f'ImageFolder: skipping unreadable image {path} ({type(e).__name__}: {e})', RuntimeWarning, stacklevel=3)
             return None
 
@@ -451,7 +456,8 @@ class ImageFolder(Dataset):
             if j in self._bad: continue
             img = self._load(j)
             if img is not None: return self.transform(img), {'label': self.samples[j][1]}
-        raise RuntimeError(f'ImageFolder: none of the {n} images in {str(self.root)!r} can be read')
+        raise DataError(f'none of the {n} image files in {str(self.root)!r} can be read (e.g. {self._why}); '
+                        f'check that they are images, or point at another folder')
 
     def check(self) -> list[str]:
         "Open every file once in this process; returns `bad_files`."

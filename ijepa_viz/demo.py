@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import matplotlib
-from .data import photo
+from .data import photo, DataError
 from .masks import make_sampler, show_masks, plot_coverage, coverage
 from .vit import VIT_SIZES, vit
 from . import hub
@@ -140,7 +140,7 @@ def report_images(images=None, size: int = 224, n: int = 4) -> list[tuple[str, n
         if len(out) == n: break
         try: out.append((f.name, files.image(i)))
         except (OSError, ValueError): pass                   # unreadable: skipped
-    if not out: raise FileNotFoundError(f"none of the image files under {str(images)!r} can be read")
+    if not out: raise DataError(f"none of the image files under {str(images)!r} can be read: check that they are images, or give another --images folder")
     return out
 
 def _skipped(title: str, why: str) -> str:
@@ -280,14 +280,10 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if args.cmd == 'convert':
         from ijepa_viz.hub import convert                # lazily: the demo needs none of the converters
-        try: dst = convert(args.src, args.dst, to=args.to, net=args.net)
-        except (ValueError, FileNotFoundError) as e:
-            print(f"ijepa-viz convert: error: {e}", file=sys.stderr); sys.exit(2)
+        with hub.one_line_errors('ijepa-viz convert'): dst = convert(args.src, args.dst, to=args.to, net=args.net)
         print(f"wrote {dst}")
         return dst
     if args.cmd == 'demo':
-        try: path = write_report(args.out, args.ckpt, args.images, args.max_images)
-        except (ValueError, FileNotFoundError) as e:
-            print(f"ijepa-viz demo: error: {e}", file=sys.stderr); sys.exit(2)
+        with hub.one_line_errors('ijepa-viz demo'): path = write_report(args.out, args.ckpt, args.images, args.max_images)
         print(f"wrote {path.resolve()}\nopen it in a browser: file://{path.resolve()}\n"
               "the chapters and the course walkthrough (nbs/12_walkthrough.ipynb): make lab\nthe explorers as an app: make app")

@@ -183,35 +183,33 @@ def main(argv=None):
     ap.add_argument('--json', help='write the results here')
     ap.add_argument('--card', action='store_true', help="also store them in the bundle's card (its 'metrics' entry)")
     a = ap.parse_args(argv)
-    try:
-        from ijepa_viz import hub
+    from ijepa_viz import hub
+    with hub.one_line_errors('ijepa-eval'):
         if a.card and hub.detect(a.ckpt) != 'bundle':
-            raise ValueError(f"--card needs a bundle (NAME or NAME.safetensors with its card), not {hub.detect(a.ckpt)!r} source {a.ckpt}")
+            raise hub.InputError(f"--card needs a bundle (NAME or NAME.safetensors with its card), not {hub.detect(a.ckpt)!r} source {a.ckpt}")
         model = load_model(a.ckpt).to(a.device)
         has = model.meta.get('has')
         if has is not None and 'target_encoder' not in has:
             print(f"ijepa-eval: note: {a.ckpt} holds {' and '.join(has)} only; {NET_NOTE}", file=sys.stderr)
         bad = set(a.task or ()) - set(TASKS[a.data])
-        if bad: raise ValueError(f"unknown task(s) {sorted(bad)} for {a.data}; choose from {list(TASKS[a.data])}")
+        if bad: raise hub.InputError(f"unknown task(s) {sorted(bad)} for {a.data}; choose from {list(TASKS[a.data])}")
         kw = dict(shots=a.shots) if a.method == 'fewshot' else {}
         res = evaluate(model, a.data, a.task, a.n_train, a.n_test, a.seed, method=a.method, layers=a.layers or None,
                        net=a.net, batch_size=a.batch_size, **kw)
-    except (ValueError, FileNotFoundError) as e:
-        print(f"ijepa-eval: error: {e}", file=sys.stderr); sys.exit(2)
-    what = f"{a.shots}-shot linear probe" if a.method == 'fewshot' else {'linear': 'linear probe', 'torch': 'linear head (torch)',
-                                                                          'knn': 'k-NN (k=20, cosine)'}[a.method]
-    print(f"{what} on {a.data} (train {a.n_train}, test {a.n_test}, seed {a.seed}): accuracy")
-    print(f"{'task':14s} {'ijepa':>7s} {'random':>7s} {'margin':>7s}")
-    for t, r in res.items(): print(f"{t:14s} {r['ijepa']:7.3f} {r['random']:7.3f} {r['ijepa'] - r['random']:+7.3f}")
-    out = dict(ckpt=a.ckpt, net=a.net, data=a.data, method=a.method, n_train=a.n_train, n_test=a.n_test, seed=a.seed, results=res,
-               command=' '.join(['ijepa-eval'] + list(sys.argv[1:] if argv is None else argv)),
-               protocol=f"{what} on the {'average-pooled' if not a.layers else 'concatenated, average-pooled'} {a.net.replace('_', '-')} features"
-                        f"{'' if not a.layers else f' of blocks {a.layers}'}; "
-                        + (f"train/test are Shapes scenes with seeds {10_000 + a.seed}/{20_000 + a.seed} (not the training scenes); "
-                           if a.data == 'shapes' else "the Digits train/test split; ") + '"random" is the same architecture untrained')
-    if a.json: Path(a.json).write_text(json.dumps(out, indent=1))
-    if a.card:
-        from ijepa_viz import hub
-        stem = hub.resolve(a.ckpt); js = stem.with_suffix('.json')
-        hub.write_json(dict(json.loads(js.read_text()), metrics=out), js)
+        what = f"{a.shots}-shot linear probe" if a.method == 'fewshot' else {'linear': 'linear probe', 'torch': 'linear head (torch)',
+                                                                              'knn': 'k-NN (k=20, cosine)'}[a.method]
+        print(f"{what} on {a.data} (train {a.n_train}, test {a.n_test}, seed {a.seed}): accuracy")
+        print(f"{'task':14s} {'ijepa':>7s} {'random':>7s} {'margin':>7s}")
+        for t, r in res.items(): print(f"{t:14s} {r['ijepa']:7.3f} {r['random']:7.3f} {r['ijepa'] - r['random']:+7.3f}")
+        out = dict(ckpt=a.ckpt, net=a.net, data=a.data, method=a.method, n_train=a.n_train, n_test=a.n_test, seed=a.seed, results=res,
+                   command=' '.join(['ijepa-eval'] + list(sys.argv[1:] if argv is None else argv)),
+                   protocol=f"{what} on the {'average-pooled' if not a.layers else 'concatenated, average-pooled'} {a.net.replace('_', '-')} features"
+                            f"{'' if not a.layers else f' of blocks {a.layers}'}; "
+                            + (f"train/test are Shapes scenes with seeds {10_000 + a.seed}/{20_000 + a.seed} (not the training scenes); "
+                               if a.data == 'shapes' else "the Digits train/test split; ") + '"random" is the same architecture untrained')
+        if a.json: Path(a.json).write_text(json.dumps(out, indent=1))
+        if a.card:
+            from ijepa_viz import hub
+            stem = hub.resolve(a.ckpt); js = stem.with_suffix('.json')
+            hub.write_json(dict(json.loads(js.read_text()), metrics=out), js)
     return None

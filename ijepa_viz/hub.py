@@ -6,7 +6,8 @@ Docs: https://ijepa-viz.github.io/ijepa_viz/hub.html.md"""
 
 # %% ../nbs/06_hub.ipynb #6ba05ffc
 from __future__ import annotations
-import json, math, os, re, tempfile, zipfile
+import errno, json, math, os, re, sys, tempfile, warnings, zipfile
+from contextlib import contextmanager
 from pathlib import Path
 import torch
 from safetensors import safe_open
@@ -16,16 +17,102 @@ from .jepa import IJEPA
 from .data import IMAGENET_MEAN, IMAGENET_STD
 
 # %% auto #0
-__all__ = ['OFFICIAL_HEADS', 'NETS', 'FILE_NETS', 'CKPT_DIR', 'HF_MEAN', 'HF_STD', 'FORMATS', 'CONVERSIONS', 'CheckpointError',
-           'read_checkpoint', 'read_safetensors', 'infer_encoder_arch', 'infer_predictor_arch', 'assemble', 'trained',
-           'load_official', 'atomic_save', 'save_official', 'packaged', 'save_bundle', 'fingerprint', 'write_bundle',
-           'write_json', 'bundled', 'read_bundle', 'resolve', 'load_bundle', 'is_hf_state_dict', 'from_hf_state_dict',
-           'to_hf_state_dict', 'load_hf', 'load_timm', 'detect', 'load', 'export_timm', 'hf_config', 'export_hf',
-           'convert']
+__all__ = ['INPUT_ERRNOS', 'OFFICIAL_HEADS', 'NETS', 'FILE_NETS', 'CKPT_DIR', 'HF_MEAN', 'HF_STD', 'FORMATS', 'CONVERSIONS',
+           'InputError', 'CheckpointError', 'WriteError', 'write_error', 'atomic_write', 'remove_stale_temps',
+           'is_input_error', 'one_line_errors', 'read_checkpoint', 'read_safetensors', 'infer_encoder_arch',
+           'infer_predictor_arch', 'assemble', 'trained', 'load_official', 'atomic_save', 'save_official', 'packaged',
+           'save_bundle', 'fingerprint', 'write_bundle', 'write_json', 'bundled', 'read_bundle', 'resolve',
+           'load_bundle', 'is_hf_state_dict', 'from_hf_state_dict', 'to_hf_state_dict', 'load_hf', 'load_timm',
+           'detect', 'load', 'export_timm', 'hf_config', 'export_hf', 'convert']
 
 # %% ../nbs/06_hub.ipynb #1f9b5e79
-class CheckpointError(ValueError):
+class InputError(ValueError):
+    "A problem with what the user gave — a config value, a file, a folder, the data, the disk — rather than a bug: a command reports it in one line and exits with code 2 (see `one_line_errors`)."
+
+class CheckpointError(InputError):
     "A file that cannot be read as the checkpoint asked for."
+
+class WriteError(InputError):
+    "A file that could not be written (disk full, no permission, read-only): nothing half-written and no temporary file is left."
+
+_WRITE_FAULTS = {errno.ENOSPC: ('no space left on device', 'free some space or set another folder'),
+                 errno.EDQUOT: ('disk quota exceeded', 'free some space or set another folder'),
+                 errno.EFBIG: ('file too large for the file system', 'write to another file system'),
+                 errno.EROFS: ('read-only file system', 'set a writable folder'),
+                 errno.EACCES: ('permission denied', 'make the folder writable or set another one'),
+                 errno.EPERM: ('permission denied', 'make the folder writable or set another one')}
+
+def _errno_of(e: BaseException, recorded: OSError | None = None) -> int | None:
+    "The OS error number behind `e`: its own, one recorded while writing (torch's writer hides it), or one quoted by safetensors ('os error 28')."
+    if isinstance(e, OSError) and e.errno: return e.errno
+    if recorded is not None: return recorded.errno
+    m = re.search(r'os error (\d+)', str(e))
+    return int(m.group(1)) if m else None
+
+def write_error(e: BaseException, path, recorded: OSError | None = None) -> WriteError | None:
+    "A one-line `WriteError` naming `path` when `e` is a fault the user can fix (disk full, no permission, read-only), else None."
+    code = _errno_of(e, recorded)
+    if code not in _WRITE_FAULTS: return None
+    path = Path(path); what, todo = _WRITE_FAULTS[code]
+    kept = f"the previous {path.name} there is intact" if path.exists() else "nothing was written"
+    return WriteError(f"{what} writing {path}; {kept} and no temporary file is left: {todo}")
+
+def atomic_write(path, write) -> Path:
+    "Call `write(tmp)` on a temporary path beside `path`, then rename it to `path`: a crash, a full disk or a folder we may not write never leaves a half-written `path` (nor the temporary file); the last two become a `WriteError` naming `path`."
+    path = Path(path); tmp = path.with_name(f'.{path.name}.tmp')
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write(tmp); os.replace(tmp, path)
+    except BaseException as e:
+        try: tmp.unlink(missing_ok=True)
+        except OSError: pass
+        err = write_error(e, path)
+        if err is not None: raise err from None
+        raise
+    return path
+
+def remove_stale_temps(folder) -> list[Path]:
+    "Delete the temporary files (`.NAME…tmp`) that a save killed part-way left in `folder`; returns what was removed."
+    folder, gone = Path(folder), []
+    if not folder.is_dir(): return gone
+    for p in folder.glob('.*.tmp'):
+        try: p.unlink(); gone.append(p)
+        except OSError: pass
+    return gone
+
+INPUT_ERRNOS = {errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG, errno.ELOOP, errno.EEXIST, *_WRITE_FAULTS}
+
+def _one_line(e: BaseException, limit: int = 1000) -> str:
+    "The message of `e` on one line (an error a DataLoader worker re-raised: its original message)."
+    text = str(e)
+    if isinstance(e, OSError) and e.errno and e.filename is not None and e.strerror:
+        text = f"{e.strerror.lower()}: {e.filename}" + (f" -> {e.filename2}" if e.filename2 else '')
+        if e.errno in _WRITE_FAULTS: text += f"; {_WRITE_FAULTS[e.errno][1]}"
+    lines = [l.strip() for l in text.splitlines() if l.strip()]
+    if len(lines) > 1 and lines[0].startswith('Caught ') and 'Original Traceback' in text:
+        lines = [lines[-1].split(': ', 1)[-1]]
+    s = ' '.join(lines) or type(e).__name__
+    return s if len(s) <= limit else s[:limit - 1] + '…'
+
+def is_input_error(e: BaseException) -> bool:
+    "Whether `e` is a problem with the user's input (reported in one line) rather than a bug (reported with its traceback)."
+    from ijepa_viz.data import DataError
+    from ijepa_viz.masks import MaskError
+    if isinstance(e, (InputError, DataError, MaskError, FloatingPointError)): return True
+    if isinstance(e, (FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError)): return True
+    return isinstance(e, OSError) and e.errno in INPUT_ERRNOS
+
+@contextmanager
+def one_line_errors(prog: str):
+    "The error policy of every command: an input problem (`is_input_error`) ends the process with exit code 2 and one line `PROG: error: ...` on stderr that names the value or file and what to do; anything else is a bug of ours and keeps its traceback."
+    shown = warnings.formatwarning                       # warnings too: one line each, named after the command
+    warnings.formatwarning = lambda message, category, *args, **kw: f"{prog}: warning: {' '.join(str(message).split())}\n"
+    try: yield
+    except Exception as e:
+        if not is_input_error(e): raise
+        print(f"{prog}: error: {_one_line(e)}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
+    finally: warnings.formatwarning = shown
 
 OFFICIAL_HEADS = {dim: heads for dim, _, heads, _ in VIT_SIZES.values()}  # embed_dim -> heads
 
@@ -47,8 +134,8 @@ def read_checkpoint(path, mmap: bool = True) -> dict:
         # retry with weights_only=False is the one thing not to do with such a file, so it is never quoted.
         found = re.search(r'(Trying to load unsupported GLOBAL [^\n]*|Unsupported global: GLOBAL \S+|Unsupported class [^\n]*)', text)
         if found:
-            what = f" ({found.group(1).rstrip('.')})" if found else ''
-            raise CheckpointError(f"{path} is unsafe: besides tensors and plain values it holds Python objects{what}, and "
+            raise CheckpointError(f"{path} is unsafe: besides tensors and plain values it holds Python objects "
+                                  f"({found.group(1).rstrip('.')}), and "
                                   f"unpickling them could run code. It was not loaded. If you made it yourself, re-save "
                                   f"only its state dicts; if not, do not load it.") from None
         lines = [l for l in text.strip().splitlines() if l.strip() and 'weights_only' not in l and 'Weights only' not in l]
@@ -167,18 +254,33 @@ def load_official(path, num_heads: int | None = None, predictor_num_heads: int |
     model.meta['has'] = sorted(sds)
     return model
 
+class _Recorder:
+    "A file wrapper that keeps the OSError of a failed write (torch's writer turns it into an opaque RuntimeError)."
+    def __init__(self, f): self.f, self.error = f, None
+    def write(self, b):
+        try: return self.f.write(b)
+        except OSError as e: self.error = e; raise
+    def flush(self): return self.f.flush()
+
 def atomic_save(obj, path):
-    "`torch.save` to a temporary file beside `path`, then rename: a crash never leaves a half-written `path`."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+    "`torch.save` to a temporary file beside `path`, then rename: a crash never leaves a half-written `path`, and a full disk or a folder we may not write is a one-line `WriteError` (the previous `path` intact, no temporary file left)."
+    path, tmp, rec = Path(path), None, None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
         with os.fdopen(fd, 'wb') as f:
-            torch.save(obj, f); f.flush(); os.fsync(f.fileno())
+            rec = _Recorder(f)
+            torch.save(obj, rec); f.flush(); os.fsync(f.fileno())
         umask = os.umask(0); os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)        # as a plain open() would create it (mkstemp makes it private)
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True); raise
+    except BaseException as e:
+        if tmp is not None:
+            try: Path(tmp).unlink(missing_ok=True)
+            except OSError: pass
+        err = write_error(e, path, rec.error if rec is not None else None)
+        if err is not None: raise err from None
+        raise
 
 def save_official(model: IJEPA, path, epoch: int = 0, **extra):
     "Save `model` in the official checkpoint layout (plus `extra` entries such as `opt`, `scaler`, `loss`); only the networks that hold trained weights (see `trained`)."
@@ -222,13 +324,14 @@ def write_bundle(tensors: dict, card: dict, path) -> Path:
     path = Path(path); path = path.with_name(path.name.removesuffix('.safetensors').removesuffix('.json'))
     path.parent.mkdir(parents=True, exist_ok=True)
     st, js = path.with_suffix('.safetensors'), path.with_suffix('.json')
-    tmp = st.with_name(f'.{st.name}.tmp'); save_file(tensors, str(tmp)); os.replace(tmp, st)
+    atomic_write(st, lambda tmp: save_file(tensors, str(tmp)))
     write_json(card, js)
     return st
 
 def write_json(obj, path: Path):
     "Write `obj` as indented JSON to `path` atomically (temporary file + rename)."
-    path = Path(path); tmp = path.with_name(f'.{path.name}.tmp'); tmp.write_text(json.dumps(obj, indent=1)); os.replace(tmp, path)
+    text = json.dumps(obj, indent=1)                     # (an object JSON cannot hold fails before anything is written)
+    atomic_write(path, lambda tmp: tmp.write_text(text))
 
 def _card(stem: Path) -> dict | None:
     try: return json.loads(stem.with_suffix('.json').read_text())
@@ -471,12 +574,9 @@ def _encoder(model: IJEPA, net: str) -> VisionTransformer:
 def export_timm(model: IJEPA, path, net: str = 'target_encoder') -> Path:
     "Write one encoder as a timm state dict (.safetensors; the model's mean/std in its metadata): `VisionTransformer(class_token=False, global_pool='avg', fc_norm=False)` of that size loads it strictly."
     enc, path = _encoder(model, net), Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f'.{path.name}.tmp')
     meta = dict(format='pt', source='ijepa_viz', net=net, mean=json.dumps(model.mean), std=json.dumps(model.std))
-    save_file({k: v.detach().cpu().contiguous() for k, v in enc.state_dict().items()}, str(tmp), metadata=meta)
-    os.replace(tmp, path)
-    return path
+    return atomic_write(path, lambda tmp: save_file({k: v.detach().cpu().contiguous() for k, v in enc.state_dict().items()},
+                                                    str(tmp), metadata=meta))
 
 def hf_config(enc: VisionTransformer) -> dict:
     "A transformers `IJepaConfig` (as config.json) for encoder `enc`."
@@ -491,10 +591,8 @@ def export_hf(model: IJEPA, folder, net: str = 'target_encoder') -> Path:
     "Write one encoder as a transformers folder (config.json, model.safetensors, preprocessor_config.json with the model's own mean/std) that `IJepaModel.from_pretrained(folder)` loads."
     enc, folder = _encoder(model, net), Path(folder)
     if enc.img_size[0] != enc.img_size[1]: raise ValueError(f"transformers' IJepaModel needs square images, not {enc.img_size}")
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / '.model.safetensors.tmp'
-    save_file(to_hf_state_dict({k: v.detach().cpu() for k, v in enc.state_dict().items()}), str(tmp), metadata={'format': 'pt'})
-    os.replace(tmp, folder / 'model.safetensors')
+    sd = to_hf_state_dict({k: v.detach().cpu() for k, v in enc.state_dict().items()})
+    atomic_write(folder / 'model.safetensors', lambda tmp: save_file(sd, str(tmp), metadata={'format': 'pt'}))
     write_json(hf_config(enc), folder / 'config.json')
     H, W = enc.img_size
     write_json(dict(image_processor_type='ViTImageProcessor', do_resize=True, size={'height': H, 'width': W}, resample=3,

@@ -6,15 +6,16 @@ Docs: https://ijepa-viz.github.io/ijepa_viz/masks.html.md"""
 
 # %% ../nbs/01_masks.ipynb #f1c46476
 from __future__ import annotations
-import math
+import math, warnings
 from dataclasses import dataclass
 from typing import Optional
 import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['SAMPLERS', 'Masks', 'block_size', 'MaskSampler', 'MultiBlockSampler', 'RasterizedSampler', 'BlockSampler',
-           'RandomSampler', 'make_sampler', 'show_masks', 'coverage', 'plot_coverage']
+__all__ = ['SAMPLERS', 'Masks', 'block_size', 'MaskError', 'RelaxedMasksWarning', 'MaskSampler', 'MultiBlockSampler',
+           'RasterizedSampler', 'BlockSampler', 'RandomSampler', 'make_sampler', 'show_masks', 'coverage',
+           'plot_coverage']
 
 # %% ../nbs/01_masks.ipynb #c13f3255
 def _pair(x, name='grid_size'):
@@ -156,6 +157,12 @@ def _window_counts(allowed, h, w, nT, nL):
     return (rows @ allowed.float() @ cols.T).long()                    # box sums as two small matrix products (exact)
 
 # %% ../nbs/01_masks.ipynb #2ece073d
+class MaskError(ValueError):
+    "Masks that cannot be drawn as asked (e.g. a constraint the sampler would have to relax under `strict=True`)."
+
+class RelaxedMasksWarning(UserWarning):
+    "The multi-block sampler relaxed the context constraint (as the official sampler does) for some images."
+
 def _check_int(name, v, lo):
     if isinstance(v, bool) or int(v) != v or v < lo: raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
     return int(v)
@@ -193,7 +200,7 @@ class MaskSampler:
 
     def _sample(self, B, g): raise NotImplementedError
     def __repr__(self):
-        args = ', '.join(f"{k}={v!r}" for k, v in vars(self).items() if k != 'generator')
+        args = ', '.join(f"{k}={v!r}" for k, v in vars(self).items() if k not in ('generator', 'sampled', 'relaxed_count', '_noted'))
         return f"{type(self).__name__}({args})"
 
 # %% ../nbs/01_masks.ipynb #1140b8e0
@@ -201,7 +208,7 @@ class MultiBlockSampler(MaskSampler):
     "I-JEPA multi-block masking: `num_targets` target blocks and one context block outside them (official defaults and quirks; flags fix them)."
     def __init__(self, grid_size, num_targets=4, target_scale=(0.15, 0.2), target_aspect=(0.75, 1.5),
                  context_scale=(0.85, 1.0), context_aspect=(1., 1.), min_keep=10, allow_overlap=False, seed=0,
-                 fix_aspect_coupling=False, fix_border=False, pad_context=False):
+                 fix_aspect_coupling=False, fix_border=False, pad_context=False, strict=False):
         super().__init__(grid_size, seed)
         self.num_targets = _check_int('num_targets', num_targets, 1)
         self.target_scale = _check_range('target_scale', target_scale, 'fraction')
@@ -210,10 +217,16 @@ class MultiBlockSampler(MaskSampler):
         self.context_aspect = _check_range('context_aspect', context_aspect, 'positive')
         self.min_keep = _check_int('min_keep', min_keep, 0)
         self.allow_overlap, self.fix_aspect_coupling = bool(allow_overlap), bool(fix_aspect_coupling)
-        self.fix_border, self.pad_context = bool(fix_border), bool(pad_context)
+        self.fix_border, self.pad_context, self.strict = bool(fix_border), bool(pad_context), bool(strict)
+        self.sampled = self.relaxed_count = 0   # images drawn, and those whose context had to be relaxed
+        self._noted = False
         for block in ('target', 'context'):
             scale, aspect = getattr(self, f'{block}_scale'), getattr(self, f'{block}_aspect')
             (h, w), _ = _size_extremes(self.grid_size, scale, aspect, self.fix_aspect_coupling, self.fix_border)
+            if h * w == 0:
+                raise ValueError(
+                    f"a {block} block can be empty (0 patches) with grid_size={self.grid_size}, {block}_scale={scale}, "
+                    f"{block}_aspect={aspect}: use a larger grid_size (a bigger image or smaller patches) or a larger {block}_scale (no min_keep can help).")
             if h * w <= self.min_keep:
                 raise ValueError(
                     f"a {block} block can be as small as {h}x{w} = {h * w} patches with grid_size={self.grid_size}, "
@@ -243,6 +256,7 @@ class MultiBlockSampler(MaskSampler):
         has = ok.any(2)
         if not has[:, -1].all(): raise RuntimeError(f"no valid {ch}x{cw} context block (min_keep={self.min_keep})")
         level = has.to(torch.uint8).argmax(1)                              # first level with a valid position
+        if not self.allow_overlap: self._note_relaxed(level, (th, tw), (ch, cw))
         rows = torch.arange(B)
         scores = torch.rand(B, nT * nL, generator=g).masked_fill(~ok[rows, level], -1.)
         pos = scores.argmax(1)                                             # uniform among the valid positions
@@ -251,6 +265,28 @@ class MultiBlockSampler(MaskSampler):
         relaxed = torch.full((B,), M) if self.allow_overlap else level
         info = dict(target_size=(th, tw), context_size=(ch, cw), relaxed=relaxed, context_count=count)
         return Masks(context, targets, (H, W), valid), info
+
+    def _note_relaxed(self, level, target_size, context_size):
+        "Count the images whose context had to overlap targets; say so once, or raise under `strict`."
+        B, n = len(level), int((level > 0).sum())
+        self.sampled += B; self.relaxed_count += n
+        if not n: return
+        (H, W), (th, tw), (ch, cw) = self.grid_size, target_size, context_size
+        msg = (f"the context block of {n} of {B} images could not avoid all {self.num_targets} target blocks and keep more "
+               f"than min_keep={self.min_keep} patches ({ch}x{cw} context, {th}x{tw} targets, {H}x{W} grid), so it overlaps "
+               f"up to {int(level.max())} of them, as the official sampler relaxes it")
+        if self.strict:
+            raise MaskError(msg + "; strict=True (config mask.strict) makes this an error: use smaller or fewer targets "
+                                  "(mask.pred_mask_scale, mask.num_pred_masks) or a smaller min_keep")
+        if not self._noted:
+            self._noted = True
+            warnings.warn(msg + " (said once; `relaxed_fraction` counts them; strict=True, config mask.strict, makes it an error)",
+                          RelaxedMasksWarning, stacklevel=4)
+
+    @property
+    def relaxed_fraction(self) -> float:
+        "Fraction of the images drawn so far whose context had to overlap a target block."
+        return self.relaxed_count / self.sampled if self.sampled else 0.
 
 # %% ../nbs/01_masks.ipynb #076edf21
 class RasterizedSampler(MaskSampler):

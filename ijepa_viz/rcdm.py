@@ -12,9 +12,9 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from .data import IMAGENET_MEAN, IMAGENET_STD, to_image
+from .data import IMAGENET_MEAN, IMAGENET_STD, to_image, DataError
 from .masks import make_sampler, Masks
-from .hub import atomic_save, read_checkpoint, read_bundle, write_bundle, CheckpointError, trained
+from .hub import atomic_save, read_checkpoint, read_bundle, write_bundle, CheckpointError, InputError, trained, one_line_errors
 from .train import seed_of, sampler_kwargs
 from .jepa import ema_update_
 
@@ -268,7 +268,7 @@ class RCDMTrainer:
                  device='cpu', out=None, init=None, **unet_kw):
         "`init`: a decoder (bundled name, path or `UNet`) to start from instead of random weights, e.g. one trained for another encoder."
         if predictor_frac > 0 and not trained(model, 'predictor'):
-            raise ValueError(f"predictor_frac={predictor_frac}, but this model's predictor is untrained (its source "
+            raise InputError(f"predictor_frac={predictor_frac}, but this model's predictor is untrained (its source "
                              f"{getattr(model, 'meta', {}).get('source', '?')!r} holds {getattr(model, 'meta', {}).get('has')}): "
                              "train on the whole-image condition only (predictor_frac=0)")
         self.model, self.dataset, self.device = model.eval().requires_grad_(False).to(device), dataset, device
@@ -280,7 +280,7 @@ class RCDMTrainer:
             src = init if isinstance(init, nn.Module) else load_decoder(init)
             shape = lambda c: json.loads(json.dumps({k: v for k, v in c.items() if k not in ('dropout', 'cond_drop')}))
             if shape(src.config) != shape(self.net.config):
-                raise ValueError(f"the decoder to start from has U-Net {src.config}, but preset {preset!r} builds {self.net.config}")
+                raise InputError(f"the decoder to start from has U-Net {src.config}, but preset {preset!r} builds {self.net.config}")
             self.net.load_state_dict(src.state_dict())
         self.ema = copy.deepcopy(self.net).eval().requires_grad_(False)
         self.opt = torch.optim.AdamW(self.net.parameters(), lr=lr, weight_decay=weight_decay)
@@ -416,7 +416,7 @@ class ImageFiles(torch.utils.data.Dataset):
                 return make_transforms(self.size, self.crop_scale)(img), {'label': 0}
             except (OSError, ValueError):
                 if str(self.files[j]) not in self.bad_files: self.bad_files.append(str(self.files[j]))
-        raise RuntimeError(f"none of the {n} images under {str(self.root)!r} can be read")
+        raise DataError(f"none of the {n} image files under {str(self.root)!r} can be read: check that they are images, or give another --images folder")
 
 def export_decoder(ckpt, path, card: dict | None = None, dtype: torch.dtype = torch.float16) -> Path:
     "Write the EMA U-Net of trainer checkpoint `ckpt` as `path`.safetensors (+ `path`.json: kind 'rcdm', U-Net and training config, loss curve)."
@@ -610,8 +610,8 @@ def _parser():
     return p
 
 def main(argv=None):
-    "Console script `ijepa-rcdm` (`train` / `sample` / `export`); exits 0 on success."
-    cli(argv)
+    "Console script `ijepa-rcdm` (`train` / `sample` / `export`); exits 0 on success, 2 with one line on a bad input."
+    with one_line_errors('ijepa-rcdm'): cli(argv)
 
 def cli(argv=None):
     "`ijepa-rcdm` as a function: returns the trainer (`train`), the bundle path (`export`) or the PNG path (`sample`)."

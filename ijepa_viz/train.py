@@ -6,22 +6,25 @@ Docs: https://ijepa-viz.github.io/ijepa_viz/train.html.md"""
 
 # %% ../nbs/04_train.ipynb #ba8887cc
 from __future__ import annotations
-import argparse, copy, csv, difflib, hashlib, json, math, os, sys, time
+import argparse, copy, csv, difflib, hashlib, json, math, os, sys, time, warnings
 from pathlib import Path
 import yaml
 import torch
 import torch.nn as nn
 import torch.distributed as dist
 from .jepa import IJEPA, jepa_loss, ema_update_, regression_targets, LOSSES, pixel_targets, TARGETS
-from .masks import make_sampler
+from .masks import make_sampler, SAMPLERS
+from .vit import VIT_SIZES
 from .eval import collapse_stats
-from .hub import atomic_save, read_checkpoint, _strip_prefix, CheckpointError, save_bundle, packaged
+from .hub import (atomic_save, read_checkpoint, _strip_prefix, CheckpointError, InputError, save_bundle, packaged,
+                  one_line_errors, remove_stale_temps, atomic_write)
 
 # %% auto #0
 __all__ = ['DEFAULTS', 'CONFIG_DIR', 'ConfigError', 'parse_set', 'bundled_configs', 'find_config', 'load_config', 'lr_at',
            'wd_at', 'momentum_at', 'param_groups', 'make_optimizer', 'set_hparams', 'seed_of', 'EpochBatches',
-           'SeededImages', 'pick_device', 'build_model', 'sampler_kwargs', 'build_sampler', 'build_dataset',
-           'training_state', 'restore', 'Student', 'init_distributed', 'Trainer', 'main']
+           'SeededImages', 'collate_reported', 'pick_device', 'build_model', 'sampler_kwargs', 'build_sampler',
+           'build_dataset', 'check_config', 'training_state', 'restore', 'Student', 'init_distributed', 'Trainer',
+           'main']
 
 # %% ../nbs/04_train.ipynb #8dfc1855
 DEFAULTS = {
@@ -39,7 +42,8 @@ DEFAULTS = {
     'mask': dict(allow_overlap=False, aspect_ratio=[0.75, 1.5], enc_mask_scale=[0.85, 1.0], min_keep=10,
                  num_enc_masks=1, num_pred_masks=4, patch_size=14, pred_mask_scale=[0.15, 0.2],
                  strategy='multiblock',     # ours: multiblock | rasterized | block | random
-                 fix_aspect_coupling=False, fix_border=False, pad_context=False),  # ours: quirk fixes
+                 fix_aspect_coupling=False, fix_border=False, pad_context=False,  # ours: quirk fixes
+                 strict=False),             # ours: an error (not the official relaxation) when the context cannot avoid the targets
     'meta': dict(copy_data=False, load_checkpoint=False, model_name='vit_huge', pred_depth=12, pred_emb_dim=384,
                  read_checkpoint=None, use_bfloat16=True,
                  seed=0,                    # ours: seeds init, masks, data order, augmentation
@@ -50,7 +54,7 @@ DEFAULTS = {
                          lr=0.001, start_lr=0.0002, warmup=40, weight_decay=0.04),
 }
 
-class ConfigError(ValueError):
+class ConfigError(InputError):
     "A config key or value that is not understood."
 
 def _check_keys(cfg: dict, where='config'):
@@ -69,6 +73,7 @@ def _check_keys(cfg: dict, where='config'):
 def _coerce(sec: str, key: str, value):
     "Numbers written as YAML strings ('3e-4': PyYAML reads exponents without a dot as text) become numbers."
     default = DEFAULTS[sec][key]
+    if isinstance(default, str) and value is None: return ''     # `--set data.root_path=`: the empty string
     if isinstance(default, (int, float)) and not isinstance(default, bool) and isinstance(value, str):
         try: return float(value) if isinstance(default, float) or not value.strip().lstrip('-').isdigit() else int(value)
         except ValueError: raise ConfigError(f"{sec}.{key} must be a number, got {value!r}") from None
@@ -80,7 +85,10 @@ def parse_set(item: str) -> tuple[str, str, object]:
         raise ConfigError(f"--set expects section.key=value, got {item!r}")
     path, value = item.split('=', 1)
     sec, key = path.split('.', 1)
-    return sec, key, yaml.safe_load(value) if value != '' else None
+    try: return sec, key, yaml.safe_load(value) if value != '' else None
+    except yaml.YAMLError as e:
+        raise ConfigError(f"--set {item}: {value!r} is not valid YAML ({getattr(e, 'problem', None) or type(e).__name__}); "
+                          f"quote a string, write lists as [a, b]") from None
 
 CONFIG_DIR = packaged('configs')   # the configs shipped with the package (official ones and ours)
 
@@ -100,7 +108,10 @@ def load_config(path=None, overrides=(), base: dict | None = None) -> dict:
     if path is not None:
         path = find_config(path)
         try: user = yaml.safe_load(path.read_text()) or {}
-        except yaml.YAMLError as e: raise ConfigError(f"{path} is not valid YAML: {e}") from None
+        except yaml.YAMLError as e:
+            mark = getattr(e, 'problem_mark', None)
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ''
+            raise ConfigError(f"{path} is not valid YAML{where}: {getattr(e, 'problem', None) or e}") from None
         if not isinstance(user, dict): raise ConfigError(f"{path} must hold a mapping of sections, got {type(user).__name__}")
         _check_keys(user, str(path))
         for sec, vals in user.items(): cfg[sec].update({k: _coerce(sec, k, v) for k, v in vals.items()})
@@ -163,7 +174,8 @@ class EpochBatches(torch.utils.data.Sampler):
         self.n, self.bs, self.seed, self.epoch, self.rank, self.world, self.start = n, batch_size, seed, epoch, rank, world, start
         self.ipe = n // (batch_size * world)
         if self.ipe == 0:
-            raise ValueError(f"dataset of {n} images is smaller than one global batch ({batch_size} x {world} processes)")
+            raise ConfigError(f"the dataset of {n} images is smaller than one global batch ({batch_size} x {world} processes): "
+                              f"lower data.batch_size or give more images")
     def __len__(self): return self.ipe - self.start
     def __iter__(self):
         perm = torch.randperm(self.n, generator=torch.Generator().manual_seed(seed_of(self.seed, 'order', self.epoch)))
@@ -172,15 +184,24 @@ class EpochBatches(torch.utils.data.Sampler):
             yield [(self.epoch, int(j)) for j in mine[i * self.bs:(i + 1) * self.bs]]
 
 class SeededImages(torch.utils.data.Dataset):
-    "The images of `dataset` (labels dropped), each drawn under its own seed (seed, epoch, index)."
-    def __init__(self, dataset, seed: int): self.dataset, self.seed = dataset, seed
+    "The images of `dataset` (labels dropped), each drawn under its own seed (seed, epoch, index); with `report`, each item also carries the files the dataset skipped since the last item (a DataLoader worker holds its own copy of the dataset, so this is how the main process hears of them)."
+    def __init__(self, dataset, seed: int, report: bool = False):
+        self.dataset, self.seed, self.report, self._told = dataset, seed, report, 0
     def __len__(self): return len(self.dataset)
     def __getitem__(self, key):
         epoch, i = key
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed_of(self.seed, 'item', epoch, i))
             item = self.dataset[i]
-        return item[0] if isinstance(item, (tuple, list)) else item
+        image = item[0] if isinstance(item, (tuple, list)) else item
+        if not self.report: return image
+        bad = getattr(self.dataset, 'bad_files', None) or []
+        new, self._told = list(bad[self._told:]), len(bad)
+        return image, new
+
+def collate_reported(items):
+    "Batch of `SeededImages(report=True)` items: (images [B, ...], the skipped files reported with them)."
+    return torch.stack([x for x, _ in items]), [f for _, new in items for f in new]
 
 # %% ../nbs/04_train.ipynb #79f6fb84
 def pick_device(device: str | None = None) -> torch.device:
@@ -204,7 +225,8 @@ def sampler_kwargs(mask: dict) -> dict:
     m = dict(DEFAULTS['mask'], **mask)
     return dict(num_targets=m['num_pred_masks'], target_scale=tuple(m['pred_mask_scale']), target_aspect=tuple(m['aspect_ratio']),
                 context_scale=tuple(m['enc_mask_scale']), min_keep=m['min_keep'], allow_overlap=m['allow_overlap'],
-                fix_aspect_coupling=m['fix_aspect_coupling'], fix_border=m['fix_border'], pad_context=m['pad_context'])
+                fix_aspect_coupling=m['fix_aspect_coupling'], fix_border=m['fix_border'], pad_context=m['pad_context'],
+                strict=m['strict'])
 
 def build_sampler(cfg: dict):
     "The mask sampler of a config (the official `mask` keys, plus `strategy` and the quirk fixes)."
@@ -229,6 +251,62 @@ def build_dataset(cfg: dict):
     if name in ('shapes', 'photos'): return D.make_dataset(name, n=d['dataset_size'], size=size, seed=d['seed'])
     raise ConfigError(f"unknown data.dataset {name!r}; choose one of imagefolder, shapes, digits, photos")
 
+_CHOICES = {('data', 'dataset'): ('imagefolder', 'shapes', 'digits', 'photos'), ('mask', 'strategy'): tuple(SAMPLERS),
+            ('meta', 'model_name'): tuple(VIT_SIZES), ('meta', 'loss'): tuple(LOSSES), ('meta', 'target'): tuple(TARGETS)}
+_AT_LEAST_1 = {('data', 'batch_size'), ('data', 'crop_size'), ('data', 'dataset_size'), ('mask', 'patch_size'),
+               ('mask', 'num_pred_masks'), ('mask', 'num_enc_masks'), ('meta', 'pred_depth'), ('meta', 'pred_emb_dim'),
+               ('meta', 'depth'), ('optimization', 'epochs'), ('logging', 'log_freq'), ('logging', 'checkpoint_freq')}
+_REAL = {('optimization', 'warmup')}                             # an int by default, but a fraction of an epoch is fine
+_OPTIONAL = {('meta', 'read_checkpoint'): str, ('meta', 'depth'): int}   # None by default
+
+def _is_num(v): return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+def _check_value(sec: str, key: str, v):
+    "One config value against the type (and sense) of its default; returns an error message or None."
+    default, name = DEFAULTS[sec][key], f"{sec}.{key}"
+    if (sec, key) in _OPTIONAL:
+        if v is None: return None
+        kind = _OPTIONAL[sec, key]
+    else: kind = type(default)
+    want = {bool: 'true or false', int: 'a number' if (sec, key) in _REAL else 'a whole number', float: 'a number',
+            str: 'a string', list: 'a pair [low, high] of numbers'}[kind]
+    like = f"like the default {default!r}" if default is not None else f"or empty for {default!r}"
+    if v is None: return f"{name} is empty; give {want} ({like})"
+    if kind is bool: ok = isinstance(v, bool)
+    elif kind is int: ok = _is_num(v) and ((sec, key) in _REAL or isinstance(v, int))
+    elif kind is float: ok = _is_num(v)
+    elif kind is str: ok = isinstance(v, str)
+    else: ok = isinstance(v, (list, tuple)) and len(v) == 2 and all(_is_num(x) for x in v)
+    if not ok: return f"{name} must be {want} ({like}), got {v!r}"
+    if _is_num(v) and not math.isfinite(v): return f"{name} must be a finite number, got {v!r}"
+    if kind is list and not v[0] <= v[1]: return f"{name}={v!r}: the first number (low) must not exceed the second (high)"
+    if (sec, key) in _CHOICES and v not in _CHOICES[sec, key]: return f"{name}={v!r}; choose one of {list(_CHOICES[sec, key])}"
+    if (sec, key) in _AT_LEAST_1 and v < 1: return f"{name} must be at least 1, got {v!r}"
+    if _is_num(v) and v < 0: return f"{name} must not be negative, got {v!r}"
+    if key == 'ema' and not 0 <= v[0] <= v[1] <= 1: return f"{name}={v!r}: EMA momenta lie in [0, 1]"
+    return None
+
+def check_config(cfg: dict) -> dict:
+    "Check every value's type and sense against `DEFAULTS` (and the mask section by building its sampler), so a bad value is one clear `ConfigError` naming its key before any model is built; returns `cfg`."
+    _check_keys(cfg)
+    for sec in DEFAULTS:
+        if sec not in cfg: raise ConfigError(f"the config has no {sec!r} section")
+        for key in DEFAULTS[sec]:
+            if key not in cfg[sec]: raise ConfigError(f"the config has no {sec}.{key}")
+            msg = _check_value(sec, key, cfg[sec][key])
+            if msg: raise ConfigError(msg)
+    d, m, meta = cfg['data'], cfg['mask'], cfg['meta']
+    if d['crop_size'] % m['patch_size']:
+        raise ConfigError(f"data.crop_size={d['crop_size']} is not a multiple of mask.patch_size={m['patch_size']}")
+    heads = VIT_SIZES[meta['model_name']][2]
+    if meta['pred_emb_dim'] % heads:
+        raise ConfigError(f"meta.pred_emb_dim={meta['pred_emb_dim']} is not divisible by the {heads} heads of "
+                          f"{meta['model_name']} (the predictor uses the encoder's number of heads)")
+    try: build_sampler(cfg)
+    except ConfigError: raise
+    except ValueError as e: raise ConfigError(f"mask section: {e}") from None
+    return cfg
+
 # %% ../nbs/04_train.ipynb #9c227ddc
 def _prefixed(sd): return {'module.' + k: v for k, v in sd.items()}
 
@@ -246,7 +324,10 @@ def restore(path, model: IJEPA, opt, ipe: int) -> tuple[int, float]:
         raise CheckpointError(f"{path} is not a training checkpoint: expected keys {need}, found {sorted(ck) if isinstance(ck, dict) else type(ck).__name__}")
     for net, key in ((model.context_encoder, 'encoder'), (model.predictor, 'predictor'), (model.target_encoder, 'target_encoder')):
         try: net.load_state_dict(_strip_prefix(ck[key]))
-        except RuntimeError as e: raise CheckpointError(f"{path}: the {key} weights do not fit this config's model:\n{e}") from None
+        except RuntimeError as e:
+            first = next((l.strip() for l in str(e).splitlines()[1:] if l.strip()), str(e))
+            raise CheckpointError(f"{path}: the {key} weights do not fit the model of this config (e.g. {first.rstrip('.')}); "
+                                  f"resume with the config it was trained with (its params-ijepa.yaml)") from None
     try: opt.load_state_dict(ck['opt'])
     except (ValueError, KeyError) as e: raise CheckpointError(f"{path}: optimizer state does not fit: {e}") from None
     step = int(ck['step']) if 'step' in ck else int(ck['epoch']) * ipe   # official files: epoch boundaries
@@ -276,19 +357,17 @@ def init_distributed(device: torch.device) -> tuple[int, int, torch.device]:
 class Trainer:
     "I-JEPA training from a config: `Trainer(cfg).fit()`. Resume with `resume=path` (or `meta.load_checkpoint`)."
     COLUMNS = ['step', 'epoch', 'itr', 'loss', 'lr', 'wd', 'momentum', 'context', 'target', 'images_per_s',
-               'feat_std', 'rankme', 'cos_sim']
+               'feat_std', 'rankme', 'cos_sim', 'relaxed']
 
     def __init__(self, cfg: dict, device=None, resume=None, progress: bool = True, dataset=None):
-        self.cfg = cfg
-        if cfg['meta']['loss'] not in LOSSES: raise ConfigError(f"meta.loss={cfg['meta']['loss']!r}; choose one of {LOSSES}")
-        if cfg['meta'].get('target', 'representation') not in TARGETS:
-            raise ConfigError(f"meta.target={cfg['meta']['target']!r}; choose one of {TARGETS}")
+        self.cfg = check_config(cfg)                              # every value, before anything is built
         self.rank, self.world, self.device = init_distributed(pick_device(device))
-        self.model = build_model(cfg).to(self.device)
         self.sampler = build_sampler(cfg)
-        self.dataset = build_dataset(cfg) if dataset is None else dataset
+        self.dataset = build_dataset(cfg) if dataset is None else dataset     # a missing folder fails before the model is built
         self.bs = cfg['data']['batch_size']
         self.ipe = len(EpochBatches(len(self.dataset), self.bs, 0, 0, self.rank, self.world))
+        self.model = build_model(cfg).to(self.device)
+        self.skipped: list[str] = []                              # unreadable image files skipped (all workers)
         self.total = self.ipe * cfg['optimization']['epochs']
         self.opt = make_optimizer(self.model)
         self.student = Student(self.model)
@@ -315,7 +394,9 @@ class Trainer:
         lr, wd, mom = lr_at(step, self.ipe, o), wd_at(step, self.ipe, o), momentum_at(step, self.ipe, o)
         set_hparams(self.opt, lr, wd)
         torch.manual_seed(seed_of(self.cfg['meta']['seed'], 'step', self.rank, step))        # dropout / drop-path
+        r0 = getattr(self.sampler, 'relaxed_count', 0)
         masks = self.sampler(self.bs, generator=torch.Generator().manual_seed(seed_of(self.cfg['meta']['seed'], 'mask', self.rank, step)))
+        relaxed = (getattr(self.sampler, 'relaxed_count', 0) - r0) / self.bs   # fraction whose context had to overlap a target
         masks = masks.to(self.device)
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.bf16):
             with torch.no_grad():
@@ -332,7 +413,7 @@ class Trainer:
         self.opt.step()
         self.opt.zero_grad(set_to_none=True)
         ema_update_(self.model.target_encoder, self.model.context_encoder, mom)
-        return loss.detach(), (lr, wd, mom, masks.context.shape[1], masks.targets.shape[2], health)
+        return loss.detach(), (lr, wd, mom, masks.context.shape[1], masks.targets.shape[2], health, relaxed)
 
     def _flush(self, pending, t0):
         "Fetch the pending losses (one host sync), check them, log them; returns the time."
@@ -342,14 +423,14 @@ class Trainer:
         losses = losses.tolist()
         now = time.time(); ips = len(pending) * self.bs * self.world / max(now - t0, 1e-9)
         rows = []
-        for (step, _, (lr, wd, mom, nc, nt, health)), loss in zip(pending, losses):
+        for (step, _, (lr, wd, mom, nc, nt, health, relaxed)), loss in zip(pending, losses):
             if not math.isfinite(loss):
                 raise FloatingPointError(
                     f"the loss became {loss} at step {step} (lr {lr:.2e}); training stopped. The last good checkpoint "
                     f"({self.latest if self.latest.exists() else 'none yet'}) was not touched. Try a lower optimization.lr "
                     f"or a longer warmup, and resume from it.")
             rows.append(dict(step=step, epoch=step // self.ipe, itr=step % self.ipe, loss=loss, lr=lr, wd=wd,
-                             momentum=mom, context=nc, target=nt, images_per_s=ips,
+                             momentum=mom, context=nc, target=nt, images_per_s=ips, relaxed=relaxed,
                              **({('feat_std' if k == 'std' else k): v.item() for k, v in health.items()} if health else {})))
         self.history += rows
         if self.rank == 0:
@@ -389,7 +470,8 @@ class Trainer:
         d = self.cfg['data']
         bs = EpochBatches(len(self.dataset), self.bs, d['seed'] * 1_000_003 + self.cfg['meta']['seed'], epoch, self.rank, self.world, start)
         nw = int(d['num_workers'])
-        return torch.utils.data.DataLoader(SeededImages(self.dataset, self.cfg['meta']['seed']), batch_sampler=bs,
+        return torch.utils.data.DataLoader(SeededImages(self.dataset, self.cfg['meta']['seed'], report=True), batch_sampler=bs,
+                                           collate_fn=collate_reported,
                                            num_workers=nw, pin_memory=d['pin_mem'] and self.device.type == 'cuda',
                                            persistent_workers=False, prefetch_factor=4 if nw else None)
 
@@ -397,7 +479,9 @@ class Trainer:
         "Train until the configured epochs end (or `steps` total updates); returns self."
         from tqdm.auto import tqdm
         end = self.total if steps is None else min(self.total, steps)
-        if self.rank == 0: self.folder.mkdir(parents=True, exist_ok=True); self._trim_log()
+        if self.rank == 0:
+            self.folder.mkdir(parents=True, exist_ok=True); self._trim_log()
+            for p in remove_stale_temps(self.folder): print(f"removed {p.name}, left by a save that was killed", file=sys.stderr)
         log_freq, every = max(1, self.cfg['logging']['log_freq']), self.cfg['logging']['checkpoint_every_steps']
         bar = tqdm(total=end, initial=self.step, disable=not self.progress, desc='ijepa-train', unit='step', dynamic_ncols=True)
         pending, t0 = [], time.time()
@@ -405,7 +489,8 @@ class Trainer:
         self.model.train()
         while self.step < end:
             epoch, itr = divmod(self.step, self.ipe)
-            for images in self.loader(epoch, itr):
+            for images, bad in self.loader(epoch, itr):
+                if bad: self.skipped += [f for f in dict.fromkeys(bad) if f not in self.skipped]
                 images = images.to(self.device, non_blocking=True)
                 loss, info = self._train_step(images, self.step)
                 pending.append((self.step, loss, info)); self.step += 1; bar.update(1)
@@ -420,8 +505,25 @@ class Trainer:
                 if self.step >= end: break
         bar.close()
         self.seconds += time.time() - self._fit_start; self._fit_start = None
-        if self.world > 1: self.check_replicas()
+        if self.world > 1:
+            self.check_replicas()
+            every = [None] * self.world; dist.all_gather_object(every, self.skipped)
+            self.skipped = list(dict.fromkeys(f for fs in every for f in fs))
         return self
+
+    def summary(self) -> list[str]:
+        "Lines for the end of a run: what was skipped or relaxed along the way (nothing is lost silently)."
+        out = []
+        if self.skipped:
+            more = f" (and {len(self.skipped) - 3} more)" if len(self.skipped) > 3 else ''
+            out.append(f"skipped {len(self.skipped)} unreadable image file{'s' * (len(self.skipped) > 1)}: "
+                       f"{', '.join(self.skipped[:3])}{more}")
+        rel = [r['relaxed'] for r in self.history if r.get('relaxed')]
+        if rel:
+            frac = sum(rel) / len(self.history)
+            out.append(f"masks: the context had to overlap target blocks for {frac:.1%} of the images "
+                       f"(column 'relaxed' of {self.csv_path.name}; mask.strict: true makes this an error)")
+        return out
 
     def check_replicas(self) -> float:
         "Under DDP: all ranks must hold identical networks (else an error); returns the largest difference seen."
@@ -484,19 +586,38 @@ def main(argv=None):
     ap.add_argument('--export-dtype', choices=['float32', 'float16', 'bfloat16'], default='float32', help='dtype of the exported weights')
     a = ap.parse_args(argv)
     try:
-        cfg = load_config(a.config, a.set)
-        resume = a.resume
-        if resume == 'latest': resume = Path(cfg['logging']['folder']) / f"{cfg['logging']['write_tag']}-latest.pth.tar"
-        t = Trainer(cfg, device=a.device, resume=resume, progress=not a.no_progress)
-        if t.rank == 0:
-            Path(cfg['logging']['folder']).mkdir(parents=True, exist_ok=True)
-            (Path(cfg['logging']['folder']) / 'params-ijepa.yaml').write_text(yaml.safe_dump(cfg))
-        t.fit(a.steps)
-        if a.export and t.rank == 0: print(f"exported {t.export(a.export, dtype=getattr(torch, a.export_dtype))}")
-    except (ConfigError, CheckpointError, FileNotFoundError, FloatingPointError, ValueError) as e:
-        print(f"ijepa-train: error: {e}", file=sys.stderr); sys.exit(2)
+        with one_line_errors('ijepa-train'):
+            cfg = check_config(load_config(a.config, a.set))
+            _no_meta(a.config, a.set, cfg, pick_device(a.device))
+            resume = a.resume
+            if resume == 'latest': resume = Path(cfg['logging']['folder']) / f"{cfg['logging']['write_tag']}-latest.pth.tar"
+            t = Trainer(cfg, device=a.device, resume=resume, progress=not a.no_progress)
+            if t.rank == 0:
+                from ijepa_viz.hub import write_json
+                Path(cfg['logging']['folder']).mkdir(parents=True, exist_ok=True)
+                text = yaml.safe_dump(cfg)
+                from ijepa_viz.hub import atomic_write
+                atomic_write(Path(cfg['logging']['folder']) / 'params-ijepa.yaml', lambda tmp: tmp.write_text(text))
+            t.fit(a.steps)
+            if a.export and t.rank == 0: print(f"exported {t.export(a.export, dtype=getattr(torch, a.export_dtype))}")
     finally:
         if dist.is_initialized(): dist.destroy_process_group()
     if t.rank == 0 and t.history:
         r = t.history[-1]
         print(f"done: step {t.step}, loss {r['loss']:.4f}; checkpoint {t.latest}; log {t.csv_path}")
+        for line in t.summary(): print(line)
+
+def _no_meta(path, overrides, cfg: dict, device: torch.device):
+    "A config without a `meta` section builds the official default model (ViT-H/14): an error on a CPU, a note elsewhere."
+    user = {}
+    if path is not None:
+        try: user = yaml.safe_load(find_config(path).read_text()) or {}
+        except (OSError, yaml.YAMLError): user = {}
+    if 'meta' in user or any((parse_set(o)[0] if isinstance(o, str) else o[0]) == 'meta' for o in overrides): return
+    name = cfg['meta']['model_name']
+    what = (f"the config has no meta section, so it builds the official default {name} "
+            f"({VIT_SIZES[name][1]} blocks of width {VIT_SIZES[name][0]}, {cfg['data']['crop_size']} px)")
+    if device.type == 'cpu':
+        raise ConfigError(f"{what} on the CPU, far too slow to train there (minutes per step): set a smaller model (e.g. --set meta.model_name=vit_tiny, "
+                          f"or --config tiny_cpu), or --set meta.model_name={name} to mean it")
+    print(f"ijepa-train: note: {what} on {device.type}", file=sys.stderr)

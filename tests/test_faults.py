@@ -1,0 +1,253 @@
+"""Fault injection: every bad input and fault gets one clear line (exit code 2), a bug keeps its traceback, nothing is lost.
+
+Bad configs, YAML, checkpoints (missing, empty, truncated, unsafe, of another architecture), image folders nobody can
+read, 16-bit images, a full disk, an unwritable folder, a save killed part-way, relaxed masks."""
+import builtins, errno, os, pickle, signal, subprocess, sys, time, warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from ijepa_viz import hub
+from ijepa_viz.data import ImageFolder, open_image, photo
+from ijepa_viz.masks import MaskError, RelaxedMasksWarning, make_sampler
+from ijepa_viz.train import ConfigError, check_config, load_config
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+CFG = str(ROOT / 'configs' / 'tiny_cpu.yaml')
+ENV = dict(os.environ, OMP_NUM_THREADS='1')
+
+
+def train(*args, config=CFG, timeout=300):
+    cmd = [str(BIN / 'ijepa-train'), '--no-progress'] + (['--config', config] if config else []) + list(args)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=ENV)
+
+
+class _Run:
+    def __init__(self, returncode, stdout, stderr): self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+def train_here(capsys, *args, config=CFG):
+    "`ijepa-train` in this process (no second start-up of torch): what a subprocess would give."
+    from ijepa_viz.train import main
+    capsys.readouterr()
+    try: main(['--no-progress'] + (['--config', config] if config else []) + list(args)); code = 0
+    except SystemExit as e: code = e.code
+    out = capsys.readouterr()
+    return _Run(code, out.out, out.err)
+
+
+def one_line_error(r, *words):
+    "Exit code 2, exactly one line on stderr, no traceback, and it holds every one of `words`."
+    lines = [l for l in r.stderr.splitlines() if l.strip()]
+    assert r.returncode == 2, (r.returncode, r.stderr[-2000:])
+    assert len(lines) == 1 and 'Traceback' not in r.stderr, r.stderr[-2000:]
+    for w in words: assert w in lines[0], (w, lines[0])
+    return lines[0]
+
+
+# ---------------------------------------------------------------- config: caught before any model is built
+@pytest.mark.parametrize('override, words', [
+    ('optimization.epochs=[2]', ['optimization.epochs', 'whole number', '[2]']),
+    ('optimization.lr=', ['optimization.lr', 'empty']),
+    ('optimization.lr=[0.1', ['optimization.lr', 'not valid YAML']),
+    ('data.batch_size=0', ['data.batch_size', 'at least 1']),
+    ('mask.pred_mask_scale=[0.9]', ['mask.pred_mask_scale', 'pair']),
+    ('mask.fix_border=1', ['mask.fix_border', 'true or false']),
+    ('meta.model_name=vit_tiiny', ['meta.model_name', 'vit_tiny']),
+    ('data.crop_size=30', ['data.crop_size', 'mask.patch_size']),
+    ('mask.min_keep=400', ['mask section', 'min_keep']),
+])
+def test_bad_config_values_are_one_line_naming_the_key(capsys, override, words):
+    one_line_error(train_here(capsys, '--set', override, '--steps', '1'), 'ijepa-train: error:', *words)
+
+
+def test_the_checks_run_before_any_model_is_built(monkeypatch):
+    import ijepa_viz.train as T
+    built = []
+    monkeypatch.setattr(T, 'build_model', lambda cfg: built.append(cfg) or 1 / 0)
+    cfg = load_config(CFG, ['optimization.epochs=[2]'])
+    with pytest.raises(ConfigError, match='optimization.epochs'): T.Trainer(cfg, device='cpu')
+    assert built == []
+    for name in ('in1k_vith14_ep300', 'in22k_vitg16_ep44', 'tiny_cpu', 'shapes_vit_tiny', 'ablation_tiny'):
+        check_config(load_config(name))                       # every shipped config passes
+
+
+def test_yaml_errors_and_missing_meta_are_one_line(tmp_path, capsys):
+    (tmp_path / 'bad.yaml').write_text('data:\n  batch_size: [16\n')
+    one_line_error(train(config=str(tmp_path / 'bad.yaml')), 'bad.yaml', 'not valid YAML', 'line 3')
+    (tmp_path / 'nometa.yaml').write_text('data:\n  batch_size: 16\n')
+    one_line_error(train_here(capsys, '--device', 'cpu', config=str(tmp_path / 'nometa.yaml')), 'no meta section', 'vit_huge', 'meta.model_name')
+    one_line_error(train_here(capsys, config=str(tmp_path / 'nope.yaml')), 'nope.yaml', 'does not exist')
+
+
+# ---------------------------------------------------------------- checkpoints
+def test_bad_checkpoints_are_one_line(tmp_path, capsys):
+    run = tmp_path / 'run'
+    assert train_here(capsys, '--set', f'logging.folder={run}', '--steps', '1').returncode == 0
+    good = (run / 'jepa-latest.pth.tar').read_bytes()
+    cases = {'missing': None, 'empty': b'', 'truncated': good[: len(good) // 2], 'text': b'not a checkpoint at all'}
+    for name, data in cases.items():
+        p = tmp_path / f'{name}.pth.tar'
+        if data is not None: p.write_bytes(data)
+        words = ['does not exist'] if data is None else ['truncated']
+        one_line_error(train_here(capsys, '--set', f'logging.folder={run}', '--resume', str(p), '--steps', '2'), p.name, *words)
+    # the right file, the wrong architecture
+    r = train_here(capsys, '--set', f'logging.folder={run}', '--set', 'meta.pred_emb_dim=96', '--resume', '--steps', '2')
+    one_line_error(r, 'do not fit', 'params-ijepa.yaml')
+
+
+class _Payload:
+    def __init__(self, fn, arg): self.fn, self.arg = fn, arg
+    def __reduce__(self): return (self.fn, (self.arg,))
+
+
+@pytest.mark.parametrize('fn', [os.system, subprocess.call, builtins.exec])
+def test_unsafe_pickles_are_named_unsafe_and_never_run(tmp_path, fn):
+    flag = tmp_path / 'ran'
+    arg = {os.system: f'touch {flag}', subprocess.call: ['touch', str(flag)],
+           builtins.exec: f"open({str(flag)!r}, 'w').close()"}[fn]
+    p = tmp_path / 'evil.pth.tar'
+    torch.save({'encoder': {}, 'x': _Payload(fn, arg)}, p)
+    r = subprocess.run([str(BIN / 'ijepa-eval'), '--ckpt', str(p)], capture_output=True, text=True, timeout=120, env=ENV)
+    one_line_error(r, 'evil.pth.tar', 'unsafe')
+    assert not flag.exists()
+
+
+# ---------------------------------------------------------------- data
+def test_image_folder_nobody_can_read_is_one_line(tmp_path, capsys):
+    (tmp_path / 'imgs' / 'a').mkdir(parents=True)
+    for i in range(4): (tmp_path / 'imgs' / 'a' / f'{i}.jpg').write_bytes(np.random.default_rng(i).bytes(500))
+    r = train('--set', f'logging.folder={tmp_path / "run"}', '--set', 'data.dataset=imagefolder', '--set', f'data.root_path={tmp_path}',
+              '--set', 'data.image_folder=imgs', '--set', 'data.batch_size=2', '--set', 'data.num_workers=2', '--steps', '1')
+    assert r.returncode == 2, r.stderr[-2000:]
+    errors = [l for l in r.stderr.splitlines() if 'error' in l]
+    assert len(errors) == 1 and 'Traceback' not in r.stderr and 'none of the 4 image files' in errors[0], r.stderr[-2000:]
+    empty = tmp_path / 'none'; (empty / 'a').mkdir(parents=True)
+    one_line_error(train_here(capsys, '--set', 'data.dataset=imagefolder', '--set', f'data.root_path={empty}', '--set', 'data.image_folder=',
+                         '--steps', '1'), 'no image files')
+
+
+def test_skipped_files_are_listed_at_the_end_across_workers(tmp_path):
+    for c in ('a', 'b'):
+        (tmp_path / 'imgs' / c).mkdir(parents=True)
+        for i in range(6): Image.fromarray(photo('coffee', 32)).save(tmp_path / 'imgs' / c / f'{i}.png')
+    (tmp_path / 'imgs' / 'a' / 'zz_bad.jpg').write_bytes(b'no image')
+    (tmp_path / 'imgs' / 'b' / 'zz_bad.png').write_bytes(b'no image either')
+    r = train('--set', f'logging.folder={tmp_path / "run"}', '--set', 'data.dataset=imagefolder', '--set', f'data.root_path={tmp_path}',
+              '--set', 'data.image_folder=imgs', '--set', 'data.batch_size=7', '--set', 'data.num_workers=2', '--steps', '2')
+    assert r.returncode == 0, r.stderr[-3000:]
+    line = next(l for l in r.stdout.splitlines() if l.startswith('skipped'))
+    assert line.startswith('skipped 2 unreadable image files') and 'zz_bad.jpg' in line and 'zz_bad.png' in line, r.stdout
+
+
+def test_16_bit_images_read_as_seen(tmp_path):
+    ramp = (np.arange(64)[None].repeat(8, 0) * 1040).astype(np.uint16)
+    Image.fromarray(ramp).save(tmp_path / 'wide.png')
+    rgb = np.asarray(open_image(tmp_path / 'wide.png'))
+    assert rgb.dtype == np.uint8 and rgb[0, 0, 0] == 0 and rgb[0, -1, 0] >= 250   # the range is scaled, not clipped to white
+
+
+# ---------------------------------------------------------------- disk full, unwritable folder, killed saves
+@pytest.fixture
+def small_disk(tmp_path):
+    d = tmp_path / 'disk'; d.mkdir()
+    r = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', str(d)], capture_output=True)
+    if r.returncode: pytest.skip('mounting a small tmpfs is not permitted here')
+    yield d
+    subprocess.run(['umount', str(d)], check=True)
+
+
+def test_full_disk_keeps_the_last_checkpoint_and_no_temp_file(small_disk):
+    run = small_disk / 'run'                                # a 15 MB checkpoint fits once, not twice
+    r = train('--set', f'logging.folder={run}', '--set', 'logging.checkpoint_every_steps=1', '--steps', '3')
+    one_line_error(r, 'no space left on device writing', 'jepa-latest.pth.tar', 'intact', 'no temporary file')
+    assert torch.load(run / 'jepa-latest.pth.tar', weights_only=True)['step'] == 1      # the last good one, whole
+    assert not list(run.glob('.*.tmp'))
+    with pytest.raises(hub.WriteError, match='no space left'): hub.write_json({'x': 'y' * 30_000_000}, small_disk / 'big.json')
+    assert not list(small_disk.glob('.*.tmp'))
+
+
+def test_unwritable_folder_is_one_line(tmp_path):
+    ro = tmp_path / 'ro'; ro.mkdir(); ro.chmod(0o500)
+    try:
+        if os.access(ro, os.W_OK): pytest.skip('chmod does not stop this user (root) from writing')
+        one_line_error(train('--set', f'logging.folder={ro / "run"}', '--steps', '1'), 'permission denied', str(ro))
+    finally: ro.chmod(0o700)
+
+
+def test_read_only_file_system_is_one_line(tmp_path):
+    d = tmp_path / 'rofs'; d.mkdir()
+    if subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=1m,ro', 'tmpfs', str(d)], capture_output=True).returncode:
+        pytest.skip('mounting a tmpfs is not permitted here')
+    try: one_line_error(train('--set', f'logging.folder={d / "run"}', '--steps', '1'), 'read-only file system', str(d))
+    finally: subprocess.run(['umount', str(d)], check=True)
+
+
+def test_kill_during_save_then_resume_is_bit_identical(tmp_path):
+    straight, killed = tmp_path / 'straight', tmp_path / 'killed'
+    assert train('--set', f'logging.folder={straight}', '--steps', '8').returncode == 0
+    assert train('--set', f'logging.folder={killed}', '--steps', '4').returncode == 0
+    # a save of step 8 killed part-way: a stale temp file beside an intact checkpoint of step 4
+    before = (killed / 'jepa-latest.pth.tar').read_bytes()
+    (killed / '.jepa-latest.pth.tar.k1ll3d.tmp').write_bytes(before[: len(before) // 3])
+    p = subprocess.Popen([str(BIN / 'ijepa-train'), '--no-progress', '--config', CFG, '--set', f'logging.folder={killed}',
+                          '--set', 'logging.checkpoint_every_steps=1', '--resume', '--steps', '400'],
+                         env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stale = killed / '.jepa-latest.pth.tar.k1ll3d.tmp'
+    deadline, caught = time.time() + 120, []
+    while time.time() < deadline and not caught and p.poll() is None:          # wait until a save is under way
+        caught = [t for t in killed.glob('.jepa-latest*.tmp') if t != stale]; time.sleep(0.002)
+    p.send_signal(signal.SIGKILL); p.wait()
+    assert caught, 'no save was caught in progress'
+    assert not stale.exists()                               # the run removed the earlier stale temp file on start
+    ck = torch.load(killed / 'jepa-latest.pth.tar', weights_only=True)        # never half-written
+    assert 4 <= ck['step'] <= 8
+    r = train('--set', f'logging.folder={killed}', '--resume', '--steps', '8')
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert not list(killed.glob('.*.tmp'))                  # stale temp files removed on resume
+    a = torch.load(straight / 'jepa-latest.pth.tar', weights_only=True)
+    b = torch.load(killed / 'jepa-latest.pth.tar', weights_only=True)
+    assert a['step'] == b['step'] == 8
+    for net in ('encoder', 'predictor', 'target_encoder'):
+        assert a[net].keys() == b[net].keys() and all(torch.equal(a[net][k], b[net][k]) for k in a[net])
+
+
+# ---------------------------------------------------------------- masks, and the policy itself
+def test_relaxed_masks_are_said_once_counted_and_strict_refuses():
+    s = make_sampler('multiblock', 14, target_scale=(0.9, 1.0))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        for _ in range(3): s(8)
+    said = [w for w in caught if issubclass(w.category, RelaxedMasksWarning)]
+    assert len(said) == 1 and 'of 8 images' in str(said[0].message) and 'min_keep' in str(said[0].message)
+    assert s.sampled == 24 and 0 < s.relaxed_fraction <= 1
+    with pytest.raises(MaskError, match='strict'): make_sampler('multiblock', 14, target_scale=(0.9, 1.0), strict=True)(8)
+    with pytest.raises(ValueError) as e: make_sampler('multiblock', 2)
+    assert 'min_keep < 0' not in str(e.value) and 'grid_size' in str(e.value)
+    s = make_sampler('multiblock', 14)
+    s(64); assert s.relaxed_fraction == 0                   # the official settings never relax on 14x14
+
+
+def test_strict_masks_stop_the_run_with_one_line(tmp_path):
+    base = ['--set', f'logging.folder={tmp_path}', '--set', 'mask.pred_mask_scale=[0.6, 0.7]', '--set', 'mask.min_keep=2', '--steps', '2']
+    r = train(*base)
+    assert r.returncode == 0, r.stderr[-2000:]
+    notes = [l for l in r.stderr.splitlines() if 'could not avoid' in l]
+    assert len(notes) == 1 and notes[0].startswith('ijepa-train: warning:')
+    assert 'masks: the context had to overlap target blocks' in r.stdout
+    assert float((tmp_path / 'jepa_r0.csv').read_text().splitlines()[1].split(',')[-1]) > 0
+    one_line_error(train(*base, '--set', 'mask.strict=true'), 'strict', 'mask.pred_mask_scale')
+
+
+def test_a_bug_keeps_its_traceback():
+    with pytest.raises(ZeroDivisionError):
+        with hub.one_line_errors('x'): 1 / 0
+    with pytest.raises(ValueError):                         # not ours to explain: a plain ValueError is a bug
+        with hub.one_line_errors('x'): int('seven')
+    with pytest.raises(SystemExit) as e:
+        with hub.one_line_errors('x'): raise OSError(errno.ENOSPC, 'No space left on device', '/some/file')
+    assert e.value.code == 2
