@@ -14,7 +14,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from .data import IMAGENET_MEAN, IMAGENET_STD, to_image, DataError
 from .masks import make_sampler, Masks
-from .hub import atomic_save, read_checkpoint, read_bundle, write_bundle, CheckpointError, InputError, trained, one_line_errors
+from .hub import (atomic_save, read_checkpoint, read_bundle, write_bundle, CheckpointError, InputError, trained,
+                           one_line_errors, remove_stale_temps)
 from .train import seed_of, sampler_kwargs
 from .jepa import ema_update_
 
@@ -327,6 +328,8 @@ class RCDMTrainer:
     def fit(self, steps: int, ckpt_every: int = 0, progress: bool = True):
         "Train up to step `steps` (total), checkpointing every `ckpt_every` steps and at the end when `out` is set."
         from tqdm.auto import tqdm
+        if self.out:                                      # what a save killed part-way left beside the checkpoint
+            for p in remove_stale_temps(Path(self.out).parent): print(f"removed {p.name}, left by a save that was killed", file=sys.stderr)
         bar = tqdm(range(self.step_, steps), disable=not progress, desc='rcdm', initial=self.step_, total=steps)
         for _ in bar:
             self.step()

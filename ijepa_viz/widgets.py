@@ -6,12 +6,12 @@ Docs: https://ijepa-viz.github.io/ijepa_viz/widgets.html.md"""
 
 # %% ../nbs/09_widgets.ipynb #f29d5408
 from __future__ import annotations
-import base64, io, time
+import base64, io, time, warnings
 from functools import lru_cache
 from pathlib import Path
 import numpy as np
 import torch
-from .masks import make_sampler, SAMPLERS, show_masks, coverage, _as_image, Masks
+from .masks import make_sampler, SAMPLERS, show_masks, coverage, _as_image, Masks, RelaxedMasksWarning
 from .attention import (capture_attention, attention_from, attention_received, rollout_map,
                                  predictor_attention, overlay)
 from .data import photo, PHOTOS, Shapes, Digits, to_tensor, open_image
@@ -269,7 +269,9 @@ class MaskExplorer(Explorer):
 
     def draw(self):
         self.sampler = make_sampler(self.strategy.value, self.grid.value, seed=self.seed.value, **self.params())
-        self.masks, info = self.sampler.sample(1, info=True)
+        with warnings.catch_warnings():                   # the message line says it, every time, not once per session
+            warnings.simplefilter('ignore', RelaxedMasksWarning)
+            self.masks, info = self.sampler.sample(1, info=True)
         cov = self.coverage_of(self.sampler)[0] if self.coverage.value else None
         fig = _figure(3.2, 3.4)
         ax = fig.add_axes((0.02, 0.02, 0.96, 0.86))
@@ -280,6 +282,9 @@ class MaskExplorer(Explorer):
                  f"({int(m.context_counts[0])} patches), {m.num_targets} target block(s) of {m.targets.shape[2]} patches"]
         if 'context_count' in info and m.context_valid is None and int(info['context_count'][0]) > m.context.shape[1]:
             parts.append(f"{int(info['context_count'][0]) - m.context.shape[1]} context patches dropped by collation")
+        if getattr(self.sampler, 'relaxed_count', 0):
+            parts.append(f"relaxed: no context of at least min_keep patches avoids all targets, so it may overlap "
+                         f"{int(info['relaxed'][0])} of them (as the official sampler does; mask.strict makes it an error)")
         if cov is not None: parts.append(f"mean context ratio over {self.n_coverage} draws {float(cov['context_ratio']):.1%}")
         return fig, '; '.join(parts)
 
