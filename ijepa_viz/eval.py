@@ -185,6 +185,8 @@ def main(argv=None):
     a = ap.parse_args(argv)
     from ijepa_viz import hub
     with hub.one_line_errors('ijepa-eval'):
+        small = [f"--{k.replace('_', '-')} {getattr(a, k)}" for k in ('n_train', 'n_test', 'batch_size', 'shots') if getattr(a, k) < 1]
+        if small: raise hub.InputError(f"{', '.join(small)}: give a whole number of at least 1")
         if a.card and hub.detect(a.ckpt) != 'bundle':
             raise hub.InputError(f"--card needs a bundle (NAME or NAME.safetensors with its card), not {hub.detect(a.ckpt)!r} source {a.ckpt}")
         model = load_model(a.ckpt).to(a.device)

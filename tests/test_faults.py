@@ -251,3 +251,13 @@ def test_a_bug_keeps_its_traceback():
     with pytest.raises(SystemExit) as e:
         with hub.one_line_errors('x'): raise OSError(errno.ENOSPC, 'No space left on device', '/some/file')
     assert e.value.code == 2
+
+
+@pytest.mark.parametrize('args, word', [(['--n-train', '0'], '--n-train 0'), (['--batch-size', '0'], '--batch-size 0'),
+                                        (['--method', 'fewshot', '--shots', '0'], '--shots 0')])
+def test_eval_counts_below_one_are_one_line(capsys, args, word):
+    from ijepa_viz.eval import main
+    capsys.readouterr()
+    try: main(['--ckpt', 'shapes-vit-tiny', '--n-test', '10'] + args); code = 0
+    except SystemExit as e: code = e.code
+    one_line_error(_Run(code, '', capsys.readouterr().err), word, 'at least 1')
