@@ -621,6 +621,12 @@ def cli(argv=None):
     from ijepa_viz import hub
     from ijepa_viz.data import Shapes
     a = _parser().parse_args(argv)
+    v = vars(a)
+    bad = [f"--{k.replace('_', '-')} {v[k]} (at least 1)" for k in ('steps', 'batch_size', 'dataset_size', 'seeds', 'image_size')
+           if v.get(k) is not None and v[k] < 1]
+    bad += [f"--{k.replace('_', '-')} {v[k]} (0 to 1)" for k in ('ema', 'cond_drop', 'predictor_frac')
+            if v.get(k) is not None and not 0 <= v[k] <= 1]
+    if bad: raise InputError(f"{', '.join(bad)}: out of range")
     model = hub.load(a.model)
     if a.cmd == 'export':
         card = dict(model=a.model, model_arch=model.arch, model_fingerprint=hub.fingerprint(model), command=a.train_command, train_seconds=a.train_seconds, torch=torch.__version__)

@@ -261,3 +261,13 @@ def test_eval_counts_below_one_are_one_line(capsys, args, word):
     try: main(['--ckpt', 'shapes-vit-tiny', '--n-test', '10'] + args); code = 0
     except SystemExit as e: code = e.code
     one_line_error(_Run(code, '', capsys.readouterr().err), word, 'at least 1')
+
+
+@pytest.mark.parametrize('args, word', [(['--batch-size', '0'], '--batch-size 0'), (['--dataset-size', '0'], '--dataset-size 0'),
+                                        (['--ema', '1.5'], '--ema 1.5')])
+def test_rcdm_values_out_of_range_are_one_line(capsys, tmp_path, args, word):
+    from ijepa_viz.rcdm import main
+    capsys.readouterr()
+    try: main(['train', '--out', str(tmp_path / 'r.pt'), '--steps', '1', '--no-progress'] + args); code = 0
+    except SystemExit as e: code = e.code
+    one_line_error(_Run(code, '', capsys.readouterr().err), word, 'out of range')
