@@ -409,20 +409,25 @@ class DataError(ValueError):
     "Data that cannot be used as given (e.g. an image folder in which no file can be read): a command reports it in one line."
 
 class ImageFolder(Dataset):
-    "Images in `root/<class>/<file>`; unreadable files are skipped with a warning and counted in `bad_files`."
-    def __init__(self, root, size: int = 224, transform=None, crop_scale: tuple = (0.3, 1.0)):
+    """Images in `root/<class>/<file>` (`classes=False`: every image file under `root`, at any depth, all of label 0);
+    unreadable files are skipped with a warning and counted in `bad_files`."""
+    def __init__(self, root, size: int = 224, transform=None, crop_scale: tuple = (0.3, 1.0), classes: bool = True):
         self.root = Path(root).expanduser()
         if not self.root.is_dir(): raise FileNotFoundError(f"image folder {str(self.root)!r} does not exist; {_LAYOUT}")
-        names = sorted(e.name for e in os.scandir(self.root) if e.is_dir() and not e.name.startswith('.'))
+        names = sorted(e.name for e in os.scandir(self.root) if e.is_dir() and not e.name.startswith('.')) if classes else ['']
         if not names: raise FileNotFoundError(f"no class sub-folders in {str(self.root)!r}; {_LAYOUT}")
         self.samples = []
         for k, name in enumerate(names):
-            for dirpath, dirnames, files in sorted(os.walk(self.root / name, followlinks=True)):
-                dirnames.sort()
+            walk = []
+            for dirpath, dirnames, files in os.walk(self.root / name, followlinks=True):
+                dirnames[:] = [d for d in dirnames if not d.startswith('.')]           # hidden folders are not walked
+                walk.append((dirpath, files))
+            for dirpath, files in sorted(walk):
                 self.samples += [(os.path.join(dirpath, f), k) for f in sorted(files)
                                  if f.lower().endswith(IMG_EXTENSIONS) and not f.startswith('.')]
         if not self.samples:
-            raise FileNotFoundError(f"no image files ({', '.join(IMG_EXTENSIONS)}) in the class folders of {str(self.root)!r}; {_LAYOUT}")
+            where = 'in the class folders of' if classes else 'under'
+            raise FileNotFoundError(f"no image files ({', '.join(IMG_EXTENSIONS)}) {where} {str(self.root)!r}" + (f"; {_LAYOUT}" if classes else ''))
         self.targets = [k for _, k in self.samples]
         self.classes = {'label': tuple(names)}
         self.size, self.crop_scale = int(size), tuple(crop_scale)

@@ -133,12 +133,12 @@ def attention_section(name: str = 'shapes-vit-tiny', n: int = 3) -> str:
 def report_images(images=None, size: int = 224, n: int = 4) -> list[tuple[str, np.ndarray]]:
     "(title, size x size x 3 uint8) of the report's photos: the first `n` image files under folder `images` (sorted, centre-cropped), else the bundled photos."
     if images is None: return [(name, photo(name, size)) for name in ('astronaut', 'chelsea', 'coffee')]
-    from ijepa_viz.rcdm import ImageFiles
-    files = ImageFiles(images, size, random_crop=False)
+    from ijepa_viz.data import ImageFolder
+    from ijepa_viz.widgets import load_image
     out = []
-    for i, f in enumerate(files.files):
+    for f, _ in ImageFolder(images, size, classes=False).samples:
         if len(out) == n: break
-        try: out.append((f.name, files.image(i)))
+        try: out.append((Path(f).name, load_image(f, size)))   # centre-cropped as a person sees the file
         except (OSError, ValueError): pass                   # unreadable: skipped
     if not out: raise DataError(f"none of the image files under {str(images)!r} can be read: check that they are images, or give another --images folder")
     return out

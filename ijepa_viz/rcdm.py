@@ -12,7 +12,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from .data import IMAGENET_MEAN, IMAGENET_STD, to_image, DataError
+from .data import IMAGENET_MEAN, IMAGENET_STD, to_image, DataError, ImageFolder
 from .masks import make_sampler, Masks
 from .hub import (atomic_save, read_checkpoint, read_bundle, write_bundle, CheckpointError, InputError, trained,
                            one_line_errors, remove_stale_temps)
@@ -23,8 +23,8 @@ from .jepa import ema_update_
 __all__ = ['PRESETS', 'timestep_embedding', 'ResBlock', 'AttnBlock', 'UNet', 'build_unet', 'num_params', 'to_unit', 'from_unit',
            'alpha_sigma', 'q_sample', 'v_target', 'x0_from_v', 'eps_from_v', 'diffusion_loss', 'ddim', 'eps_from_x0',
            'guided', 'ema_update', 'condition_image', 'condition_predictor', 'condition_target', 'box_map',
-           'mask_params', 'RCDMTrainer', 'load_decoder', 'bundled_decoder', 'ImageFiles', 'export_decoder', 'sample',
-           'target_box', 'compose', 'decode', 'decoding_scores', 'show_decoded', 'main', 'cli']
+           'mask_params', 'RCDMTrainer', 'load_decoder', 'bundled_decoder', 'export_decoder', 'sample', 'target_box',
+           'compose', 'decode', 'decoding_scores', 'show_decoded', 'main', 'cli']
 
 # %% ../nbs/08_rcdm.ipynb #47cd04c8
 def timestep_embedding(t: torch.Tensor, dim: int, max_period: float = 10_000.) -> torch.Tensor:
@@ -387,40 +387,6 @@ def bundled_decoder(model) -> UNet | None:
         if card.get('model_fingerprint') == fp: return load_decoder(name)
     return None
 
-class ImageFiles(torch.utils.data.Dataset):
-    """Every image file under `root` (any depth; no class folders needed), as (image [3, size, size] ImageNet-normalised,
-    {'label': 0}); `random_crop`: a random resized crop of `crop_scale` of the area (training), else the centre crop.
-    Unreadable files are skipped (listed in `bad_files`)."""
-    def __init__(self, root, size: int = 224, random_crop: bool = True, crop_scale=(0.3, 1.0)):
-        from ijepa_viz.data import IMG_EXTENSIONS
-        self.root = Path(root).expanduser()
-        if not self.root.is_dir(): raise FileNotFoundError(f"image folder {str(self.root)!r} does not exist")
-        self.files = sorted(p for p in self.root.rglob('*') if p.suffix.lower() in IMG_EXTENSIONS and p.is_file()
-                            and not any(part.startswith('.') for part in p.relative_to(self.root).parts))
-        if not self.files: raise FileNotFoundError(f"no image files ({', '.join(IMG_EXTENSIONS)}) under {str(self.root)!r}")
-        self.size, self.random_crop, self.crop_scale, self.bad_files = int(size), random_crop, tuple(crop_scale), []
-
-    def __len__(self): return len(self.files)
-    def __repr__(self): return f"ImageFiles({str(self.root)!r}, {len(self)} images, size={self.size})"
-
-    def image(self, i: int) -> np.ndarray:
-        "File `i` centre-cropped and resized to size x size x 3 uint8."
-        from ijepa_viz.widgets import load_image
-        return load_image(self.files[i], self.size)
-
-    def __getitem__(self, i: int):
-        from ijepa_viz.data import make_transforms, to_tensor, open_image
-        n = len(self.files)
-        for k in range(n):
-            j = (i + k) % n
-            try:
-                if not self.random_crop: return to_tensor(self.image(j)), {'label': 0}
-                img = open_image(self.files[j])
-                return make_transforms(self.size, self.crop_scale)(img), {'label': 0}
-            except (OSError, ValueError):
-                if str(self.files[j]) not in self.bad_files: self.bad_files.append(str(self.files[j]))
-        raise DataError(f"none of the {n} image files under {str(self.root)!r} can be read: check that they are images, or give another --images folder")
-
 def export_decoder(ckpt, path, card: dict | None = None, dtype: torch.dtype = torch.float16) -> Path:
     "Write the EMA U-Net of trainer checkpoint `ckpt` as `path`.safetensors (+ `path`.json: kind 'rcdm', U-Net and training config, loss curve)."
     sd = read_checkpoint(ckpt)
@@ -638,7 +604,7 @@ def cli(argv=None):
         return st
     size = a.image_size or model.img_size[0]
     if a.cmd == 'train':
-        ds = ImageFiles(a.images, size) if a.images else Shapes(a.dataset_size, size=size, seed=a.seed)
+        ds = ImageFolder(a.images, size, classes=False) if a.images else Shapes(a.dataset_size, size=size, seed=a.seed)
         frac = a.predictor_frac
         if frac is None:
             frac = 0.5 if trained(model, 'predictor') else 0.0
