@@ -295,7 +295,7 @@ def _panel(img, amap, masks=None, index=0, targets='all', query=None, alpha=0.6,
     return np.clip(rgb, 0, 1), lines
 
 def _draw_lines(ax, placed):
-    "Add outlines [(lines, sx, sy, x0, y0)] (lines from `_panel`, scaled and shifted) as one LineCollection per colour and width."
+    "Add outlines [(lines, sx, sy, x0, y0)] (lines from the panel drawing, scaled and shifted) as one LineCollection per colour and width."
     from matplotlib.collections import LineCollection
     groups = {}
     for lines, sx, sy, x0, y0 in placed:

@@ -148,7 +148,7 @@ def _draw_background(bg: dict, size: int) -> np.ndarray:
     return c1[:, None, None] + t[None] * (c2 - c1)[:, None, None]
 
 def draw_scene(scene: dict, size: int = 64) -> np.ndarray:
-    "Render a Shapes scene (see `Shapes.scene`) as float32 [3, size, size] in 0..255."
+    "Render a Shapes scene (see the `scene` method) as float32 [3, size, size] in 0..255."
     img = _draw_background(scene['background'], size)
     c = _grids(size)[0]
     rim = max(0.8, size / 80)                                                              # darker rim width, pixels

@@ -184,7 +184,7 @@ def eps_from_v(xt, t, v):
     return _bc(s, xt) * xt + _bc(a, xt) * v
 
 def diffusion_loss(net, x0, cond, generator=None, box=None):
-    "v-prediction MSE at uniform random times (x0 in [-1, 1]); `box`: the region map of `UNet.forward`."
+    "v-prediction MSE at uniform random times (x0 in [-1, 1]); `box`: the region map that the U-Net's `forward` takes."
     B = x0.shape[0]
     t = torch.rand(B, generator=generator).to(x0.device)
     noise = torch.randn(x0.shape, generator=generator).to(x0.device)
