@@ -413,7 +413,8 @@ class ImageFolder(Dataset):
     unreadable files are skipped with a warning and counted in `bad_files`."""
     def __init__(self, root, size: int = 224, transform=None, crop_scale: tuple = (0.3, 1.0), classes: bool = True):
         self.root = Path(root).expanduser()
-        if not self.root.is_dir(): raise FileNotFoundError(f"image folder {str(self.root)!r} does not exist; {_LAYOUT}")
+        if not self.root.is_dir():
+            raise FileNotFoundError(f"image folder {str(self.root)!r} does not exist" + (f"; {_LAYOUT}" if classes else ''))
         names = sorted(e.name for e in os.scandir(self.root) if e.is_dir() and not e.name.startswith('.')) if classes else ['']
         if not names: raise FileNotFoundError(f"no class sub-folders in {str(self.root)!r}; {_LAYOUT}")
         self.samples = []

@@ -17,9 +17,10 @@ from .vit import VIT_SIZES, vit
 from . import hub
 
 # %% auto #0
-__all__ = ['PAGE', 'fig_png', 'masks_figure', 'quirks_figure', 'sizes_table', 'checkpoint_section', 'decoded_section',
-           'attention_section', 'report_images', 'model_section', 'predictions_section', 'model_attention_section',
-           'write_report', 'main']
+__all__ = ['FIGURES', 'PAGE', 'fig_png', 'masks_figure', 'quirks_figure', 'sizes_table', 'checkpoint_section', 'decoded_section',
+           'attention_section', 'architectures_figure', 'dataflow_figure', 'learning_curve_figure', 'decoded_figure',
+           'save_figure', 'write_figures', 'report_images', 'model_section', 'predictions_section',
+           'model_attention_section', 'write_report', 'main']
 
 # %% ../nbs/10_demo.ipynb #ff743f88
 def fig_png(fig) -> str:
@@ -60,13 +61,9 @@ def sizes_table(img_size=224, patch_size=16) -> list[tuple]:
 
 def checkpoint_section(name: str = 'shapes-vit-tiny') -> str:
     "HTML: the bundled checkpoint's training curve and probe results, from its card ('' when it is not bundled)."
-    import matplotlib.pyplot as plt
     if name not in hub.bundled(): return ''
     card = hub.load(name).card
-    fig, ax = plt.subplots(figsize=(6, 2.6))
-    if card.get('loss_curve'):
-        s, l = zip(*card['loss_curve']); ax.plot(s, l)
-    ax.set_xlabel('step'); ax.set_ylabel(card['config']['meta']['loss']); ax.set_title(f'{name}: training loss')
+    fig = learning_curve_figure(name, card)
     rows = ''.join(f"<tr><td>{html.escape(t)}</td><td>{r['ijepa']:.3f}</td><td>{r['random']:.3f}</td></tr>"
                    for t, r in card.get('metrics', {}).get('results', {}).items())
     m = card.get('metrics', {})
@@ -79,18 +76,8 @@ def checkpoint_section(name: str = 'shapes-vit-tiny') -> str:
 
 def decoded_section(name: str = 'shapes-vit-tiny-rcdm', n: int = 4, seeds=(0, 1, 2), steps: int = 25) -> str:
     "HTML: predictions decoded to pixels by the bundled RCDM decoder on unseen scenes, and its decoding scores ('' when it is not bundled)."
-    if name not in hub.bundled('rcdm'): return ''
-    from ijepa_viz.data import Shapes
-    from ijepa_viz.rcdm import load_decoder, show_decoded, mask_params
-    dec = load_decoder(name)
-    model = hub.load(dec.card['model'])
-    fp = hub.fingerprint(model)
-    if dec.card.get('model_fingerprint', fp) != fp: return ''                 # trained for other weights
-    size = model.target_encoder.img_size[0]
-    ds = Shapes(n, size, seed=40_000)
-    x = torch.stack([ds[i][0] for i in range(n)])
-    masks = make_sampler('multiblock', size // model.context_encoder.patch_size, seed=1, **mask_params(model))(n)
-    fig = show_decoded(dec, model, x, masks, 0, seeds, steps)
+    fig, dec = decoded_figure(name, n, seeds, steps)
+    if fig is None: return ''                                                # not bundled, or trained for other weights
     sc, card = dec.card.get('decoding_scores'), dec.card
     table = ''
     if sc:
@@ -129,10 +116,167 @@ def attention_section(name: str = 'shapes-vit-tiny', n: int = 3) -> str:
             f"rollout through all blocks, and its top 60 % of mass; the context encoder's rollout over the context only; "
             f"the predictor's attention from target block 0 to the context.</p>{imgs}")
 
+# %% ../nbs/10_demo.ipynb #f1a2b3c4
+def _box(ax, xy, text, color, w=0.26, h=0.12, fontsize=8):
+    "A rounded box centred at `xy` with `text`."
+    from matplotlib.patches import FancyBboxPatch
+    x, y = xy
+    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle='round,pad=0.01', fc=color, ec='k', lw=0.8))
+    ax.text(x, y, text, ha='center', va='center', fontsize=fontsize)
+
+def _arrow(ax, a, b, **kw):
+    ax.annotate('', xy=b, xytext=a, arrowprops=dict(arrowstyle='->', lw=1, color=kw.get('color', 'k'), ls=kw.get('ls', '-')))
+
+def architectures_figure():
+    "The three architectures of the paper's Figure 2 (joint-embedding, generative, joint-embedding predictive) as block diagrams."
+    import matplotlib.pyplot as plt
+    enc, dec, pred, dist, sig = '#cfe2f3', '#f4cccc', '#d9ead3', '#fff2cc', 'white'
+    box, arrow = _box, _arrow
+    fig, axs = plt.subplots(1, 3, figsize=(10, 3.3))
+    for ax in axs: ax.set_xlim(0, 1); ax.set_ylim(0, 1); ax.axis('off')
+    ax = axs[0]; ax.set_title('(a) joint-embedding', fontsize=10)
+    box(ax, (0.25, 0.1), 'x', sig, 0.14); box(ax, (0.75, 0.1), 'y', sig, 0.14)
+    box(ax, (0.25, 0.42), 'x-encoder', enc); box(ax, (0.75, 0.42), 'y-encoder', enc)
+    box(ax, (0.5, 0.8), 'D(s_x, s_y)', dist, 0.34)
+    arrow(ax, (0.25, 0.16), (0.25, 0.36)); arrow(ax, (0.75, 0.16), (0.75, 0.36))
+    arrow(ax, (0.25, 0.48), (0.42, 0.74)); arrow(ax, (0.75, 0.48), (0.58, 0.74))
+    ax = axs[1]; ax.set_title('(b) generative', fontsize=10)
+    box(ax, (0.25, 0.1), 'x', sig, 0.14); box(ax, (0.78, 0.1), 'y (pixels)', sig, 0.26)
+    box(ax, (0.25, 0.38), 'x-encoder', enc); box(ax, (0.25, 0.64), 'decoder', dec); box(ax, (0.62, 0.52), 'z', sig, 0.1)
+    box(ax, (0.6, 0.88), 'D(ŷ, y)', dist, 0.3)
+    arrow(ax, (0.25, 0.16), (0.25, 0.32)); arrow(ax, (0.25, 0.44), (0.25, 0.58)); arrow(ax, (0.57, 0.54), (0.38, 0.62))
+    arrow(ax, (0.25, 0.7), (0.48, 0.84)); arrow(ax, (0.78, 0.16), (0.7, 0.82))
+    ax = axs[2]; ax.set_title('(c) joint-embedding predictive', fontsize=10)
+    box(ax, (0.25, 0.1), 'x', sig, 0.14); box(ax, (0.75, 0.1), 'y', sig, 0.14)
+    box(ax, (0.25, 0.38), 'x-encoder', enc); box(ax, (0.75, 0.38), 'y-encoder', enc)
+    box(ax, (0.25, 0.64), 'predictor', pred); box(ax, (0.56, 0.56), 'z', sig, 0.1)
+    box(ax, (0.5, 0.9), 'D(ŝ_y, s_y)', dist, 0.34)
+    arrow(ax, (0.25, 0.16), (0.25, 0.32)); arrow(ax, (0.75, 0.16), (0.75, 0.32))
+    arrow(ax, (0.25, 0.44), (0.25, 0.58)); arrow(ax, (0.51, 0.58), (0.38, 0.62))
+    arrow(ax, (0.25, 0.7), (0.4, 0.84)); arrow(ax, (0.75, 0.44), (0.6, 0.84))
+    fig.tight_layout()
+    return fig
+
+def dataflow_figure(name: str = 'shapes-vit-tiny', B: int = 8, model=None):
+    "One training step's data flow, each arrow labelled with the tensor's shape from a real step of the bundled model `name` on `B` Shapes scenes."
+    import matplotlib.pyplot as plt
+    from ijepa_viz.data import Shapes
+    from ijepa_viz.rcdm import mask_params
+    from ijepa_viz.jepa import jepa_loss
+    model = (model or hub.load(name)).eval()
+    size = model.img_size[0]
+    x = torch.stack([Shapes(B, size, seed=40_000)[i][0] for i in range(B)])
+    masks = make_sampler('multiblock', model.target_encoder.grid_size, seed=0, **mask_params(model))(B)
+    with torch.no_grad():
+        h = model.target_encoder(x); t = model.targets(x, masks)
+        z = model.context_encoder(x, masks.context, masks.context_valid); p = model.predictor(z, masks.context, masks.targets, masks.context_valid)
+        loss = jepa_loss(p, t, model.card['config']['meta'].get('loss', 'smooth_l1')).item()
+    s = lambda v: '[' + ', '.join(map(str, v.shape)) + ']'
+    enc, pred, op, sig, dist = '#cfe2f3', '#d9ead3', '#eeeeee', 'white', '#fff2cc'
+    fig, ax = plt.subplots(figsize=(11, 4.2))
+    ax.set_xlim(0, 1); ax.set_ylim(0, 1); ax.axis('off')
+    box = lambda xy, txt, c, w=0.15, h=0.11: _box(ax, xy, txt, c, w, h, fontsize=9)
+    box((0.07, 0.5), f'images\n{s(x)}', sig, 0.12)
+    box((0.27, 0.5), 'mask sampler', op, 0.13)
+    box((0.27, 0.85), 'target encoder\n(EMA, no grad)', enc); box((0.5, 0.85), 'layer norm', op, 0.12); box((0.71, 0.85), 'gather at\ntargets', op, 0.12)
+    box((0.45, 0.15), 'context encoder', enc); box((0.71, 0.15), 'predictor', pred, 0.13)
+    box((0.92, 0.5), f'loss\n{loss:.3f}', dist, 0.11)
+    lab = lambda xy, txt: ax.text(*xy, txt, ha='center', va='center', fontsize=8, color='#333')
+    _arrow(ax, (0.13, 0.5), (0.205, 0.5))
+    _arrow(ax, (0.07, 0.56), (0.2, 0.83)); lab((0.1, 0.74), 'all patches')
+    _arrow(ax, (0.345, 0.85), (0.44, 0.85)); lab((0.39, 0.91), f'h {s(h)}')
+    _arrow(ax, (0.56, 0.85), (0.65, 0.85))
+    _arrow(ax, (0.77, 0.83), (0.9, 0.56)); lab((0.86, 0.75), f'targets\n{s(t)}')
+    _arrow(ax, (0.07, 0.44), (0.37, 0.17))
+    _arrow(ax, (0.27, 0.44), (0.4, 0.21)); lab((0.27, 0.33), f'context idx {s(masks.context)}')
+    _arrow(ax, (0.33, 0.53), (0.69, 0.79)); lab((0.55, 0.6), f'target idx {s(masks.targets)}')
+    _arrow(ax, (0.33, 0.47), (0.68, 0.21))
+    _arrow(ax, (0.525, 0.15), (0.645, 0.15)); lab((0.585, 0.08), f'z {s(z)}')
+    _arrow(ax, (0.775, 0.17), (0.9, 0.44)); lab((0.87, 0.27), f'predictions\n{s(p)}')
+    ax.set_title(f'One training step of {name} ({B} images, {masks.grid_size[0]}x{masks.grid_size[1]} patches): only the context encoder '
+                 f'and the predictor get gradients', fontsize=10)
+    return fig
+
+def learning_curve_figure(name: str = 'shapes-vit-tiny', card: dict | None = None):
+    "The bundled checkpoint's training loss against the step, from its card."
+    import matplotlib.pyplot as plt
+    card = card or hub.load(name).card
+    fig, ax = plt.subplots(figsize=(6, 2.6))
+    if card.get('loss_curve'):
+        s, l = zip(*card['loss_curve']); ax.plot(s, l)
+    ax.set_xlabel('step'); ax.set_ylabel(card['config']['meta']['loss']); ax.set_title(f'{name}: training loss')
+    return fig
+
+def decoded_figure(name: str = 'shapes-vit-tiny-rcdm', n: int = 4, seeds=(0, 1, 2), steps: int = 25):
+    "Predictions decoded to pixels by the bundled RCDM decoder on `n` unseen scenes (`rcdm.show_decoded`), and the decoder; None when it is not bundled or was trained for other weights."
+    if name not in hub.bundled('rcdm'): return None, None
+    from ijepa_viz.data import Shapes
+    from ijepa_viz.rcdm import load_decoder, show_decoded, mask_params
+    dec = load_decoder(name)
+    model = hub.load(dec.card['model'])
+    if dec.card.get('model_fingerprint', hub.fingerprint(model)) != hub.fingerprint(model): return None, None
+    size = model.target_encoder.img_size[0]
+    ds = Shapes(n, size, seed=40_000)
+    x = torch.stack([ds[i][0] for i in range(n)])
+    masks = make_sampler('multiblock', size // model.context_encoder.patch_size, seed=1, **mask_params(model))(n)
+    return show_decoded(dec, model, x, masks, 0, seeds, steps), dec
+
+def save_figure(fig, out, stem: str, width: int = 1600) -> dict:
+    "Write `fig` as `out/stem.png` (exactly `width` pixels wide) and `out/stem.svg`, cropped to what is drawn; close it; return their sizes."
+    import matplotlib.pyplot as plt
+    from PIL import Image
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    fig.canvas.draw()
+    bb = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.08)      # inches
+    png, svg = out / f'{stem}.png', out / f'{stem}.svg'
+    fig.savefig(png, dpi=width / bb.width, bbox_inches=bb, facecolor='white')
+    fig.savefig(svg, format='svg', bbox_inches=bb, facecolor='white')
+    plt.close(fig)
+    with Image.open(png) as im:
+        if im.width != width:                                            # rounding: a pixel either way
+            im.convert('RGB').resize((width, round(im.height * width / im.width)), Image.LANCZOS).save(png)
+    with Image.open(png) as im: w, h = im.size
+    return {'png': png.name, 'svg': svg.name, 'png_size': [w, h], 'svg_size_pt': [round(float(bb.width) * 72, 2), round(float(bb.height) * 72, 2)]}
+
+FIGURES = {'architectures': "the three architectures of the paper's Figure 2",
+           'masks': 'each masking strategy on three photos (multi-block is I-JEPA\'s; the others are the paper\'s ablations)',
+           'mask_quirks': "how often each patch is context or target: the official sampler's quirks, and the fixed one",
+           'dataflow': "one training step's data flow, with the bundled model's tensor shapes",
+           'decoded': "predictions decoded to pixels by the bundled RCDM decoder",
+           'attention': "attention maps of the bundled model on an unseen scene",
+           'learning_curve': "the bundled checkpoint's training loss, from its card"}
+
+def write_figures(out='slides', width: int = 1600, name: str = 'shapes-vit-tiny', steps: int = 20) -> list[dict]:
+    "Write the course's key figures to `out` as PNG (`width` px wide) and SVG, and `out/figures.json` listing them with their sizes; return that list. `steps`: the decoder's sampling steps (its figure takes most of the time)."
+    matplotlib.use('Agg')
+    import json
+    if width < 100: raise hub.InputError(f"--width must be at least 100 pixels, got {width}")
+    if steps < 1: raise hub.InputError(f"--steps must be at least 1, got {steps}")
+    if name not in hub.bundled(): raise hub.InputError(f"{name!r} is not a bundled checkpoint; bundled: {', '.join(hub.bundled())}")
+    from ijepa_viz.attention import show_summary
+    from ijepa_viz.data import Shapes
+    from ijepa_viz.train import build_sampler
+    model = hub.load(name)
+    def attention():
+        scene = Shapes(1, model.img_size[0], seed=40_000)[0][0]
+        return show_summary(model, scene, build_sampler(model.card['config'])(1), title='unseen scene', size=2.4)
+    makers = {'architectures': architectures_figure, 'masks': masks_figure, 'mask_quirks': lambda: quirks_figure()[0],
+              'dataflow': lambda: dataflow_figure(name, model=model), 'decoded': lambda: decoded_figure(n=2, steps=steps)[0], 'attention': attention,
+              'learning_curve': lambda: learning_curve_figure(name, model.card)}
+    rows = []
+    for stem, make in makers.items():
+        fig = make()
+        if fig is None: continue                                         # no bundled decoder for these weights
+        rows.append({'name': stem, 'about': FIGURES[stem], **save_figure(fig, out, stem, width)})
+    Path(out, 'figures.json').write_text(json.dumps(rows, indent=1) + '\n')
+    return rows
+
+
 # %% ../nbs/10_demo.ipynb #a96eb721
 def report_images(images=None, size: int = 224, n: int = 4) -> list[tuple[str, np.ndarray]]:
     "(title, size x size x 3 uint8) of the report's photos: the first `n` image files under folder `images` (sorted, centre-cropped), else the bundled photos."
     if images is None: return [(name, photo(name, size)) for name in ('astronaut', 'chelsea', 'coffee')]
+    if n < 1: raise hub.InputError(f"--max-images {n}: give a whole number of at least 1")
     from ijepa_viz.data import ImageFolder
     from ijepa_viz.widgets import load_image
     out = []
@@ -277,7 +421,16 @@ def main(argv=None):
     c.add_argument('--net', default='target_encoder', choices=['target_encoder', 'context_encoder'],
                    help="the encoder written for --to hf/timm: the paper evaluates with the target encoder (default); "
                         "transformers and timm ship the context encoder")
+    f = sub.add_parser('figures', help="write the course's key figures for slides (PNG and SVG)")
+    f.add_argument('out', help='output folder')
+    f.add_argument('--width', type=int, default=1600, help='width of the PNGs in pixels (default 1600)')
+    f.add_argument('--steps', type=int, default=20, help="the decoder's sampling steps for the decoded predictions (default 20; fewer is faster)")
     args = ap.parse_args(argv)
+    if args.cmd == 'figures':
+        with hub.one_line_errors('ijepa-viz figures'): rows = write_figures(args.out, args.width, steps=args.steps)
+        print(f"wrote {len(rows)} figures (PNG {args.width} px wide, and SVG) to {Path(args.out).resolve()}: "
+              + ', '.join(r['name'] for r in rows))
+        return
     if args.cmd == 'convert':
         from ijepa_viz.hub import convert                # lazily: the demo needs none of the converters
         with hub.one_line_errors('ijepa-viz convert'): dst = convert(args.src, args.dst, to=args.to, net=args.net)

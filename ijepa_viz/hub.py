@@ -40,7 +40,8 @@ _WRITE_FAULTS = {errno.ENOSPC: ('no space left on device', 'free some space or s
                  errno.EFBIG: ('file too large for the file system', 'write to another file system'),
                  errno.EROFS: ('read-only file system', 'set a writable folder'),
                  errno.EACCES: ('permission denied', 'make the folder writable or set another one'),
-                 errno.EPERM: ('permission denied', 'make the folder writable or set another one')}
+                 errno.EPERM: ('permission denied', 'make the folder writable or set another one'),
+                 errno.ENOENT: ('a file could not be created', 'set a folder on a normal, writable file system')}
 
 def _errno_of(e: BaseException, recorded: OSError | None = None) -> int | None:
     "The OS error number behind `e`: its own, one recorded while writing (torch's writer hides it), or one quoted by safetensors ('os error 28')."

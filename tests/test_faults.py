@@ -271,3 +271,14 @@ def test_rcdm_values_out_of_range_are_one_line(capsys, tmp_path, args, word):
     try: main(['train', '--out', str(tmp_path / 'r.pt'), '--steps', '1', '--no-progress'] + args); code = 0
     except SystemExit as e: code = e.code
     one_line_error(_Run(code, '', capsys.readouterr().err), word, 'out of range')
+
+
+@pytest.mark.parametrize('args, words', [(['demo', '--max-images', '0', '--images', '.'], ['--max-images 0']),
+                                         (['demo', '--images', '/no/such/folder'], ['/no/such/folder', 'does not exist']),
+                                         (['convert', 'shapes-vit-tiny', '/proc/x.safetensors', '--to', 'timm'], ['/proc/x.safetensors'])])
+def test_ijepa_viz_input_problems_are_one_line(capsys, tmp_path, args, words):
+    from ijepa_viz.demo import main
+    capsys.readouterr()
+    try: main(args[:1] + (['--out', str(tmp_path / 'd')] if args[0] == 'demo' else []) + args[1:]); code = 0
+    except SystemExit as e: code = e.code
+    one_line_error(_Run(code, '', capsys.readouterr().err), *words)
