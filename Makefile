@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test sync nbtest pytest chromium app lab bench docs clean
+.PHONY: setup demo test sync nbtest pytest chromium app lab bench docs student figures clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -66,6 +66,15 @@ else
 	$(BIN)/python tools/docs.py
 endif
 
+## make student: the students' copies of the exercises (nbs/exercises/, solutions stripped by otter assign) in exercises_student/
+student: setup
+	$(BIN)/python tools/exercises.py exercises_student
+
+## make figures [FIGURES=slides]: the course's key figures as PNG (1600 px wide) and SVG, for slides
+FIGURES ?= slides
+figures: setup
+	$(BIN)/ijepa-viz figures $(FIGURES)
+
 lab: setup
 	$(BIN)/jupyter lab nbs
 
@@ -79,4 +88,4 @@ bench: setup
 	$(BIN)/python benchmarks/train_step.py $(if $(OFFICIAL),--official $(OFFICIAL))
 
 clean:
-	rm -rf $(VENV) demo _proc _docs
+	rm -rf $(VENV) demo _proc _docs exercises_student slides

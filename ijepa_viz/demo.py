@@ -435,7 +435,7 @@ def main(argv=None):
         from ijepa_viz.hub import convert                # lazily: the demo needs none of the converters
         with hub.one_line_errors('ijepa-viz convert'): dst = convert(args.src, args.dst, to=args.to, net=args.net)
         print(f"wrote {dst}")
-        return dst
+        return                                            # (a console script exits 1 on any returned value)
     if args.cmd == 'demo':
         with hub.one_line_errors('ijepa-viz demo'): path = write_report(args.out, args.ckpt, args.images, args.max_images)
         print(f"wrote {path.resolve()}\nopen it in a browser: file://{path.resolve()}\n"

@@ -96,8 +96,12 @@ def test_explorers_feed_the_model_its_own_normalisation(sources):
 
 
 def test_convert_command_writes_what_hub_loads(sources, models, tmp_path):
-    from ijepa_viz.demo import main
-    dst = main(['convert', str(sources['hf']), str(tmp_path / 'vit.safetensors'), '--to', 'timm', '--net', 'context_encoder'])
+    import subprocess, sys
+    from pathlib import Path
+    dst = tmp_path / 'vit.safetensors'
+    r = subprocess.run([str(Path(sys.executable).with_name('ijepa-viz')), 'convert', str(sources['hf']), str(dst), '--to', 'timm',
+                        '--net', 'context_encoder'], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and r.stdout.strip() == f'wrote {dst}', (r.returncode, r.stdout, r.stderr)
     back = hub.load(dst, num_heads=4)
     for k, v in models['hf'].context_encoder.state_dict().items():
         torch.testing.assert_close(back.context_encoder.state_dict()[k], v)

@@ -52,7 +52,7 @@ def _proc_one(src: str, dst: str, full: bool = True):
         def base_procs(self):
             return [p for p in super().base_procs() if full or p not in (P.add_show_docs, P.exec_show_docs)]
     try:
-        nb = read_nb(src); Procs()(nb); write_nb(nb, dst)
+        nb = read_nb(src); Procs()(nb); Path(dst).parent.mkdir(parents=True, exist_ok=True); write_nb(nb, dst)
     except BaseException as e:
         return f'{type(e).__name__}: {e}'.strip()
 

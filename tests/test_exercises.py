@@ -1,0 +1,106 @@
+"""The course exercises both ways: the instructor's copies (nbs/exercises/, with solutions) pass every check, and the
+students' copies that `python tools/exercises.py` (`make student`, otter assign) writes fail every check, with the
+check's own readable ExerciseError (not a NameError, not a bare AssertionError), while every other cell runs.
+
+The notebooks' code cells run in this process (exec, one namespace per notebook), so the whole module takes seconds."""
+import json, sys, warnings
+from pathlib import Path
+import matplotlib
+import pytest
+
+matplotlib.use('Agg')
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / 'tools'))
+import exercises  # noqa: E402  (tools/exercises.py)
+from ijepa_viz.exercises import ExerciseError  # noqa: E402
+
+NOTEBOOKS = sorted((ROOT / 'nbs' / 'exercises').glob('*.ipynb'))
+
+
+def run_cells(path: Path) -> list:
+    "Run the notebook's code cells in order in one namespace: [(source, exception or None, printed text)]."
+    import contextlib, io
+    ns, out = {'__name__': '__main__'}, []
+    for c in json.loads(path.read_text())['cells']:
+        if c['cell_type'] != 'code': continue
+        src = ''.join(c['source'])
+        buf = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(buf), warnings.catch_warnings():
+                warnings.simplefilter('ignore')
+                exec(compile(src, f'{path.name}', 'exec'), ns)
+            out.append((src, None, buf.getvalue()))
+        except Exception as e:
+            out.append((src, e, buf.getvalue()))
+    return out
+
+
+def is_check(src: str) -> bool: return src.strip().startswith('check_')
+
+
+@pytest.fixture(scope='module')
+def student(tmp_path_factory):
+    return exercises.build(tmp_path_factory.mktemp('student'))
+
+
+def test_five_exercises():
+    assert [p.stem.split('_')[1] for p in NOTEBOOKS] == list('abcde')
+
+
+@pytest.mark.parametrize('nb', NOTEBOOKS, ids=lambda p: p.stem)
+def test_instructor_copy_passes(nb):
+    cells = run_cells(nb)
+    checks = [c for c in cells if is_check(c[0])]
+    assert checks, f'{nb.name} has no check cell'
+    for src, err, printed in cells:
+        assert err is None, f'{nb.name}: cell {src[:60]!r} raised {type(err).__name__}: {err}'
+    for src, _, printed in checks:
+        assert printed.startswith('✓'), f'{nb.name}: {src!r} printed {printed!r}'
+
+
+@pytest.mark.parametrize('i', range(len(NOTEBOOKS)), ids=[p.stem for p in NOTEBOOKS])
+def test_student_copy_fails_every_check(student, i):
+    nb = student[i]
+    text = nb.read_text()
+    assert 'BEGIN SOLUTION' not in text.replace('`# BEGIN SOLUTION`', '') and 'ASSIGNMENT CONFIG' not in text
+    cells = run_cells(nb)
+    checks = [c for c in cells if is_check(c[0])]
+    assert len(checks) == sum(is_check(c[0]) for c in run_cells(NOTEBOOKS[i])), 'the student copy lost a check cell'
+    for src, err, _ in cells:
+        if is_check(src):
+            assert isinstance(err, ExerciseError), f'{nb.name}: {src!r} on the stub gave {type(err).__name__}: {err}'
+            assert 'not done yet' in str(err) or 'did not change' in str(err), str(err)
+        else:
+            assert err is None, f'{nb.name}: cell {src[:60]!r} raised {type(err).__name__} in the student copy: {err}'
+
+
+def test_checks_name_the_mistake():
+    "Wrong answers, not only stubs, fail with a message that says what differs."
+    import torch
+    import torch.nn.functional as F
+    from ijepa_viz import exercises as ex
+    ns = {n: dict() for n in 'abcde'}
+    for nb, key in zip(NOTEBOOKS, 'abcde'):
+        for src, err, _ in run_cells(nb):
+            if not is_check(src): exec(compile(src, nb.name, 'exec'), ns[key])
+    gather = ns['b']['gather_targets']
+    with pytest.raises(ExerciseError, match='squared L2'):
+        ex.check_loss(lambda p, h, idx: F.mse_loss(p, gather(F.layer_norm(h, h.shape[-1:]), idx).detach()))
+    with pytest.raises(ExerciseError, match='gradient reaches the target features'):
+        ex.check_loss(lambda p, h, idx: F.smooth_l1_loss(p, gather(F.layer_norm(h, h.shape[-1:]), idx)))
+    @torch.no_grad()
+    def swapped(t, o, m):
+        for p, q in zip(t.parameters(), o.parameters()): p.mul_(1 - m).add_(q, alpha=m)
+    with pytest.raises(ExerciseError, match='swapped'): ex.check_ema(swapped)
+    def no_positions(pred, c, ci, ti):
+        x = ns['b']['predictor_input'](pred, c, ci, ti); x[:, -ti.shape[-1]:] = pred.mask_token; return x
+    with pytest.raises(ExerciseError, match='carry no positions'): ex.check_predictor_input(no_positions)
+    with pytest.raises(ExerciseError, match='measured on the training set'):
+        ex.check_linear_probe(lambda a, b, c, d: ns['e']['linear_probe'](a, b, a, b))
+    def overlapping(grid, g):
+        ctx, tg = ns['a']['sample_masks'](grid, g); return torch.arange(grid[0] * grid[1])[:120], tg
+    with pytest.raises(ExerciseError, match='removes every target patch'): ex.check_mask_sampler(overlapping)
+    def scattered(grid, g):
+        ctx, tg = ns['a']['sample_masks'](grid, g)
+        return ctx, torch.stack([torch.randperm(grid[0] * grid[1], generator=g)[:tg.shape[1]] for _ in range(len(tg))])
+    with pytest.raises(ExerciseError, match='not a rectangle'): ex.check_mask_sampler(scattered)

@@ -1,0 +1,46 @@
+"""Write the students' copies of the course exercises: `python tools/exercises.py [OUT]` (what `make student` runs).
+
+The instructor's copies are `nbs/exercises/*.ipynb`: each solution sits between Otter-Grader's markers `# BEGIN SOLUTION`
+and `# END SOLUTION`, and the notebook's raw `# ASSIGNMENT CONFIG` cell tells `otter assign` to strip them from every
+code cell and to add none of its own cells (the checks are `ijepa_viz.exercises`). `otter assign` writes an instructor
+and a student version of each notebook; this keeps the student one, outputs cleared, in OUT (default `exercises_student/`,
+git-ignored: it is regenerated from nbs/exercises/). It refuses to write a copy in which a solution survived.
+"""
+import json, logging, shutil, sys, tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / 'nbs' / 'exercises'
+MARKERS = ('# BEGIN SOLUTION', '# END SOLUTION', '# SOLUTION')
+
+
+def build(out=ROOT / 'exercises_student', quiet: bool = True) -> list:
+    "Write the students' copies of every notebook in nbs/exercises/ to `out`; return their paths."
+    from otter.assign import main as otter_assign
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    nbs = sorted(SRC.glob('*.ipynb'))
+    if not nbs: raise SystemExit(f'exercises: no notebooks in {SRC}')
+    if quiet: logging.getLogger('otter').setLevel(logging.ERROR)
+    written = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for nb in nbs:
+            dist = Path(tmp) / nb.stem
+            otter_assign(str(nb), str(dist), no_pdfs=True, no_run_tests=True)
+            student = json.loads((dist / 'student' / nb.name).read_text())
+            for c in student['cells']:
+                src = ''.join(c['source']) if isinstance(c['source'], list) else c['source']
+                if c['cell_type'] == 'code' and any(m in src for m in MARKERS):
+                    raise SystemExit(f'exercises: a solution marker survived otter assign in {nb.name}: {src[:200]!r}')
+                if c['cell_type'] == 'code': c['outputs'], c['execution_count'] = [], None
+            student['metadata'].pop('otter', None)
+            dst = out / nb.name
+            dst.write_text(json.dumps(student, indent=1, ensure_ascii=False) + '\n')
+            written.append(dst)
+    return written
+
+
+if __name__ == '__main__':
+    paths = build(sys.argv[1] if len(sys.argv) > 1 else ROOT / 'exercises_student')
+    where = paths[0].parent
+    print(f'exercises: {len(paths)} student notebooks in {where}: ' + ', '.join(p.name for p in paths)
+          + f'\nopen them with: .venv/bin/jupyter lab {where}')
