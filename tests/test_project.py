@@ -43,7 +43,8 @@ def test_docs_sidebar_lists_every_chapter_in_reading_order():
     import yaml
     side = yaml.safe_load((ROOT / 'nbs' / 'sidebar.yml').read_text())['website']['sidebar']['contents']
     listed = [c for item in side for c in ([item] if isinstance(item, str) else item['contents'])]
-    chapters = sorted(p.name for p in (ROOT / 'nbs').glob('*.ipynb') if p.name != 'index.ipynb')
+    chapters = sorted(str(p.relative_to(ROOT / 'nbs')) for p in (ROOT / 'nbs').rglob('*.ipynb')           # exercises/ too
+                      if p.name != 'index.ipynb' and not any(part.startswith(('_', '.')) for part in p.relative_to(ROOT / 'nbs').parts))
     assert listed[0] == 'index.ipynb' and listed[1:] == chapters
     assert (ROOT / 'nbs' / '_quarto.yml').exists()
     assert re.search(r'^docs:', (ROOT / 'Makefile').read_text(), re.M)
