@@ -297,14 +297,9 @@ def packaged(name: str) -> Path:
 
 CKPT_DIR = packaged('ckpts')
 
-def _shares_encoder(model: IJEPA) -> bool:
-    "Whether the target encoder holds the context encoder's own tensors (an encoder-only source)."
-    ctx = {p.data_ptr() for p in model.context_encoder.parameters()}
-    return all(p.data_ptr() in ctx for p in model.target_encoder.parameters())
-
 def save_bundle(model: IJEPA, path, card: dict | None = None, dtype: torch.dtype | None = None) -> Path:
     "Write `path`.safetensors (tensors cast to `dtype`, e.g. float16 to halve a bundled file) and `path`.json (the card, with the architecture and the networks that hold trained weights added); a target encoder that shares the context encoder's tensors is stored once."
-    nets = [n for n in NETS if n != 'target_encoder' or not _shares_encoder(model)]
+    nets = [n for n in NETS if n != 'target_encoder' or not model.shares_encoder]
     tensors = {f'{net}.{k}': v.detach().cpu().to(dtype or v.dtype).contiguous() for net in nets
                for k, v in getattr(model, net).state_dict().items()}
     card = dict(card or {}, dtype=str(dtype or next(model.parameters()).dtype).removeprefix('torch.'), arch=model.arch)
@@ -488,7 +483,7 @@ def load_timm(sd_or_path, num_heads: int | None = None, dtype=torch.float32, mea
         if path.suffix == '.safetensors':
             sd, info = read_safetensors(path)
             if 'mean' in info: mean, std = mean or json.loads(info['mean']), std or json.loads(info['std'])
-        else: sd = read_checkpoint(path)
+        else: sd = _unwrap(read_checkpoint(path))           # possibly a training script's {'state_dict': ...}
     sd = {k: v for k, v in _strip_prefix(sd).items() if not re.match(_TIMM_IGNORED, k)}
     extra = [k for k in ('cls_token', 'reg_token') if k in sd]
     if extra: raise CheckpointError(f"this timm ViT has a {extra[0]}; I-JEPA's have none (class_token=False, no registers)")
@@ -543,27 +538,17 @@ def load(src, dtype=torch.float32, num_heads: int | None = None, mean=None, std=
     names the format and `model.meta['has']` the networks that came from the file ('encoder' is the context encoder). A
     transformers or timm source holds the context encoder only: it fills both encoders, and the predictor is untrained.
     `dtype=torch.bfloat16` or `float16` halves the memory; `mean`/`std` override the normalisation the source implies."""
-    kind = detect(src)
-    if kind == 'bundle':
-        model = load_bundle(src, dtype)
-        if mean is not None: model.mean, model.std = tuple(mean), tuple(std)
-        return model
-    if kind == 'official':
-        model = load_official(src, num_heads, dtype=dtype)
-        if mean is not None: model.mean, model.std = tuple(mean), tuple(std)
-        return model
-    p = Path(src).expanduser()
+    kind, p = detect(src), Path(src).expanduser()
     if kind == 'hf' and p.is_dir(): return load_hf(p, dtype, mean, std)
+    if kind == 'timm': return load_timm(p, num_heads, dtype, mean, std)
     if kind == 'hf':   # a bare transformers state dict: no config, so the architecture is read off the weights
         sd = read_safetensors(p)[0] if p.suffix == '.safetensors' else _unwrap(read_checkpoint(p))
         model = load_timm(from_hf_state_dict(sd), num_heads, dtype, mean, std, pos_embed='learned_hf')
         model.meta.update(source='hf', path=str(p))
         return model
-    if p.suffix != '.safetensors':   # timm in a torch file: possibly wrapped
-        sd = _unwrap(read_checkpoint(p))
-        model = load_timm(sd, num_heads, dtype, mean, std); model.meta['path'] = str(p)
-        return model
-    return load_timm(p, num_heads, dtype, mean, std)
+    model = load_bundle(src, dtype) if kind == 'bundle' else load_official(src, num_heads, dtype=dtype)
+    model.mean, model.std = tuple(mean or model.mean), tuple(std or model.std)
+    return model
 
 # %% ../nbs/06_hub.ipynb #a5f46070
 def _encoder(model: IJEPA, net: str) -> VisionTransformer:

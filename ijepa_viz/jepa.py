@@ -111,12 +111,17 @@ class IJEPA(nn.Module):
         "Images normalised with the ImageNet statistics (what `ijepa_viz.data` datasets give) -> this model's normalisation."
         return renormalize(x, self.mean, self.std)
 
-    def untie_(self) -> IJEPA:
-        "Give the target encoder its own copy of any tensor it shares with the context encoder (an encoder-only source fills both with one set of weights); needed before training."
+    @property
+    def shares_encoder(self) -> bool:
+        "Whether the target encoder holds the context encoder's own tensors (as an encoder-only source loads it)."
         ctx = {p.data_ptr() for p in self.context_encoder.parameters()}
-        with torch.no_grad():
-            for p in self.target_encoder.parameters():
-                if p.data_ptr() in ctx: p.data = p.data.clone()
+        return all(p.data_ptr() in ctx for p in self.target_encoder.parameters())
+
+    def untie_(self) -> IJEPA:
+        "Give the target encoder its own copy of the tensors it shares with the context encoder; needed before training."
+        if self.shares_encoder:
+            with torch.no_grad():
+                for p in self.target_encoder.parameters(): p.data = p.data.clone()
         return self
 
     @torch.no_grad()
