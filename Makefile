@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test sync nbtest pytest chromium app lab bench docs student figures clean
+.PHONY: setup demo test sync nbtest pytest chromium app lab lab-full bench docs student figures clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -77,6 +77,12 @@ figures: setup
 
 lab: setup
 	$(BIN)/jupyter lab nbs
+
+## make lab-full: the lab notebook (nbs/15_lab.ipynb) run top to bottom with the whole five-minute training, into runs/lab/, then each part's time
+lab-full: setup
+	mkdir -p runs/lab
+	OMP_NUM_THREADS=2 $(BIN)/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=1800 --output-dir runs/lab nbs/15_lab.ipynb
+	$(BIN)/python tools/lab_times.py runs/lab/15_lab.ipynb
 
 ## make bench [OFFICIAL=path/to/facebookresearch/ijepa]: the benchmark figures
 bench: setup
