@@ -16,8 +16,8 @@ from .eval import extract_features, linear_probe, eval_splits, collapse_stats, T
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'VARIANTS', 'PAPER_MASKING', 'PAPER_TARGETS', 'CONFIG', 'PANELS', 'variant_config', 'context_ratio',
-           'run_one', 'plan', 'sweep', 'main', 'summarize', 'masking_table', 'target_table', 'lowlevel_table',
-           'margin_table', 'plot']
+           'train_images', 'probe_data', 'run_one', 'plan', 'sweep', 'main', 'summarize', 'masking_table',
+           'target_table', 'lowlevel_table', 'margin_table', 'plot']
 
 # %% ../nbs/11_ablations.ipynb #21554000
 STRATEGIES = ('multiblock', 'rasterized', 'block', 'random')
@@ -61,6 +61,16 @@ def _cached(key, make):
     if key not in _CACHE: _CACHE[key] = make()
     return _CACHE[key]
 
+def train_images(cfg: dict):
+    "The config's training images, drawn once per process and held in memory (every run of a sweep reuses them)."
+    d = cfg['data']
+    return _cached(('train', d['dataset'], d['seed'], d['crop_size'], d['dataset_size']), lambda: _Images(build_dataset(cfg)))
+
+def probe_data(data: str, size: int, n_train: int = 2000, n_test: int = 1000, seed: int = 0):
+    "(train, test) probe datasets (`eval_splits`), drawn once per process and held in memory."
+    return _cached(('eval', data, size, n_train, n_test, seed),
+                   lambda: tuple(map(_Items, eval_splits(data, size, n_train, n_test, seed))))
+
 def run_one(data: str, variant: str, seed: int, config=CONFIG, steps: int | None = None,
             n_train: int = 2000, n_test: int = 1000, overrides=()) -> dict:
     "Train one variant (none for 'untrained'), probe its frozen target encoder; a row with config, seed, steps, times, accuracies."
@@ -71,16 +81,14 @@ def run_one(data: str, variant: str, seed: int, config=CONFIG, steps: int | None
         if variant == 'untrained':
             model, loss, done = build_model(cfg), None, 0
         else:
-            images = _cached(('train', data, d['seed'], d['crop_size'], d['dataset_size']), lambda: _Images(build_dataset(cfg)))
-            tr = Trainer(cfg, device='cpu', progress=False, dataset=images).fit(steps)
+            tr = Trainer(cfg, device='cpu', progress=False, dataset=train_images(cfg)).fit(steps)
             model, done = tr.model, tr.step
             tail = [r['loss'] for r in tr.history[-22:]]
             loss = sum(tail) / len(tail)
         train_s = time.time() - t0
     t0 = time.time()
     tasks = TASKS[data]
-    tr_ds, te_ds = _cached(('eval', data, d['crop_size'], n_train, n_test, seed),
-                           lambda: tuple(map(_Items, eval_splits(data, d['crop_size'], n_train, n_test, seed))))
+    tr_ds, te_ds = probe_data(data, d['crop_size'], n_train, n_test, seed)
     (xa, ya), (xb, yb) = extract_features(model.target_encoder, tr_ds), extract_features(model.target_encoder, te_ds)
     acc = {t: linear_probe(xa, ya[t], xb, yb[t]) for t in tasks}
     health = {k: float(v) for k, v in collapse_stats(torch.as_tensor(xb)).items()}

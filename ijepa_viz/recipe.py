@@ -10,14 +10,14 @@ import argparse, json, statistics, sys, time
 from pathlib import Path
 import numpy as np
 import torch
-from .train import CONFIG_DIR, load_config, Trainer, build_dataset
-from .eval import eval_splits, extract_features, linear_probe, TASKS
-from .ablations import _Images, _Items, _cached
+from .train import CONFIG_DIR, load_config, Trainer
+from .eval import extract_features, linear_probe, TASKS
+from .ablations import train_images, probe_data
 from .hub import write_json
 
 # %% auto #0
-__all__ = ['BUDGET_S', 'CONFIG', 'BASE', 'MARGIN', 'CANDIDATES', 'train_images', 'probe_splits', 'probe_encoder', 'watch',
-           'margins', 'time_to_margin', 'plot_probes', 'draw_progress', 'live_view', 'candidate_config', 'steps_for',
+__all__ = ['BUDGET_S', 'CONFIG', 'BASE', 'MARGIN', 'CANDIDATES', 'probe_splits', 'probe_encoder', 'watch', 'margins',
+           'time_to_margin', 'plot_probes', 'draw_progress', 'live_view', 'candidate_config', 'steps_for',
            'run_candidate', 'sweep', 'main', 'sweep_table', 'plot_sweep', 'benchmark_table']
 
 # %% ../nbs/14_recipe.ipynb #4f162024
@@ -26,15 +26,9 @@ CONFIG = CONFIG_DIR / 'five_minutes.yaml'    # the recipe the sweep found
 BASE = CONFIG_DIR / 'ablation_tiny.yaml'     # where the sweep starts
 MARGIN = 0.10                                # count accuracy above the untrained encoder
 
-def train_images(cfg: dict):
-    "The config's training images, drawn once per process and held in memory (every run of a sweep reuses them)."
-    d = cfg['data']
-    return _cached(('train', d['dataset'], d['seed'], d['crop_size'], d['dataset_size']), lambda: _Images(build_dataset(cfg)))
-
 def probe_splits(n_train: int = 5000, n_test: int = 2000, size: int = 64, seed: int = 0):
     "(train, test) Shapes scenes for probing, unseen in training (`eval_splits`), drawn once per process and held in memory."
-    return _cached(('eval', 'shapes', size, n_train, n_test, seed),
-                   lambda: tuple(map(_Items, eval_splits('shapes', size, n_train, n_test, seed))))
+    return probe_data('shapes', size, n_train, n_test, seed)
 
 def probe_encoder(encoder, splits, tasks=('count',)) -> dict:
     "{task: linear-probe accuracy} of `encoder`'s average-pooled features on `splits` (train, test)."
@@ -120,6 +114,11 @@ CANDIDATES = {
     '48 px, patch 8': [('data', 'crop_size', 48), ('mask', 'patch_size', 8)],
     'predictor width 96': [('meta', 'pred_emb_dim', 96)],
     '32 px, patch 4': [('data', 'crop_size', 32), ('mask', 'patch_size', 4)],
+    # round 2: changes on top of random masks (3 seeds each)
+    'random + lr 2e-3': [('mask', 'strategy', 'random'), ('optimization', 'lr', 0.002)],
+    'random + ema 0.99': [('mask', 'strategy', 'random'), ('optimization', 'ema', [0.99, 1.0])],
+    'random + batch 64': [('mask', 'strategy', 'random'), ('data', 'batch_size', 64)],
+    'random + lr 5e-4': [('mask', 'strategy', 'random'), ('optimization', 'lr', 0.0005)],
 }
 
 def candidate_config(overrides=(), steps: int | None = None, seed: int = 0, base=BASE, folder=None) -> dict:
