@@ -41,20 +41,27 @@ def encode(encoder, images: torch.Tensor, layers=None) -> torch.Tensor:
 def extract_features(encoder, dataset, batch_size: int = 256, device=None, pool: str = 'mean', layers=None, prep=None):
     """Average-pooled (or `pool='none'`: all patch) features [N, D] of `encoder` over `dataset` (see `encode` for `layers`),
     and its labels as arrays. `prep`: applied to each batch first, e.g. `model.from_imagenet` (the datasets give
-    ImageNet-normalised images; a model may expect its own statistics)."""
-    p = next(encoder.parameters())
-    device = device or p.device
-    was = encoder.training; encoder.eval()
+    ImageNet-normalised images; a model may expect its own statistics). `encoder` may be a list of encoders: they share
+    one pass over `dataset` (each image is made once) and the features come back as a list, one array per encoder."""
+    many = isinstance(encoder, (list, tuple))
+    encs = list(encoder) if many else [encoder]
+    params = [next(e.parameters()) for e in encs]
+    was = [e.training for e in encs]
+    for e in encs: e.eval()
     loader = torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=False, num_workers=0)
-    feats, labels = [], {}
-    for images, y in loader:
-        images = images.to(device, p.dtype)
-        h = encode(encoder, prep(images) if prep else images, layers).float()
-        feats.append((h.mean(1) if pool == 'mean' else h).cpu())
-        for k, v in (y.items() if isinstance(y, dict) else [('label', y)]):
-            labels.setdefault(k, []).append(torch.as_tensor(v))
-    encoder.train(was)
-    return torch.cat(feats).numpy(), {k: torch.cat(v).numpy() for k, v in labels.items()}
+    feats, labels = [[] for _ in encs], {}
+    try:
+        for images, y in loader:
+            for e, p, out in zip(encs, params, feats):
+                x = images.to(device or p.device, p.dtype)
+                h = encode(e, prep(x) if prep else x, layers).float()
+                out.append((h.mean(1) if pool == 'mean' else h).cpu())
+            for k, v in (y.items() if isinstance(y, dict) else [('label', y)]):
+                labels.setdefault(k, []).append(torch.as_tensor(v))
+    finally:
+        for e, w in zip(encs, was): e.train(w)
+    feats = [torch.cat(f).numpy() for f in feats]
+    return (feats if many else feats[0]), {k: torch.cat(v).numpy() for k, v in labels.items()}
 
 def fit_probe(train_x, train_y, C: float = 1.0, max_iter: int = 2000):
     "A logistic-regression probe (standardised features) fitted on the training features (sklearn pipeline)."
@@ -101,11 +108,14 @@ PROBES = {'linear': linear_probe, 'knn': knn_probe, 'fewshot': few_shot, 'torch'
 
 def probe(encoder, train_ds, test_ds, tasks=('label',), method: str = 'linear', layers=None, prep=None,
           batch_size: int = 256, **kw) -> dict:
-    "Probe accuracy (`method`: linear, torch, knn or fewshot) for each label in `tasks`, on features from `layers` (see `encode`; `prep` as in `extract_features`)."
+    """Probe accuracy (`method`: linear, torch, knn or fewshot) for each label in `tasks`, on features from `layers` (see
+    `encode`; `prep` as in `extract_features`). For a list of encoders (one pass over the data): a list of results."""
     if method not in PROBES: raise ValueError(f"unknown probe {method!r}; choose one of {list(PROBES)}")
-    fx = lambda ds: extract_features(encoder, ds, batch_size, layers=layers, prep=prep)
-    (xa, ya), (xb, yb) = fx(train_ds), fx(test_ds)
-    return {t: PROBES[method](xa, ya[t], xb, yb[t], **kw) for t in tasks}
+    many = isinstance(encoder, (list, tuple))
+    fx = lambda ds: extract_features(list(encoder) if many else [encoder], ds, batch_size, layers=layers, prep=prep)
+    (xas, ya), (xbs, yb) = fx(train_ds), fx(test_ds)
+    res = [{t: PROBES[method](xa, ya[t], xb, yb[t], **kw) for t in tasks} for xa, xb in zip(xas, xbs)]
+    return res if many else res[0]
 
 # %% ../nbs/05_eval.ipynb #d57dec81
 def collapse_stats(z: torch.Tensor) -> dict[str, torch.Tensor]:
@@ -156,12 +166,12 @@ def evaluate(model, data: str = 'shapes', tasks=None, n_train: int = 2000, n_tes
     train, test = eval_splits(data, size, n_train, n_test, seed)
     if method == 'fewshot': kw.setdefault('seed', seed)
     opts = dict(prep=model.from_imagenet, batch_size=batch_size)
-    res = {t: {'ijepa': a} for t, a in probe(enc, train, test, tasks, method, layers, **opts, **kw).items()}
+    encs = {'ijepa': enc}
     if baseline:
         p = next(enc.parameters())
-        rand = untrained_encoder(encoder_arch(enc), seed, p.device).to(p.dtype)
-        for t, a in probe(rand, train, test, tasks, method, layers, **opts, **kw).items(): res[t]['random'] = a
-    return res
+        encs['random'] = untrained_encoder(encoder_arch(enc), seed, p.device).to(p.dtype)
+    accs = probe(list(encs.values()), train, test, tasks, method, layers, **opts, **kw)   # one pass over the scenes
+    return {t: {name: acc[t] for name, acc in zip(encs, accs)} for t in tasks}
 
 def main(argv=None):
     "Console script `ijepa-eval --ckpt NAME|PATH [--data shapes|digits] [--task ...] [--json FILE]`."
