@@ -16,7 +16,7 @@ from torch.utils.data import Dataset
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'PHOTOS', 'IMG_EXTENSIONS', 'DATASETS', 'photo', 'to_tensor', 'to_image',
            'renormalize', 'GaussianBlur', 'make_transforms', 'draw_scene', 'Shapes', 'show_batch', 'Digits', 'Photos',
-           'to_rgb', 'open_image', 'DataError', 'ImageFolder', 'make_dataset']
+           'to_rgb', 'open_image', 'DataError', 'ImageFolder', 'InMemory', 'make_dataset']
 
 # %% ../nbs/02_data.ipynb #b60c6bb7
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -470,6 +470,91 @@ class ImageFolder(Dataset):
         for j in range(len(self.samples)):
             if j not in self._bad: self._load(j)
         return self.bad_files
+
+# %% ../nbs/02_data.ipynb #eece47a9
+def _square_side(img, side: int):
+    "PIL image -> uint8 tensor [3, s, s]: the centred square of its short side, resized to `s = min(side, short side)`."
+    from PIL import Image
+    w, h = img.size; s = min(w, h)
+    box = ((w - s) // 2, (h - s) // 2, (w - s) // 2 + s, (h - s) // 2 + s)
+    k = min(int(side), s)
+    img = img.resize((k, k), Image.BILINEAR, box=box, reducing_gap=3.0) if (k, box) != (s, (0, 0, w, h)) else img
+    return torch.from_numpy(np.asarray(img, np.uint8).copy()).permute(2, 0, 1)
+
+class InMemory(Dataset):
+    """Images decoded once and kept as uint8 tensors [N, 3, S, S], with the official training crop (`RandomResizedCrop`
+    to `size` from `crop_scale`, optional flip) drawn on each read, or with `train=False` the evaluation view (resized to
+    `size`). No file is opened and no JPEG decoded after the first pass: on 2 cores the data never waits for the model."""
+    def __init__(self, images: torch.Tensor, targets, classes: dict, size: int = 224, crop_scale: tuple = (0.3, 1.0),
+                 horizontal_flip: bool = False, train: bool = True, names=None):
+        if images.dtype != torch.uint8 or images.ndim != 4 or images.shape[1] != 3:
+            raise ValueError(f"images must be uint8 [N, 3, H, W], got {tuple(images.shape)} {images.dtype}")
+        self.images, self.targets, self.classes = images, torch.as_tensor(targets, dtype=torch.long), classes
+        self.size, self.crop_scale, self.horizontal_flip, self.train = int(size), tuple(crop_scale), horizontal_flip, train
+        self.names = names                                # human class names, when known (e.g. Imagenette's)
+        self.bad_files: list[str] = []
+        from torchvision.transforms import v2
+        ts = [v2.RandomResizedCrop(self.size, scale=self.crop_scale, antialias=True)] if train else \
+             [v2.Resize((self.size, self.size), antialias=True)]
+        if train and horizontal_flip: ts.append(v2.RandomHorizontalFlip())
+        self.transform = v2.Compose(ts + [v2.ToDtype(torch.float32, scale=True), v2.Normalize(IMAGENET_MEAN, IMAGENET_STD)])
+
+    @classmethod
+    def from_folder(cls, folder: ImageFolder, side: int | None = None, workers: int | None = None, progress: bool = False, **kw):
+        """Decode every file of `folder` once (threads: PIL releases the GIL while decoding), each kept as the centred
+        square of its short side at `side` px (default: twice `folder.size`, never upscaled); unreadable files are
+        skipped and listed in `bad_files`, as `ImageFolder` does."""
+        from concurrent.futures import ThreadPoolExecutor
+        side = int(side or 2 * folder.size)
+        need = len(folder) * 3 * side * side
+        free = _available_memory()
+        if free is not None and need > 0.6 * free:
+            raise DataError(f"keeping the {len(folder)} images of {str(folder.root)!r} in memory at {side} px needs "
+                            f"{need / 2**30:.1f} GiB, more than this machine can spare ({free / 2**30:.1f} GiB free): "
+                            f"set data.in_memory: false (files are read on every step), or use fewer images")
+        def one(j):
+            try: return _square_side(open_image(folder.samples[j][0]), side)
+            except Exception as e: return e
+        from tqdm.auto import tqdm
+        with ThreadPoolExecutor(workers or min(4, os.cpu_count() or 1)) as pool:
+            out = list(tqdm(pool.map(one, range(len(folder))), total=len(folder), disable=not progress,
+                            desc=f'decoding {folder.root.name}', unit='img'))
+        bad = [j for j, x in enumerate(out) if isinstance(x, Exception)]
+        for j in bad[:1]:
+            warnings.warn(f"InMemory: skipping {len(bad)} unreadable image file{'s' * (len(bad) > 1)}, e.g. "
+                          f"{folder.samples[j][0]} ({type(out[j]).__name__}: {out[j]})", RuntimeWarning, stacklevel=2)
+        keep = [j for j in range(len(out)) if j not in set(bad)]
+        if not keep: raise DataError(f"none of the {len(out)} image files in {str(folder.root)!r} can be read (e.g. "
+                                     f"{folder.samples[bad[0]][0]}: {out[bad[0]]}); check that they are images")
+        sizes = {tuple(out[j].shape) for j in keep}
+        images = torch.stack([out[j] for j in keep]) if len(sizes) == 1 else None
+        if images is None:                                 # mixed sizes (short side below `side`): resize to the smallest
+            s = min(t[1] for t in sizes)
+            images = torch.stack([F.interpolate(out[j][None].float(), size=(s, s), mode='bilinear', antialias=True)[0]
+                                  .round().clamp(0, 255).to(torch.uint8) for j in keep])
+        ds = cls(images, [folder.samples[j][1] for j in keep], folder.classes, folder.size, folder.crop_scale,
+                 names=getattr(folder, 'names', None), **kw)
+        ds.bad_files = [folder.samples[j][0] for j in bad]; ds.root = folder.root
+        return ds
+
+    def __len__(self): return len(self.images)
+    def __repr__(self):
+        return (f'InMemory({len(self)} images of {tuple(self.images.shape[1:])}, {self.images.numel() / 2**20:.0f} MiB, '
+                f'size={self.size}, train={self.train})')
+
+    def image(self, i: int) -> np.ndarray:
+        "Item `i` as kept (HxWx3 uint8), before any crop."
+        return self.images[i].permute(1, 2, 0).numpy()
+
+    def __getitem__(self, i: int):
+        return self.transform(self.images[i]), {'label': int(self.targets[i])}
+
+def _available_memory() -> int | None:
+    "Bytes of memory available to this process now (Linux: MemAvailable), or None where unknown."
+    try:
+        for line in open('/proc/meminfo'):
+            if line.startswith('MemAvailable:'): return int(line.split()[1]) * 1024
+    except OSError: return None
 
 # %% ../nbs/02_data.ipynb #acb98f1b
 DATASETS = {'shapes': Shapes, 'digits': Digits, 'photos': Photos, 'imagefolder': ImageFolder}

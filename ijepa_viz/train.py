@@ -33,7 +33,8 @@ DEFAULTS = {
                  use_color_distortion=False, use_gaussian_blur=False, use_horizontal_flip=False,
                  dataset='imagefolder',     # ours: imagefolder | shapes | digits | photos
                  dataset_size=10_000,       # ours: images per epoch of the procedural datasets
-                 seed=0),                   # ours: seed of procedural data
+                 seed=0,                    # ours: seed of procedural data
+                 in_memory=False),          # ours: decode an image folder once and keep it in memory (data.InMemory)
     'logging': dict(folder='runs/ijepa', write_tag='jepa',
                     log_freq=10,            # ours (official: hard-coded 10): steps between host syncs / CSV flushes
                     checkpoint_freq=50,     # ours (official: hard-coded 50): epochs between kept checkpoints
@@ -248,7 +249,12 @@ def build_dataset(cfg: dict):
         tf = D.make_transforms(crop_size=size, crop_scale=tuple(d['crop_scale']), horizontal_flip=d['use_horizontal_flip'],
                                color_distortion=d['use_color_distortion'], color_jitter=d['color_jitter_strength'],
                                gaussian_blur=d['use_gaussian_blur'])
-        return D.make_dataset('imagefolder', root=root, size=size, transform=tf)
+        folder = D.make_dataset('imagefolder', root=root, size=size, transform=tf, crop_scale=tuple(d['crop_scale']))
+        if not d['in_memory']: return folder
+        if d['use_color_distortion'] or d['use_gaussian_blur']:
+            raise ConfigError("data.in_memory: true draws crops and flips only; set use_color_distortion and "
+                              "use_gaussian_blur to false, or data.in_memory: false")
+        return D.InMemory.from_folder(folder, horizontal_flip=d['use_horizontal_flip'], progress=True)
     if name == 'digits': return D.make_dataset('digits', size=size, split='train', seed=d['seed'])
     if name in ('shapes', 'photos'): return D.make_dataset(name, n=d['dataset_size'], size=size, seed=d['seed'])
     raise ConfigError(f"unknown data.dataset {name!r}; choose one of imagefolder, shapes, digits, photos")
@@ -312,14 +318,16 @@ def check_config(cfg: dict) -> dict:
 # %% ../nbs/04_train.ipynb #9c227ddc
 def _prefixed(sd): return {'module.' + k: v for k, v in sd.items()}
 
-def training_state(model: IJEPA, opt, step: int, ipe: int, cfg: dict, loss: float, world: int, seconds: float = 0.) -> dict:
+def training_state(model: IJEPA, opt, step: int, ipe: int, cfg: dict, loss: float, world: int, seconds: float = 0.,
+                   cpu_seconds: float = 0.) -> dict:
     return dict(encoder=_prefixed(model.context_encoder.state_dict()), predictor=_prefixed(model.predictor.state_dict()),
                 target_encoder=_prefixed(model.target_encoder.state_dict()), opt=opt.state_dict(), scaler=None,
                 epoch=step // ipe, loss=loss, batch_size=cfg['data']['batch_size'], world_size=world,
-                lr=cfg['optimization']['lr'], step=step, config=json.dumps(cfg), train_seconds=seconds)
+                lr=cfg['optimization']['lr'], step=step, config=json.dumps(cfg), train_seconds=seconds,
+                train_cpu_seconds=cpu_seconds)
 
-def restore(path, model: IJEPA, opt, ipe: int) -> tuple[int, float]:
-    "Load training state from `path` into `model` and `opt`; returns (global step to continue from, training seconds so far)."
+def restore(path, model: IJEPA, opt, ipe: int) -> tuple[int, float, float]:
+    "Load training state from `path` into `model` and `opt`; returns (global step to continue from, training seconds so far, and CPU seconds of this process so far)."
     ck = read_checkpoint(path)
     need = ['encoder', 'predictor', 'target_encoder', 'opt', 'epoch']
     if not isinstance(ck, dict) or any(k not in ck for k in need):
@@ -333,7 +341,7 @@ def restore(path, model: IJEPA, opt, ipe: int) -> tuple[int, float]:
     try: opt.load_state_dict(ck['opt'])
     except (ValueError, KeyError) as e: raise CheckpointError(f"{path}: optimizer state does not fit: {e}") from None
     step = int(ck['step']) if 'step' in ck else int(ck['epoch']) * ipe   # official files: epoch boundaries
-    return step, float(ck.get('train_seconds', 0.))
+    return step, float(ck.get('train_seconds', 0.)), float(ck.get('train_cpu_seconds', 0.))
 
 # %% ../nbs/04_train.ipynb #618bb068
 class Student(nn.Module):
@@ -378,11 +386,12 @@ class Trainer:
         self.folder = Path(cfg['logging']['folder']); self.tag = cfg['logging']['write_tag']
         self.latest = self.folder / f'{self.tag}-latest.pth.tar'
         self.progress, self.step, self.history, self.seconds = progress and self.rank == 0, 0, [], 0.0
+        self.cpu_seconds = 0.0                                      # CPU time of this process (all its threads)
         meta = cfg['meta']
         if resume is None and meta['load_checkpoint']:
             resume = self.folder / meta['read_checkpoint'] if meta['read_checkpoint'] else self.latest
         if resume is not None:
-            self.step, self.seconds = restore(resume, self.model, self.opt, self.ipe)
+            self.step, self.seconds, self.cpu_seconds = restore(resume, self.model, self.opt, self.ipe)
             self.history = self._read_log()                     # the card's loss curve spans the whole run
             self.model.to(self.device)
         self.bf16 = self.device.type == 'cuda' and meta['use_bfloat16']
@@ -449,7 +458,8 @@ class Trainer:
         if self.rank != 0: return
         loss = self.history[-1]['loss'] if self.history else float('nan')
         seconds = self.seconds + (time.time() - self._fit_start if self._fit_start else 0.)
-        state = training_state(self.model, self.opt, self.step, self.ipe, self.cfg, loss, self.world, seconds)
+        cpu = self.cpu_seconds + (time.process_time() - self._cpu_start if self._fit_start else 0.)
+        state = training_state(self.model, self.opt, self.step, self.ipe, self.cfg, loss, self.world, seconds, cpu)
         atomic_save(state, self.latest)
         if keep: atomic_save(state, self.folder / f'{self.tag}-ep{self.step // self.ipe}.pth.tar')
 
@@ -487,7 +497,7 @@ class Trainer:
         log_freq, every = max(1, self.cfg['logging']['log_freq']), self.cfg['logging']['checkpoint_every_steps']
         bar = tqdm(total=end, initial=self.step, disable=not self.progress, desc='ijepa-train', unit='step', dynamic_ncols=True)
         pending, t0 = [], time.time()
-        self._fit_start = t0
+        self._fit_start, self._cpu_start = t0, time.process_time()
         self.model.train()
         while self.step < end:
             epoch, itr = divmod(self.step, self.ipe)
@@ -507,6 +517,7 @@ class Trainer:
                 if self.step >= end: break
         bar.close()
         self.seconds += time.time() - self._fit_start; self._fit_start = None
+        self.cpu_seconds += time.process_time() - self._cpu_start
         if self.world > 1:
             self.check_replicas()
             every = [None] * self.world; dist.all_gather_object(every, self.skipped)
@@ -550,7 +561,7 @@ class Trainer:
         tail = [r['loss'] for r in self.history[-50:]]
         card = dict(config=self.cfg, dataset=self.cfg['data']['dataset'], steps=self.step, epochs=self.step / self.ipe,
                     images_seen=self.step * self.bs * self.world, seed=self.cfg['meta']['seed'],
-                    train_seconds=round(self.seconds, 1), device=str(self.device), world_size=self.world,
+                    train_seconds=round(self.seconds, 1), train_cpu_seconds=round(self.cpu_seconds, 1), device=str(self.device), world_size=self.world,
                     final_loss=sum(tail) / len(tail) if tail else None, torch=torch.__version__,
                     command=command or ' '.join(['ijepa-train'] + sys.argv[1:]), loss_curve=self.loss_curve(), **extra)
         return save_bundle(self.model, path, card, dtype)
