@@ -29,7 +29,7 @@ def main(argv=None):
     for seed in a.seeds:
         t0 = time.time()
         cfg = load_config(CONFIG, [('data', 'seed', seed), ('meta', 'seed', seed), ('logging', 'folder', f'/tmp/five_minutes_seed{seed}')])
-        w = watch(cfg, probes=4, final_tasks=TASKS['shapes'], n_train=a.n_train, n_test=a.n_test, seed=seed)
+        w = watch(cfg, probes=4, final_tasks=TASKS['shapes'], n_train=a.n_train, n_test=a.n_test, seed=seed, overwrite=True)
         pts, tr = w['points'], w['trainer']
         row = dict(seed=seed, steps=tr.step, train_seconds=round(tr.seconds, 1), wall_seconds=round(time.time() - t0, 1),
                    count_before=pts[0]['accuracy']['count'], count_after=pts[-1]['accuracy']['count'],

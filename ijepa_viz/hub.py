@@ -17,13 +17,14 @@ from .jepa import IJEPA
 from .data import IMAGENET_MEAN, IMAGENET_STD
 
 # %% auto #0
-__all__ = ['INPUT_ERRNOS', 'OFFICIAL_HEADS', 'NETS', 'FILE_NETS', 'CKPT_DIR', 'HF_MEAN', 'HF_STD', 'FORMATS', 'CONVERSIONS',
-           'InputError', 'CheckpointError', 'WriteError', 'write_error', 'atomic_write', 'remove_stale_temps',
-           'is_input_error', 'one_line_errors', 'read_checkpoint', 'read_safetensors', 'infer_encoder_arch',
-           'infer_predictor_arch', 'assemble', 'trained', 'load_official', 'atomic_save', 'save_official', 'packaged',
-           'save_bundle', 'fingerprint', 'write_bundle', 'write_json', 'bundled', 'read_bundle', 'resolve',
-           'load_bundle', 'is_hf_state_dict', 'from_hf_state_dict', 'to_hf_state_dict', 'load_hf', 'load_timm',
-           'detect', 'load', 'export_timm', 'hf_config', 'export_hf', 'convert']
+__all__ = ['LOCK_NAME', 'INPUT_ERRNOS', 'OFFICIAL_HEADS', 'NETS', 'FILE_NETS', 'CKPT_DIR', 'HF_MEAN', 'HF_STD', 'FORMATS',
+           'CONVERSIONS', 'InputError', 'CheckpointError', 'WriteError', 'write_error', 'temp_path', 'atomic_write',
+           'remove_stale_temps', 'FolderInUseError', 'run_lock', 'is_input_error', 'one_line_errors', 'read_checkpoint',
+           'read_safetensors', 'infer_encoder_arch', 'infer_predictor_arch', 'assemble', 'trained', 'load_official',
+           'atomic_save', 'save_official', 'packaged', 'save_bundle', 'fingerprint', 'write_bundle', 'write_json',
+           'bundled', 'read_bundle', 'resolve', 'load_bundle', 'is_hf_state_dict', 'from_hf_state_dict',
+           'to_hf_state_dict', 'load_hf', 'load_timm', 'detect', 'load', 'export_timm', 'hf_config', 'export_hf',
+           'convert']
 
 # %% ../nbs/06_hub.ipynb #1f9b5e79
 class InputError(ValueError):
@@ -58,9 +59,23 @@ def write_error(e: BaseException, path, recorded: OSError | None = None) -> Writ
     kept = f"the previous {path.name} there is intact" if path.exists() else "nothing was written"
     return WriteError(f"{what} writing {path}; {kept} and no temporary file is left: {todo}")
 
+_TEMP = re.compile(r'^\.(?P<target>.+)\.ijepa-tmp-(?P<pid>\d+)-[0-9a-z]+\.tmp$')   # only our writers make such names
+
+def temp_path(path) -> Path:
+    "A temporary file beside `path` that only our writers name so: `.NAME.ijepa-tmp-PID-RANDOM.tmp`."
+    path = Path(path)
+    return path.with_name(f'.{path.name}.ijepa-tmp-{os.getpid()}-{os.urandom(4).hex()}.tmp')
+
+def _alive(pid: int) -> bool:
+    "Whether process `pid` runs on this machine."
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except (PermissionError, OSError): return True         # it exists (another user's), or we cannot tell: keep its files
+    return True
+
 def atomic_write(path, write) -> Path:
     "Call `write(tmp)` on a temporary path beside `path`, then rename it to `path`: a crash, a full disk or a folder we may not write never leaves a half-written `path` (nor the temporary file); the last two become a `WriteError` naming `path`."
-    path = Path(path); tmp = path.with_name(f'.{path.name}.tmp')
+    path = Path(path); tmp = temp_path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write(tmp); os.replace(tmp, path)
@@ -73,13 +88,70 @@ def atomic_write(path, write) -> Path:
     return path
 
 def remove_stale_temps(folder) -> list[Path]:
-    "Delete the temporary files (`.NAME…tmp`) that a save killed part-way left in `folder`; returns what was removed."
+    "Delete the temporary files that one of our saves left in `folder` when it was killed part-way: only names our writers make (`temp_path`), and only when the process that wrote them is gone; returns what was removed."
     folder, gone = Path(folder), []
     if not folder.is_dir(): return gone
     for p in folder.glob('.*.tmp'):
+        m = _TEMP.match(p.name)
+        if m is None or _alive(int(m['pid'])): continue
         try: p.unlink(); gone.append(p)
         except OSError: pass
     return gone
+
+class FolderInUseError(InputError):
+    "Another run is writing to the folder."
+
+LOCK_NAME = '.ijepa.lock'
+_HELD: dict[str, int] = {}                                  # locks this process holds: path -> depth
+
+@contextmanager
+def run_lock(folder, what: str = 'run', name: str = LOCK_NAME):
+    """Hold `folder/NAME` (default `.ijepa.lock`) while a run writes there. A second process that asks is refused at once with one line
+    naming the holder's PID and start time. The operating system releases the lock when its process dies, so the lock of
+    a killed run is taken over (with a note). Re-entrant within a process (a command holds it, its trainer asks again).
+    Where the OS has no `flock` (Windows) nothing is locked."""
+    try: import fcntl
+    except ImportError: yield; return
+    import socket, time as _time
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    key = str(path.resolve())
+    if key in _HELD:
+        _HELD[key] += 1
+        try: yield path
+        finally: _HELD[key] -= 1
+        return
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd); held = _lock_info(path)
+            who = f"PID {held.get('pid', '?')}" + (f" on {held['host']}" if held.get('host') else '') + \
+                  (f", started {held['started']}" if held.get('started') else '')
+            raise FolderInUseError(f"{folder} is in use by another {what} ({who}): wait for it to end or stop it, "
+                                   f"or write somewhere else") from None
+        try: same = os.path.samestat(os.fstat(fd), os.stat(path))
+        except FileNotFoundError: same = False
+        if same: break
+        os.close(fd)                                        # the file was removed under us by the holder leaving: again
+    old = _lock_info(path)
+    if old.get('pid') and old.get('pid') != os.getpid():
+        print(f"note: took over the lock of {folder} left by PID {old['pid']} (started {old.get('started', '?')}), "
+              f"which is no longer running", file=sys.stderr)
+    info = dict(pid=os.getpid(), host=socket.gethostname(), started=_time.strftime('%Y-%m-%d %H:%M:%S'), command=' '.join(sys.argv))
+    os.ftruncate(fd, 0); os.write(fd, json.dumps(info).encode())
+    _HELD[key] = 1
+    try: yield path
+    finally:
+        del _HELD[key]
+        try: path.unlink()
+        except OSError: pass
+        os.close(fd)
+
+def _lock_info(path) -> dict:
+    try: info = json.loads(Path(path).read_text() or '{}')
+    except (OSError, ValueError): return {}
+    return info if isinstance(info, dict) else {}
 
 INPUT_ERRNOS = {errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG, errno.ELOOP, errno.EEXIST, *_WRITE_FAULTS}
 
@@ -268,12 +340,10 @@ def atomic_save(obj, path):
     path, tmp, rec = Path(path), None, None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+        tmp = temp_path(path); fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)   # mode: as open() makes it
         with os.fdopen(fd, 'wb') as f:
             rec = _Recorder(f)
             torch.save(obj, rec); f.flush(); os.fsync(f.fileno())
-        umask = os.umask(0); os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)        # as a plain open() would create it (mkstemp makes it private)
         os.replace(tmp, path)
     except BaseException as e:
         if tmp is not None:

@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from .data import IMAGENET_MEAN, IMAGENET_STD, to_image, DataError, ImageFolder
 from .masks import make_sampler, Masks
 from .hub import (atomic_save, read_checkpoint, read_bundle, write_bundle, CheckpointError, InputError, trained,
-                           one_line_errors, remove_stale_temps)
+                           one_line_errors, remove_stale_temps, run_lock)
 from .train import seed_of, sampler_kwargs
 from .jepa import ema_update_
 
@@ -327,9 +327,14 @@ class RCDMTrainer:
 
     def fit(self, steps: int, ckpt_every: int = 0, progress: bool = True):
         "Train up to step `steps` (total), checkpointing every `ckpt_every` steps and at the end when `out` is set."
+        if not self.out: return self._fit(steps, ckpt_every, progress)
+        out = Path(self.out)
+        with run_lock(out.parent, 'ijepa-rcdm train', f'.{out.name}.lock'):   # one training writes `out` at a time
+            for p in remove_stale_temps(out.parent): print(f"removed {p.name}, left by a save that was killed", file=sys.stderr)
+            return self._fit(steps, ckpt_every, progress)
+
+    def _fit(self, steps, ckpt_every, progress):
         from tqdm.auto import tqdm
-        if self.out:                                      # what a save killed part-way left beside the checkpoint
-            for p in remove_stale_temps(Path(self.out).parent): print(f"removed {p.name}, left by a save that was killed", file=sys.stderr)
         bar = tqdm(range(self.step_, steps), disable=not progress, desc='rcdm', initial=self.step_, total=steps)
         for _ in bar:
             self.step()
@@ -547,7 +552,9 @@ def _parser():
     t.add_argument('--model', default='shapes-vit-tiny', help='the I-JEPA to decode: anything ijepa_viz.hub.load reads (a bundled '
                    'name, NAME.safetensors, an official .pth.tar, a transformers IJepaModel folder, a timm state dict)')
     t.add_argument('--images', help='train on the image files under this folder (any depth) instead of Shapes scenes')
-    t.add_argument('--out', required=True, help='checkpoint path (resumed when it exists)')
+    t.add_argument('--out', required=True, help='checkpoint path')
+    t.add_argument('--resume', action='store_true', help='continue the training whose checkpoint is --out')
+    t.add_argument('--overwrite', action='store_true', help='start afresh even though --out exists (replacing it)')
     t.add_argument('--preset', default='cpu', choices=list(PRESETS))
     t.add_argument('--steps', type=int, default=1000)
     t.add_argument('--batch-size', type=int, default=32)
@@ -610,7 +617,12 @@ def cli(argv=None):
             frac = 0.5 if trained(model, 'predictor') else 0.0
             if not frac: print(f"ijepa-rcdm: the predictor of {a.model} is untrained (the file holds {model.meta.get('has')}): "
                                "training on the whole-image condition only", file=sys.stderr)
-        if Path(a.out).is_file(): tr = RCDMTrainer.resume(a.out, model, ds, device=a.device)
+        out = Path(a.out)
+        if a.resume and a.overwrite: raise InputError("--resume continues the training in --out and --overwrite replaces it: give one of them")
+        if a.resume and not out.is_file(): raise InputError(f"--resume: {out} does not exist; leave out --resume to start a training there")
+        if out.exists() and not (a.resume or a.overwrite):
+            raise InputError(f"{out} already exists; continue its training with --resume, replace it with --overwrite, or give another --out")
+        if a.resume: tr = RCDMTrainer.resume(a.out, model, ds, device=a.device)
         else: tr = RCDMTrainer(model, ds, preset=a.preset, batch_size=a.batch_size, lr=a.lr, ema=a.ema, cond_drop=a.cond_drop,
                                predictor_frac=frac, seed=a.seed, device=a.device, out=a.out, init=a.init)
         tr.fit(a.steps, ckpt_every=a.ckpt_every, progress=not a.no_progress)

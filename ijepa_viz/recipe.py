@@ -36,7 +36,8 @@ def probe_encoder(encoder, splits, tasks=('count',)) -> dict:
     return {t: linear_probe(xa, ya[t], xb, yb[t]) for t in tasks}
 
 def watch(cfg: dict, probes: int = 4, tasks=('count',), final_tasks=TASKS['shapes'], n_train: int = 5000,
-          n_test: int = 2000, seed: int = 0, draws: int = 0, on_draw=None, progress: bool = False, first_tasks=None) -> dict:
+          n_test: int = 2000, seed: int = 0, draws: int = 0, on_draw=None, progress: bool = False, first_tasks=None,
+          overwrite: bool = False) -> dict:
     """Train `cfg` from scratch on the CPU, probing the target encoder at step 0 and at `probes` evenly spaced steps
     (`first_tasks`, default `tasks`, at step 0; `final_tasks` at the end); with `draws`, call `on_draw(trainer, points)` that many times along the way.
     Returns {'points': [{'step', 'seconds', 'accuracy'}], 'trainer', 'data_seconds', 'wall_seconds'}."""
@@ -44,7 +45,7 @@ def watch(cfg: dict, probes: int = 4, tasks=('count',), final_tasks=TASKS['shape
     d = cfg['data']
     images = train_images(cfg)
     data_s = time.time() - t0
-    tr = Trainer(cfg, device='cpu', progress=progress, dataset=images)
+    tr = Trainer(cfg, device='cpu', progress=progress, dataset=images, overwrite=overwrite)
     splits = probe_splits(n_train, n_test, d['crop_size'], seed)
     points = [dict(step=0, seconds=0., accuracy=probe_encoder(tr.model.target_encoder, splits, first_tasks or tasks))]
     at_probe = {round(k * tr.total / probes) for k in range(1, probes + 1)}

@@ -6,7 +6,7 @@ Docs: https://ijepa-viz.github.io/ijepa_viz/train.html.md"""
 
 # %% ../nbs/04_train.ipynb #ba8887cc
 from __future__ import annotations
-import argparse, copy, csv, difflib, hashlib, json, math, os, sys, time, warnings
+import argparse, contextlib, copy, csv, difflib, hashlib, json, math, os, sys, time, warnings
 from pathlib import Path
 import yaml
 import torch
@@ -17,14 +17,15 @@ from .masks import make_sampler, SAMPLERS
 from .vit import VIT_SIZES
 from .eval import collapse_stats
 from .hub import (atomic_save, read_checkpoint, _strip_prefix, CheckpointError, InputError, save_bundle, packaged,
-                  one_line_errors, remove_stale_temps, atomic_write)
+                  one_line_errors, remove_stale_temps, atomic_write, run_lock)
 
 # %% auto #0
-__all__ = ['DEFAULTS', 'CONFIG_DIR', 'ConfigError', 'parse_set', 'bundled_configs', 'find_config', 'load_config', 'lr_at',
-           'wd_at', 'momentum_at', 'param_groups', 'make_optimizer', 'set_hparams', 'seed_of', 'EpochBatches',
-           'SeededImages', 'collate_reported', 'pick_device', 'build_model', 'sampler_kwargs', 'build_sampler',
-           'build_dataset', 'check_config', 'training_state', 'restore', 'Student', 'init_distributed', 'Trainer',
-           'main']
+__all__ = ['DEFAULTS', 'CONFIG_DIR', 'RESUME_MAY_CHANGE', 'ConfigError', 'parse_set', 'bundled_configs', 'find_config',
+           'load_config', 'lr_at', 'wd_at', 'momentum_at', 'param_groups', 'make_optimizer', 'set_hparams', 'seed_of',
+           'EpochBatches', 'SeededImages', 'collate_reported', 'pick_device', 'build_model', 'sampler_kwargs',
+           'build_sampler', 'build_dataset', 'check_config', 'training_state', 'RunFolderError', 'run_files',
+           'check_run_folder', 'config_changes', 'check_resume_config', 'restore', 'Student', 'init_distributed',
+           'Trainer', 'main']
 
 # %% ../nbs/04_train.ipynb #8dfc1855
 DEFAULTS = {
@@ -326,12 +327,65 @@ def training_state(model: IJEPA, opt, step: int, ipe: int, cfg: dict, loss: floa
                 lr=cfg['optimization']['lr'], step=step, config=json.dumps(cfg), train_seconds=seconds,
                 train_cpu_seconds=cpu_seconds)
 
-def restore(path, model: IJEPA, opt, ipe: int) -> tuple[int, float, float]:
+class RunFolderError(InputError):
+    "A run folder that already holds another run."
+
+def run_files(folder, tag: str = 'jepa') -> list[Path]:
+    "The files a run of `ijepa-train` writes in `folder` (checkpoints and logs), as far as they exist."
+    folder = Path(folder)
+    return sorted(p for pat in (f'{tag}-latest.pth.tar', f'{tag}-ep*.pth.tar', f'{tag}_r*.csv') for p in folder.glob(pat))
+
+def check_run_folder(folder, tag: str = 'jepa', resume=None, overwrite: bool = False):
+    """Refuse to start a new run in a folder that holds one: a second `ijepa-train` with the same folder and no `--resume`
+    would otherwise replace its checkpoint and log. Passes when the folder holds no run, when `resume` is a checkpoint of
+    that folder, or with `overwrite`."""
+    folder = Path(folder)
+    held = run_files(folder, tag)
+    if not held or overwrite: return
+    if resume is not None and Path(resume).resolve().parent == folder.resolve(): return
+    latest = folder / f'{tag}-latest.pth.tar'
+    what = ', '.join(p.name for p in held[:3]) + (f' and {len(held) - 3} more' if len(held) > 3 else '')
+    raise RunFolderError(f"{folder} already holds a run ({what}); continue it with --resume, write the new run elsewhere "
+                         f"with --set logging.folder=NEW_FOLDER, or replace it with --overwrite"
+                         + (f" (its checkpoint {latest.name} would be lost)" if latest.exists() else ''))
+
+# what a resumed run may change: where it logs and how often, where the same data lives, how it is loaded, its length
+RESUME_MAY_CHANGE = {('data', 'root_path'), ('data', 'num_workers'), ('data', 'pin_mem'), ('meta', 'load_checkpoint'),
+                     ('meta', 'read_checkpoint'), ('meta', 'use_bfloat16'), ('optimization', 'epochs')} | \
+                    {('logging', k) for k in DEFAULTS['logging'] if k != 'write_tag'}
+
+def config_changes(saved: dict, cfg: dict) -> list[tuple[str, object, object]]:
+    "(section.key, saved value, new value) for every value of `cfg` that differs from the `saved` config."
+    out = []
+    for sec, vals in cfg.items():
+        for k, v in vals.items():
+            old = saved.get(sec, {}).get(k, DEFAULTS.get(sec, {}).get(k)) if isinstance(saved.get(sec, {}), dict) else None
+            if (list(old) if isinstance(old, tuple) else old) != (list(v) if isinstance(v, tuple) else v): out.append((f'{sec}.{k}', old, v))
+    return out
+
+def check_resume_config(path, saved: dict, cfg: dict):
+    "Resuming with a config that differs from the one the run was trained with: an error listing the changes, unless each is one a resume may make (`RESUME_MAY_CHANGE`); a longer or shorter run is said."
+    changes = config_changes(saved, cfg)
+    bad = [c for c in changes if tuple(c[0].split('.', 1)) not in RESUME_MAY_CHANGE]
+    if bad:
+        what = '; '.join(f'{k}: {o!r} -> {n!r}' for k, o, n in bad[:4]) + (f'; and {len(bad) - 4} more' if len(bad) > 4 else '')
+        raise ConfigError(f"{path} was trained with another config ({what}); resume with the config it was trained with "
+                          f"(its folder's params-ijepa.yaml), or start a new run in another folder")
+    for k, o, n in changes:
+        if k == 'optimization.epochs':
+            print(f"note: resuming with optimization.epochs {o} -> {n}: the learning-rate, weight-decay and momentum "
+                  f"schedules stretch to the new length from here on", file=sys.stderr)
+
+def restore(path, model: IJEPA, opt, ipe: int, cfg: dict | None = None) -> tuple[int, float, float]:
     "Load training state from `path` into `model` and `opt`; returns (global step to continue from, training seconds so far, and CPU seconds of this process so far)."
     ck = read_checkpoint(path)
     need = ['encoder', 'predictor', 'target_encoder', 'opt', 'epoch']
     if not isinstance(ck, dict) or any(k not in ck for k in need):
         raise CheckpointError(f"{path} is not a training checkpoint: expected keys {need}, found {sorted(ck) if isinstance(ck, dict) else type(ck).__name__}")
+    if cfg is not None and isinstance(ck.get('config'), str):            # ours (official files carry no config)
+        try: saved = json.loads(ck['config'])
+        except ValueError: saved = None
+        if isinstance(saved, dict): check_resume_config(path, saved, cfg)
     for net, key in ((model.context_encoder, 'encoder'), (model.predictor, 'predictor'), (model.target_encoder, 'target_encoder')):
         try: net.load_state_dict(_strip_prefix(ck[key]))
         except RuntimeError as e:
@@ -369,7 +423,7 @@ class Trainer:
     COLUMNS = ['step', 'epoch', 'itr', 'loss', 'lr', 'wd', 'momentum', 'context', 'target', 'images_per_s',
                'feat_std', 'rankme', 'cos_sim', 'relaxed']
 
-    def __init__(self, cfg: dict, device=None, resume=None, progress: bool = True, dataset=None):
+    def __init__(self, cfg: dict, device=None, resume=None, progress: bool = True, dataset=None, overwrite: bool = False):
         self.cfg = check_config(cfg)                              # every value, before anything is built
         self.rank, self.world, self.device = init_distributed(pick_device(device))
         self.sampler = build_sampler(cfg)
@@ -390,8 +444,9 @@ class Trainer:
         meta = cfg['meta']
         if resume is None and meta['load_checkpoint']:
             resume = self.folder / meta['read_checkpoint'] if meta['read_checkpoint'] else self.latest
+        self.resumed_from, self.overwrite, self._claimed = resume, overwrite, False
         if resume is not None:
-            self.step, self.seconds, self.cpu_seconds = restore(resume, self.model, self.opt, self.ipe)
+            self.step, self.seconds, self.cpu_seconds = restore(resume, self.model, self.opt, self.ipe, cfg)
             self.history = self._read_log()                     # the card's loss curve spans the whole run
             self.model.to(self.device)
         self.bf16 = self.device.type == 'cuda' and meta['use_bfloat16']
@@ -487,13 +542,27 @@ class Trainer:
                                            num_workers=nw, pin_memory=d['pin_mem'] and self.device.type == 'cuda',
                                            persistent_workers=False, prefetch_factor=4 if nw else None)
 
+    def _claim(self):
+        "Before the first write: refuse a folder that holds another run (`check_run_folder`); with `overwrite`, remove that run's files; write params-ijepa.yaml."
+        check_run_folder(self.folder, self.tag, self.resumed_from, self.overwrite)
+        if self.overwrite and self.resumed_from is None:
+            for p in run_files(self.folder, self.tag): p.unlink()
+        text = yaml.safe_dump(self.cfg)
+        atomic_write(self.folder / 'params-ijepa.yaml', lambda tmp: tmp.write_text(text))
+        self._claimed = True
+
     def fit(self, steps: int | None = None) -> 'Trainer':
-        "Train until the configured epochs end (or `steps` total updates); returns self."
+        "Train until the configured epochs end (or `steps` total updates); returns self. The run folder is locked meanwhile (`run_lock`)."
+        if self.rank != 0: return self._fit(steps)
+        with run_lock(self.folder, 'ijepa-train run'):
+            if not self._claimed: self._claim()
+            self._trim_log()
+            for p in remove_stale_temps(self.folder): print(f"removed {p.name}, left by a save that was killed", file=sys.stderr)
+            return self._fit(steps)
+
+    def _fit(self, steps):
         from tqdm.auto import tqdm
         end = self.total if steps is None else min(self.total, steps)
-        if self.rank == 0:
-            self.folder.mkdir(parents=True, exist_ok=True); self._trim_log()
-            for p in remove_stale_temps(self.folder): print(f"removed {p.name}, left by a save that was killed", file=sys.stderr)
         log_freq, every = max(1, self.cfg['logging']['log_freq']), self.cfg['logging']['checkpoint_every_steps']
         bar = tqdm(total=end, initial=self.step, disable=not self.progress, desc='ijepa-train', unit='step', dynamic_ncols=True)
         pending, t0 = [], time.time()
@@ -593,6 +662,7 @@ def main(argv=None):
     ap.add_argument('--set', action='append', default=[], metavar='SECTION.KEY=VALUE', help='override a config value (repeatable)')
     ap.add_argument('--device', default='auto', help='auto | cpu | cuda | mps')
     ap.add_argument('--resume', nargs='?', const='latest', help='resume from PATH (default: the run folder\'s latest checkpoint)')
+    ap.add_argument('--overwrite', action='store_true', help='replace the run the folder holds (its checkpoints and log) with a new one')
     ap.add_argument('--steps', type=int, help='stop after this many updates in total')
     ap.add_argument('--no-progress', action='store_true', help='no progress bar')
     ap.add_argument('--export', metavar='PATH', help='at the end, write PATH.safetensors + PATH.json (weights and card)')
@@ -604,14 +674,12 @@ def main(argv=None):
             _no_meta(a.config, a.set, cfg, pick_device(a.device))
             resume = a.resume
             if resume == 'latest': resume = Path(cfg['logging']['folder']) / f"{cfg['logging']['write_tag']}-latest.pth.tar"
-            t = Trainer(cfg, device=a.device, resume=resume, progress=not a.no_progress)
-            if t.rank == 0:
-                from ijepa_viz.hub import write_json
-                Path(cfg['logging']['folder']).mkdir(parents=True, exist_ok=True)
-                text = yaml.safe_dump(cfg)
-                from ijepa_viz.hub import atomic_write
-                atomic_write(Path(cfg['logging']['folder']) / 'params-ijepa.yaml', lambda tmp: tmp.write_text(text))
-            t.fit(a.steps)
+            if a.overwrite and resume is not None: raise ConfigError("--overwrite starts a new run and --resume continues one: give one of them")
+            folder = cfg['logging']['folder']
+            with run_lock(folder, 'ijepa-train run') if int(os.environ.get('RANK', '0')) == 0 else contextlib.nullcontext():
+                check_run_folder(folder, cfg['logging']['write_tag'], resume, a.overwrite)   # before any work
+                t = Trainer(cfg, device=a.device, resume=resume, progress=not a.no_progress, overwrite=a.overwrite)
+                t.fit(a.steps)
             if a.export and t.rank == 0: print(f"exported {t.export(a.export, dtype=getattr(torch, a.export_dtype))}")
     finally:
         if dist.is_initialized(): dist.destroy_process_group()

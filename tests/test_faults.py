@@ -193,11 +193,13 @@ def test_kill_during_save_then_resume_is_bit_identical(tmp_path):
     assert train('--set', f'logging.folder={killed}', '--steps', '4').returncode == 0
     # a save of step 8 killed part-way: a stale temp file beside an intact checkpoint of step 4
     before = (killed / 'jepa-latest.pth.tar').read_bytes()
-    (killed / '.jepa-latest.pth.tar.k1ll3d.tmp').write_bytes(before[: len(before) // 3])
+    gone = subprocess.Popen(['true']); gone.wait()                         # the PID of a writer that is no more
+    stale = killed / f'.jepa-latest.pth.tar.ijepa-tmp-{gone.pid}-k1ll3d.tmp'
+    stale.write_bytes(before[: len(before) // 3])
+    mine = killed / '.draft.tmp'; mine.write_text('a user file that only looks like a temp file')
     p = subprocess.Popen([str(BIN / 'ijepa-train'), '--no-progress', '--config', CFG, '--set', f'logging.folder={killed}',
                           '--set', 'logging.checkpoint_every_steps=1', '--resume', '--steps', '400'],
                          env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    stale = killed / '.jepa-latest.pth.tar.k1ll3d.tmp'
     deadline, caught = time.time() + 120, []
     while time.time() < deadline and not caught and p.poll() is None:          # wait until a save is under way
         caught = [t for t in killed.glob('.jepa-latest*.tmp') if t != stale]; time.sleep(0.002)
@@ -208,7 +210,9 @@ def test_kill_during_save_then_resume_is_bit_identical(tmp_path):
     assert 4 <= ck['step'] <= 8
     r = train('--set', f'logging.folder={killed}', '--resume', '--steps', '8')
     assert r.returncode == 0, r.stderr[-2000:]
-    assert not list(killed.glob('.*.tmp'))                  # stale temp files removed on resume
+    assert f'left by PID {p.pid}' in r.stderr, r.stderr[-2000:]
+    assert not [t for t in killed.glob('.*.tmp') if t != mine]   # stale temp files of ours removed on resume...
+    assert mine.exists()                                         # ...and nobody else's
     a = torch.load(straight / 'jepa-latest.pth.tar', weights_only=True)
     b = torch.load(killed / 'jepa-latest.pth.tar', weights_only=True)
     assert a['step'] == b['step'] == 8
@@ -282,3 +286,71 @@ def test_ijepa_viz_input_problems_are_one_line(capsys, tmp_path, args, words):
     try: main(args[:1] + (['--out', str(tmp_path / 'd')] if args[0] == 'demo' else []) + args[1:]); code = 0
     except SystemExit as e: code = e.code
     one_line_error(_Run(code, '', capsys.readouterr().err), *words)
+
+
+# ---------------------------------------------------------------- a run folder belongs to one run
+def test_a_second_run_into_a_run_folder_is_refused_and_overwrite_replaces_it(tmp_path, capsys):
+    run = tmp_path / 'R'
+    assert train_here(capsys, '--set', f'logging.folder={run}', '--steps', '6').returncode == 0
+    ck, log = (run / 'jepa-latest.pth.tar').read_bytes(), (run / 'jepa_r0.csv').read_text()
+    r = train_here(capsys, '--set', f'logging.folder={run}', '--steps', '2')          # the likeliest mistake of all
+    one_line_error(r, str(run), 'already holds a run', '--resume', '--set logging.folder=', '--overwrite')
+    assert (run / 'jepa-latest.pth.tar').read_bytes() == ck and (run / 'jepa_r0.csv').read_text() == log
+    one_line_error(train_here(capsys, '--set', f'logging.folder={run}', '--overwrite', '--resume'), '--overwrite', '--resume')
+    r = train_here(capsys, '--set', f'logging.folder={run}', '--steps', '2', '--overwrite')
+    assert r.returncode == 0, r.stderr
+    assert torch.load(run / 'jepa-latest.pth.tar', weights_only=True)['step'] == 2
+    assert len((run / 'jepa_r0.csv').read_text().splitlines()) == 1 + 2                  # the new run's log alone
+    assert not (run / '.ijepa.lock').exists()                                           # released at the end
+
+
+def test_resume_with_another_config_says_what_changed(tmp_path, capsys):
+    run = tmp_path / 'R'
+    assert train_here(capsys, '--set', f'logging.folder={run}', '--steps', '2').returncode == 0
+    r = train_here(capsys, '--set', f'logging.folder={run}', '--set', 'optimization.lr=0.01', '--resume', '--steps', '3')
+    one_line_error(r, 'another config', 'optimization.lr', '0.01', 'params-ijepa.yaml')
+    r = train_here(capsys, '--set', f'logging.folder={run}', '--set', 'logging.log_freq=1', '--resume', '--steps', '3')
+    assert r.returncode == 0, r.stderr                                                    # logging may change
+    r = train_here(capsys, '--set', f'logging.folder={run}', '--set', 'optimization.epochs=3', '--resume', '--steps', '4')
+    assert r.returncode == 0 and 'optimization.epochs 2 -> 3' in r.stderr, r.stderr       # a longer run is said
+
+
+def test_two_runs_into_one_folder_the_second_is_refused_naming_the_first(tmp_path):
+    run = tmp_path / 'R'
+    first = subprocess.Popen([str(BIN / 'ijepa-train'), '--no-progress', '--config', CFG, '--set', f'logging.folder={run}',
+                              '--steps', '100000', '--set', 'optimization.epochs=1000'],
+                             env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline and not (run / 'jepa_r0.csv').exists() and first.poll() is None: time.sleep(0.05)
+        assert first.poll() is None, first.stderr.read().decode()[-2000:]
+        r = train('--set', f'logging.folder={run}', '--steps', '2')
+        one_line_error(r, str(run), 'in use by another ijepa-train run', f'PID {first.pid}', 'started')
+        r = train('--set', f'logging.folder={run}', '--resume', '--steps', '2')      # a resume waits its turn too
+        one_line_error(r, 'in use', f'PID {first.pid}')
+    finally:
+        first.kill(); first.wait()
+    rows = (run / 'jepa_r0.csv').read_text().splitlines()
+    steps = [int(l.split(',')[0]) for l in rows[1:]]
+    assert steps == list(range(len(steps)))                                  # one run's rows, in order, none lost
+
+
+def test_rcdm_train_refuses_a_second_training_of_one_checkpoint(tmp_path):
+    from ijepa_viz.hub import run_lock, FolderInUseError
+    out = tmp_path / 'r.pt'
+    with run_lock(tmp_path, 'ijepa-rcdm train', f'.{out.name}.lock'):
+        r = subprocess.run([str(BIN / 'ijepa-rcdm'), 'train', '--out', str(out), '--batch-size', '2', '--dataset-size', '8',
+                            '--steps', '1', '--device', 'cpu', '--no-progress'], capture_output=True, text=True, env=ENV)
+    one_line_error(r, 'in use by another ijepa-rcdm train', f'PID {os.getpid()}')
+    assert not out.exists()
+
+
+def test_only_our_own_temp_files_are_removed_and_only_when_their_writer_is_gone(tmp_path):
+    gone = subprocess.Popen(['true']); gone.wait()
+    dead = tmp_path / f'.x.pth.tar.ijepa-tmp-{gone.pid}-ab12.tmp'
+    live = tmp_path / f'.y.pth.tar.ijepa-tmp-{os.getpid()}-cd34.tmp'                   # a save under way in this process
+    user = [tmp_path / '.draft.tmp', tmp_path / '.notes.txt.abc.tmp', tmp_path / f'.z.ijepa-tmp-{gone.pid}.tmp']
+    for p in [dead, live] + user: p.write_text('x')
+    assert hub.remove_stale_temps(tmp_path) == [dead]
+    assert live.exists() and all(p.exists() for p in user)
+    assert hub.temp_path(tmp_path / 'm.safetensors').name.startswith(f'.m.safetensors.ijepa-tmp-{os.getpid()}-')

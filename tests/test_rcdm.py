@@ -32,8 +32,12 @@ def test_cli_train_resume_sample(tmp_path):
     script = Path(sys.executable).with_name('ijepa-rcdm')          # the console script exits 0
     r = subprocess.run([str(script)] + args + ['--steps', '1'], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    stale = tmp_path / '.r.pt.abc123.tmp'; stale.write_bytes(b'half a save')   # as a kill -9 during a save leaves it
-    tr = cli(args + ['--steps', '2'])          # resumes from step 1
+    gone = subprocess.Popen(['true']); gone.wait()
+    stale = tmp_path / f'.r.pt.ijepa-tmp-{gone.pid}-abc123.tmp'; stale.write_bytes(b'half a save')   # as a kill -9 during a save leaves it
+    r = subprocess.run([str(script)] + args + ['--steps', '2'], capture_output=True, text=True)
+    assert r.returncode == 2 and 'already exists' in r.stderr and '--resume' in r.stderr, r.stderr   # never replaced unasked
+    assert read_checkpoint(ck)['step'] == 1
+    tr = cli(args + ['--steps', '2', '--resume'])          # resumes from step 1
     assert tr.step_ == 2 and read_checkpoint(ck)['step'] == 2
     assert not stale.exists()                  # removed when the run resumed in that folder
     assert load_decoder(ck).img_size == 32
