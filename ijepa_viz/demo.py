@@ -421,6 +421,7 @@ def main(argv=None):
     c.add_argument('--net', default='target_encoder', choices=['target_encoder', 'context_encoder'],
                    help="the encoder written for --to hf/timm: the paper evaluates with the target encoder (default); "
                         "transformers and timm ship the context encoder")
+    c.add_argument('--overwrite', action='store_true', help='replace the destination when it exists')
     f = sub.add_parser('figures', help="write the course's key figures for slides (PNG and SVG)")
     f.add_argument('out', help='output folder')
     f.add_argument('--width', type=int, default=1600, help='width of the PNGs in pixels (default 1600)')
@@ -433,7 +434,7 @@ def main(argv=None):
         return
     if args.cmd == 'convert':
         from ijepa_viz.hub import convert                # lazily: the demo needs none of the converters
-        with hub.one_line_errors('ijepa-viz convert'): dst = convert(args.src, args.dst, to=args.to, net=args.net)
+        with hub.one_line_errors('ijepa-viz convert'): dst = convert(args.src, args.dst, to=args.to, net=args.net, overwrite=args.overwrite)
         print(f"wrote {dst}")
         return                                            # (a console script exits 1 on any returned value)
     if args.cmd == 'demo':

@@ -94,7 +94,10 @@ def remove_stale_temps(folder) -> list[Path]:
     for p in folder.glob('.*.tmp'):
         m = _TEMP.match(p.name)
         if m is None or _alive(int(m['pid'])): continue
-        try: p.unlink(); gone.append(p)
+        try:
+            if p.is_dir() and not p.is_symlink(): __import__('shutil').rmtree(p)
+            else: p.unlink()
+            gone.append(p)
         except OSError: pass
     return gone
 
@@ -292,7 +295,9 @@ def assemble(encoder: dict, encoder_arch: dict, predictor: dict | None = None, p
     _load_into(tgt, enc_sd if target_encoder is None else _cast(target_encoder, dtype), 'target_encoder')
     if pred is not None: _load_into(pred, _cast(predictor, dtype), 'predictor')
     else:
-        pred = VisionTransformerPredictor(enc.grid_size, enc.embed_dim, 384, 6, enc.num_heads)
+        h, q = enc.num_heads, math.lcm(enc.num_heads, 4)            # heads and the 2-D sin-cos table divide the width
+        width = q * max(1, round(384 / q))                          # the official 384, or the nearest width that fits
+        pred = VisionTransformerPredictor(enc.grid_size, enc.embed_dim, width, 6, h)
         if dtype is not None: pred.to(dtype)
     if pred.embed_dim != enc.embed_dim:
         raise CheckpointError(f"the predictor outputs width {pred.embed_dim} but the encoder has width {enc.embed_dim}")
@@ -318,10 +323,12 @@ def load_official(path, num_heads: int | None = None, predictor_num_heads: int |
                               f"'target_encoder' (official layout), found {found}")
     sds = {k: _strip_prefix(ckpt[k]) for k in FILE_NETS if isinstance(ckpt.get(k), dict)}
     enc_sd = sds.get('encoder', sds.get('target_encoder'))
+    if isinstance(ckpt.get('num_heads'), int): num_heads = num_heads or ckpt['num_heads']              # written by ours
+    if isinstance(ckpt.get('predictor_num_heads'), int): predictor_num_heads = predictor_num_heads or ckpt['predictor_num_heads']
     arch = infer_encoder_arch(enc_sd, num_heads)
     if 'target_encoder' in sds and 'encoder' in sds: infer_encoder_arch(sds['target_encoder'], arch['num_heads'])
     pred_arch = infer_predictor_arch(sds['predictor'], predictor_num_heads or arch['num_heads']) if 'predictor' in sds else None
-    meta = {k: v for k, v in ckpt.items() if k not in (*FILE_NETS, 'opt', 'scaler')}
+    meta = {k: v for k, v in ckpt.items() if k not in (*FILE_NETS, 'opt', 'scaler', 'num_heads', 'predictor_num_heads')}
     model = assemble(enc_sd, arch, sds.get('predictor'), pred_arch, sds.get('target_encoder') if 'encoder' in sds else None,
                      dtype, meta=dict(meta, source='official'))
     model.meta['has'] = sorted(sds)
@@ -357,7 +364,9 @@ def save_official(model: IJEPA, path, epoch: int = 0, **extra):
     "Save `model` in the official checkpoint layout (plus `extra` entries such as `opt`, `scaler`, `loss`); only the networks that hold trained weights (see `trained`)."
     nets = {k: getattr(model, net).state_dict() for k, net in FILE_NETS.items()
             if k == 'encoder' or k in getattr(model, 'meta', {}).get('has', FILE_NETS)}
-    atomic_save(dict(nets, epoch=epoch, **extra), path)
+    heads = dict(num_heads=model.context_encoder.num_heads,         # the weights do not show them; the official code ignores them
+                 **({'predictor_num_heads': model.predictor.num_heads} if 'predictor' in nets else {}))
+    atomic_save(dict(nets, epoch=epoch, **heads, **extra), path)
 
 # %% ../nbs/06_hub.ipynb #b0ed5e46
 def packaged(name: str) -> Path:
@@ -553,6 +562,7 @@ def load_timm(sd_or_path, num_heads: int | None = None, dtype=torch.float32, mea
         if path.suffix == '.safetensors':
             sd, info = read_safetensors(path)
             if 'mean' in info: mean, std = mean or json.loads(info['mean']), std or json.loads(info['std'])
+            if str(info.get('num_heads', '')).isdigit(): num_heads = num_heads or int(info['num_heads'])
         else: sd = _unwrap(read_checkpoint(path))           # possibly a training script's {'state_dict': ...}
     sd = {k: v for k, v in _strip_prefix(sd).items() if not re.match(_TIMM_IGNORED, k)}
     extra = [k for k in ('cls_token', 'reg_token') if k in sd]
@@ -630,7 +640,8 @@ def _encoder(model: IJEPA, net: str) -> VisionTransformer:
 def export_timm(model: IJEPA, path, net: str = 'target_encoder') -> Path:
     "Write one encoder as a timm state dict (.safetensors; the model's mean/std in its metadata): `VisionTransformer(class_token=False, global_pool='avg', fc_norm=False)` of that size loads it strictly."
     enc, path = _encoder(model, net), Path(path)
-    meta = dict(format='pt', source='ijepa_viz', net=net, mean=json.dumps(model.mean), std=json.dumps(model.std))
+    meta = dict(format='pt', source='ijepa_viz', net=net, mean=json.dumps(model.mean), std=json.dumps(model.std),
+                num_heads=str(enc.num_heads))                  # the weights do not show it; a width no official size has needs it
     return atomic_write(path, lambda tmp: save_file({k: v.detach().cpu().contiguous() for k, v in enc.state_dict().items()},
                                                     str(tmp), metadata=meta))
 
@@ -658,11 +669,70 @@ def export_hf(model: IJEPA, folder, net: str = 'target_encoder') -> Path:
 
 CONVERSIONS = ('hf', 'timm', 'official', 'bundle')
 
-def convert(src, dst, to: str, net: str = 'target_encoder', dtype=None) -> Path:
-    "Load `src` (any of `FORMATS`) and write it to `dst` as `to` (one of `CONVERSIONS`): 'hf' and 'timm' get the encoder `net`, 'official' and 'bundle' every network the source holds."
-    if to not in CONVERSIONS: raise ValueError(f"--to {to!r}: choose one of {list(CONVERSIONS)}")
+def _bundle_stem(path) -> Path:
+    path = Path(path); return path.with_name(path.name.removesuffix('.safetensors').removesuffix('.json'))
+
+def _outputs(dst, to: str) -> list[Path]:
+    "What `convert` puts in place for `to`: one file, a bundle's two files, or a transformers folder."
+    if to == 'bundle': return [_bundle_stem(dst).with_suffix(s) for s in ('.safetensors', '.json')]
+    return [Path(dst)]
+
+def _inputs(src) -> list[Path]:
+    "The files and folders a source is read from."
+    p = Path(src).expanduser()
+    try:
+        if detect(src) == 'bundle': stem = resolve(src); return [stem.with_suffix('.safetensors'), stem.with_suffix('.json')]
+    except (InputError, OSError): pass
+    return [p]
+
+def _same_outputs(a: IJEPA, b: IJEPA, net: str, to: str) -> bool:
+    "Whether model `b` (read back from what `convert` wrote) computes what `a` does: the encoder written, or every network."
+    g = torch.Generator().manual_seed(0)
+    enc = getattr(a, net if to in ('hf', 'timm') else 'context_encoder')
+    x = torch.randn(1, enc.patch_embed.proj.in_channels, *enc.img_size, generator=g).to(next(enc.parameters()).dtype)
+    pairs = [(enc, b.context_encoder)] if to in ('hf', 'timm') else \
+            [(getattr(a, n), getattr(b, n)) for n in ('context_encoder', 'target_encoder')]
+    with torch.no_grad():
+        return all(torch.allclose(p(x).float(), q(x).float(), atol=1e-4, rtol=1e-3) for p, q in pairs)
+
+def convert(src, dst, to: str, net: str = 'target_encoder', dtype=None, overwrite: bool = False) -> Path:
+    """Load `src` (any of `FORMATS`) and write it to `dst` as `to` (one of `CONVERSIONS`): 'hf' and 'timm' get the encoder
+    `net`, 'official' and 'bundle' every network the source holds. Nothing is lost: a destination that is the source is
+    refused, an existing one is replaced only with `overwrite`, and what is written is first read back and checked to
+    compute what the source does, then put in place as one unit (a folder, or a bundle's weights with their card)."""
+    import shutil
+    if to not in CONVERSIONS: raise InputError(f"--to {to!r}: choose one of {list(CONVERSIONS)}")
+    dst = Path(dst).expanduser()
+    outs, ins = _outputs(dst, to), [p.resolve() for p in _inputs(src)]
+    onto = [o for o in outs if o.resolve() in ins or any(o.resolve() in i.parents or i in o.resolve().parents for i in ins)]
+    if onto: raise InputError(f"the destination {onto[0]} is the source {src} (or holds it): converting onto itself would "
+                              f"replace what it reads; give another destination")
+    there = [o for o in outs if o.exists() or o.is_symlink()]
+    if there and not overwrite:
+        raise InputError(f"{there[0]} already exists; give another destination, or --overwrite to replace it")
     model = load(src, dtype=dtype or torch.float32)
-    if to == 'hf': return export_hf(model, dst, net)
-    if to == 'timm': return export_timm(model, dst, net)
-    if to == 'official': save_official(model, dst); return Path(dst)
-    return save_bundle(model, dst, dict(converted_from=str(src), source=model.meta.get('source')))
+    scratch = dst.parent / f'.{dst.name}.ijepa-tmp-{os.getpid()}-{os.urandom(4).hex()}.tmp'
+    try:
+        scratch.mkdir(parents=True)
+        out = scratch / dst.name
+        if to == 'hf': export_hf(model, out, net)
+        elif to == 'timm': export_timm(model, out, net)
+        elif to == 'official': save_official(model, out)
+        else:
+            card = dict(getattr(model, 'card', None) or {}, converted_from=str(src), source=model.meta.get('source'))
+            save_bundle(model, out, card)
+        try: back = load(out if to != 'bundle' else _bundle_stem(out).with_suffix('.safetensors'), dtype=dtype or torch.float32)
+        except InputError as e: back, why = None, str(e)
+        else: why = None if _same_outputs(model, back, net, to) else 'its outputs differ from the source\'s'
+        if why: raise InputError(f"converting {src} to {to} gives a file that does not read back as the same model ({why}); "
+                                 f"nothing was written. Please report this: it is a bug of ijepa_viz")
+        for o in outs:                                       # into place: a folder or a bundle's two files, together
+            made = scratch / o.name
+            if o.is_dir() and not o.is_symlink(): o.rename(scratch / f'{o.name}.old')
+            os.replace(made, o)
+    except BaseException as e:
+        err = write_error(e, outs[0])
+        if err is not None: raise err from None
+        raise
+    finally: shutil.rmtree(scratch, ignore_errors=True)
+    return outs[0]

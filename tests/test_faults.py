@@ -2,7 +2,7 @@
 
 Bad configs, YAML, checkpoints (missing, empty, truncated, unsafe, of another architecture), image folders nobody can
 read, 16-bit images, a full disk, an unwritable folder, a save killed part-way, relaxed masks."""
-import builtins, errno, os, pickle, signal, subprocess, sys, time, warnings
+import builtins, errno, json, os, pickle, signal, subprocess, sys, time, warnings
 from pathlib import Path
 
 import numpy as np
@@ -354,3 +354,60 @@ def test_only_our_own_temp_files_are_removed_and_only_when_their_writer_is_gone(
     assert hub.remove_stale_temps(tmp_path) == [dead]
     assert live.exists() and all(p.exists() for p in user)
     assert hub.temp_path(tmp_path / 'm.safetensors').name.startswith(f'.m.safetensors.ijepa-tmp-{os.getpid()}-')
+
+
+# ---------------------------------------------------------------- no command destroys its input
+def viz(*args, timeout=300):
+    return subprocess.run([str(BIN / 'ijepa-viz'), *map(str, args)], capture_output=True, text=True, timeout=timeout, env=ENV)
+
+
+@pytest.fixture(scope='module')
+def small_bundle(tmp_path_factory):
+    from ijepa_viz.jepa import IJEPA
+    d = tmp_path_factory.mktemp('bundle')
+    torch.manual_seed(0)
+    m = IJEPA.build('vit_tiny', 32, 8, pred_depth=1, pred_emb_dim=48, depth=2)
+    card = {f'k{i}': i for i in range(12)}
+    return hub.save_bundle(m, d / 'm', card)
+
+
+def test_convert_onto_itself_or_an_existing_destination_is_refused(small_bundle, tmp_path):
+    card = small_bundle.with_suffix('.json').read_text()
+    one_line_error(viz('convert', small_bundle, small_bundle.with_suffix(''), '--to', 'bundle'), 'onto itself', str(small_bundle.with_suffix('')))
+    assert small_bundle.with_suffix('.json').read_text() == card                 # the card keeps its 17 keys
+    off = tmp_path / 'jepa-latest.pth.tar'
+    assert viz('convert', small_bundle, off, '--to', 'official').returncode == 0
+    before = off.read_bytes()
+    one_line_error(viz('convert', off, off, '--to', 'official'), 'onto itself')
+    one_line_error(viz('convert', tmp_path / '.' / off.name, off, '--to', 'official'), 'onto itself')   # the same file by another path
+    assert off.read_bytes() == before
+    one_line_error(viz('convert', small_bundle, off, '--to', 'official'), 'already exists', '--overwrite')
+    assert viz('convert', small_bundle, off, '--to', 'official', '--overwrite').returncode == 0
+    copy = tmp_path / 'copy'
+    assert viz('convert', small_bundle, copy, '--to', 'bundle').returncode == 0
+    kept = json.loads(copy.with_suffix('.json').read_text())
+    assert all(kept[f'k{i}'] == i for i in range(12)) and kept['converted_from'] == str(small_bundle)   # the card travels
+    hf = tmp_path / 'hf'
+    assert viz('convert', small_bundle, hf, '--to', 'hf').returncode == 0
+    one_line_error(viz('convert', hf, hf / 'inside.safetensors', '--to', 'timm'), 'onto itself')     # into its own folder
+
+
+def test_convert_writes_only_what_reads_back(tmp_path):
+    import transformers
+    cfg = transformers.IJepaConfig(hidden_size=80, num_hidden_layers=2, num_attention_heads=5, intermediate_size=160,
+                                   image_size=32, patch_size=8, layer_norm_eps=1e-6)        # a width no official size has
+    torch.manual_seed(0); transformers.IJepaModel(cfg).save_pretrained(tmp_path / 'hf')
+    for to, dst in (('timm', tmp_path / 'v.safetensors'), ('official', tmp_path / 'o.pth.tar'), ('bundle', tmp_path / 'b')):
+        r = viz('convert', tmp_path / 'hf', dst, '--to', to)
+        assert r.returncode == 0, r.stderr
+        back = hub.load(dst if to != 'bundle' else dst.with_suffix('.safetensors'))     # no num_heads= needed
+        assert back.context_encoder.num_heads == 5, to
+
+
+def test_convert_on_a_full_disk_leaves_nothing_behind(small_disk, tmp_path):
+    from ijepa_viz.jepa import IJEPA
+    big = IJEPA.build('vit_small', 64, 8, pred_depth=2, pred_emb_dim=96, depth=6)      # ~30 MB: does not fit on 24 MB
+    src = hub.save_bundle(big, tmp_path / 'big')
+    for to, dst in (('bundle', small_disk / 'b'), ('hf', small_disk / 'hf'), ('official', small_disk / 'o.pth.tar')):
+        one_line_error(viz('convert', src, dst, '--to', to), 'no space left on device')
+        assert not list(small_disk.iterdir()), list(small_disk.iterdir())     # no weights without their card, no temp
