@@ -395,11 +395,14 @@ def to_rgb(img):
     return img.convert('RGB')
 
 def open_image(path):
-    "The image file `path` decoded now (a truncated file fails here, not later) as `to_rgb` gives it."
+    "The image file `path` decoded now (a truncated file fails here, not later) as `to_rgb` gives it; a decompression bomb is a `DataError`."
     from PIL import Image
-    with open(path, 'rb') as f, Image.open(f) as img:
-        img.load()
-        return to_rgb(img)
+    try:
+        with open(path, 'rb') as f, Image.open(f) as img:
+            img.load()
+            return to_rgb(img)
+    except Image.DecompressionBombError as e:
+        raise DataError(f"{path}: {e} Resize it first, or raise PIL.Image.MAX_IMAGE_PIXELS if you trust the file") from None
 
 # %% ../nbs/02_data.ipynb #da8306cb
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif', '.tiff', '.webp')
@@ -418,14 +421,23 @@ class ImageFolder(Dataset):
         names = sorted(e.name for e in os.scandir(self.root) if e.is_dir() and not e.name.startswith('.')) if classes else ['']
         if not names: raise FileNotFoundError(f"no class sub-folders in {str(self.root)!r}; {_LAYOUT}")
         self.samples = []
+        seen_dirs, seen_files = set(), set()                  # (device, inode): links are followed, each real one once
+        def once(path, seen):
+            try: st = os.stat(path)
+            except OSError: return True                       # a dangling link: listed, and reported when read
+            key = (st.st_dev, st.st_ino)
+            if key in seen: return False
+            seen.add(key); return True
         for k, name in enumerate(names):
             walk = []
             for dirpath, dirnames, files in os.walk(self.root / name, followlinks=True):
-                dirnames[:] = [d for d in dirnames if not d.startswith('.')]           # hidden folders are not walked
+                if not once(dirpath, seen_dirs): dirnames[:] = []; continue      # a link back up: a loop, not more images
+                dirnames[:] = [d for d in dirnames if not d.startswith('.')]     # hidden folders are not walked
                 walk.append((dirpath, files))
             for dirpath, files in sorted(walk):
-                self.samples += [(os.path.join(dirpath, f), k) for f in sorted(files)
-                                 if f.lower().endswith(IMG_EXTENSIONS) and not f.startswith('.')]
+                self.samples += [(p, k) for p in (os.path.join(dirpath, f) for f in sorted(files)
+                                                  if f.lower().endswith(IMG_EXTENSIONS) and not f.startswith('.'))
+                                 if once(p, seen_files)]
         if not self.samples:
             where = 'in the class folders of' if classes else 'under'
             raise FileNotFoundError(f"no image files ({', '.join(IMG_EXTENSIONS)}) {where} {str(self.root)!r}" + (f"; {_LAYOUT}" if classes else ''))

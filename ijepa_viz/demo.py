@@ -279,11 +279,15 @@ def report_images(images=None, size: int = 224, n: int = 4) -> list[tuple[str, n
     if n < 1: raise hub.InputError(f"--max-images {n}: give a whole number of at least 1")
     from ijepa_viz.data import ImageFolder
     from ijepa_viz.widgets import load_image
-    out = []
+    out, skipped = [], []
     for f, _ in ImageFolder(images, size, classes=False).samples:
         if len(out) == n: break
         try: out.append((Path(f).name, load_image(f, size)))   # centre-cropped as a person sees the file
-        except (OSError, ValueError): pass                   # unreadable: skipped
+        except (OSError, ValueError) as e: skipped.append(f"{f} ({' '.join(str(e).split())[:200]})")   # unreadable: said, skipped
+    if skipped:
+        import warnings
+        warnings.warn(f"skipped {len(skipped)} unreadable image file{'s' * (len(skipped) > 1)}: {'; '.join(skipped[:3])}"
+                      + (f" and {len(skipped) - 3} more" if len(skipped) > 3 else ''), RuntimeWarning, stacklevel=2)
     if not out: raise DataError(f"none of the image files under {str(images)!r} can be read: check that they are images, or give another --images folder")
     return out
 

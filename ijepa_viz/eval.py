@@ -29,6 +29,9 @@ def encode(encoder, images: torch.Tensor, layers=None) -> torch.Tensor:
     "Patch features [B, N, D] of `encoder`'s output, or [B, N, len(layers)·D] from the blocks `layers` (layer-normed, concatenated)."
     if layers is None: return encoder(images)
     layers = [layers] if isinstance(layers, int) else list(layers)
+    depth = len(encoder.blocks)
+    bad = [i for i in layers if not -depth <= i < depth]
+    if bad: raise IndexError(f"layers {bad}: the encoder has {depth} blocks; give 0..{depth - 1}, or -{depth}..-1 counting from the end")
     keep = {i % len(encoder.blocks) for i in layers}
     out = {}
     hooks = [encoder.blocks[i].register_forward_hook(lambda m, a, o, i=i: out.__setitem__(i, o)) for i in keep]
@@ -199,7 +202,14 @@ def main(argv=None):
         if small: raise hub.InputError(f"{', '.join(small)}: give a whole number of at least 1")
         if a.card and hub.detect(a.ckpt) != 'bundle':
             raise hub.InputError(f"--card needs a bundle (NAME or NAME.safetensors with its card), not {hub.detect(a.ckpt)!r} source {a.ckpt}")
-        model = load_model(a.ckpt).to(a.device)
+        from ijepa_viz.train import pick_device
+        device = pick_device(a.device)
+        model = load_model(a.ckpt).to(device)
+        depth = len(getattr(model, a.net).blocks)
+        if a.layers:
+            bad = [i for i in a.layers if not -depth <= i < depth]
+            if bad: raise hub.InputError(f"--layers {' '.join(map(str, bad))}: {a.ckpt} has {depth} blocks; give 0..{depth - 1}, "
+                                         f"or -{depth}..-1 counting from the end")
         has = model.meta.get('has')
         if has is not None and 'target_encoder' not in has:
             print(f"ijepa-eval: note: {a.ckpt} holds {' and '.join(has)} only; {NET_NOTE}", file=sys.stderr)
@@ -216,7 +226,7 @@ def main(argv=None):
         out = dict(ckpt=a.ckpt, net=a.net, data=a.data, method=a.method, n_train=a.n_train, n_test=a.n_test, seed=a.seed, results=res,
                    command=' '.join(['ijepa-eval'] + list(sys.argv[1:] if argv is None else argv)),
                    protocol=f"{what} on the {'average-pooled' if not a.layers else 'concatenated, average-pooled'} {a.net.replace('_', '-')} features"
-                            f"{'' if not a.layers else f' of blocks {a.layers}'}; "
+                            f"{'' if not a.layers else f' of blocks {[i % depth for i in a.layers]} (of 0..{depth - 1})'}; "
                             + (f"train/test are Shapes scenes with seeds {10_000 + a.seed}/{20_000 + a.seed} (not the training scenes); "
                                if a.data == 'shapes' else "the Digits train/test split; ") + '"random" is the same architecture untrained')
         if a.json: Path(a.json).write_text(json.dumps(out, indent=1))

@@ -600,6 +600,9 @@ def cli(argv=None):
     bad += [f"--{k.replace('_', '-')} {v[k]} (0 to 1)" for k in ('ema', 'cond_drop', 'predictor_frac')
             if v.get(k) is not None and not 0 <= v[k] <= 1]
     if bad: raise InputError(f"{', '.join(bad)}: out of range")
+    if getattr(a, 'device', None) is not None:
+        from ijepa_viz.train import pick_device
+        pick_device(a.device)                               # one line for a device this machine does not have
     model = hub.load(a.model)
     if a.cmd == 'export':
         card = dict(model=a.model, model_arch=model.arch, model_fingerprint=hub.fingerprint(model), command=a.train_command, train_seconds=a.train_seconds, torch=torch.__version__)

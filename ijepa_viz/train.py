@@ -208,13 +208,26 @@ def collate_reported(items):
     return torch.stack([x for x, _ in items]), [f for _, new in items for f in new]
 
 # %% ../nbs/04_train.ipynb #79f6fb84
+def _mps() -> bool: return bool(getattr(torch.backends, 'mps', None) and torch.backends.mps.is_available())
+
 def pick_device(device: str | None = None) -> torch.device:
-    "'auto'/None: CUDA, else MPS, else CPU."
+    "'auto'/None: CUDA, else MPS, else CPU. A device this machine does not have is a `ConfigError` saying which it has."
     if device in (None, 'auto'):
         if torch.cuda.is_available(): return torch.device('cuda')
-        if getattr(torch.backends, 'mps', None) and torch.backends.mps.is_available(): return torch.device('mps')
+        if _mps(): return torch.device('mps')
         return torch.device('cpu')
-    return torch.device(device)
+    if isinstance(device, torch.device): dev = device
+    else:
+        try: dev = torch.device(str(device))
+        except RuntimeError: raise ConfigError(f"--device {device}: not a device; choose auto, cpu, cuda, cuda:N or mps") from None
+    n = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    have = ['cpu'] + [f'cuda:{i}' for i in range(n)] + (['mps'] if _mps() else [])
+    if dev.type == 'cuda' and (n == 0 or (dev.index or 0) >= n):
+        raise ConfigError(f"--device {device}: this machine has " + (f"{n} CUDA GPU{'s' * (n > 1)}" if n else "no CUDA GPU") +
+                          f" (torch {torch.__version__}); use one of {have}")
+    if dev.type == 'mps' and not _mps(): raise ConfigError(f"--device {device}: MPS (Apple GPU) is not available here; use one of {have}")
+    if dev.type not in ('cpu', 'cuda', 'mps'): raise ConfigError(f"--device {device}: not supported; use one of {have}")
+    return dev
 
 def build_model(cfg: dict) -> IJEPA:
     "The `IJEPA` bundle of a config (`meta` and `mask.patch_size`, `data.crop_size`), initialised as officially."
@@ -670,6 +683,7 @@ def main(argv=None):
     a = ap.parse_args(argv)
     try:
         with one_line_errors('ijepa-train'):
+            if a.steps is not None and a.steps < 1: raise ConfigError(f"--steps {a.steps}: nothing would be trained; give at least 1")
             cfg = check_config(load_config(a.config, a.set))
             _no_meta(a.config, a.set, cfg, pick_device(a.device))
             resume = a.resume
@@ -677,8 +691,16 @@ def main(argv=None):
             if a.overwrite and resume is not None: raise ConfigError("--overwrite starts a new run and --resume continues one: give one of them")
             folder = cfg['logging']['folder']
             with run_lock(folder, 'ijepa-train run') if int(os.environ.get('RANK', '0')) == 0 else contextlib.nullcontext():
-                check_run_folder(folder, cfg['logging']['write_tag'], resume, a.overwrite)   # before any work
+                if resume is None: check_run_folder(folder, cfg['logging']['write_tag'], None, a.overwrite)   # before any work
+                # (with --resume, the Trainer reads the checkpoint first: a missing or damaged one is said before the folder)
                 t = Trainer(cfg, device=a.device, resume=resume, progress=not a.no_progress, overwrite=a.overwrite)
+                if a.steps is not None and a.steps <= t.step:
+                    raise ConfigError(f"--steps {a.steps}: the run is at step {t.step} already, so nothing would be trained; "
+                                      f"give more steps than that (the configured epochs end at step {t.total})")
+                if a.steps is not None and a.steps > t.total:
+                    print(f"ijepa-train: note: --steps {a.steps} is beyond the {t.total} steps of the configured "
+                          f"{cfg['optimization']['epochs']} epochs; the run ends at step {t.total} (raise optimization.epochs "
+                          f"to train longer)", file=sys.stderr)
                 t.fit(a.steps)
             if a.export and t.rank == 0: print(f"exported {t.export(a.export, dtype=getattr(torch, a.export_dtype))}")
     finally:

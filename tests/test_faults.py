@@ -97,7 +97,7 @@ def test_bad_checkpoints_are_one_line(tmp_path, capsys):
         one_line_error(train_here(capsys, '--set', f'logging.folder={run}', '--resume', str(p), '--steps', '2'), p.name, *words)
     # the right file, the wrong architecture
     r = train_here(capsys, '--set', f'logging.folder={run}', '--set', 'meta.pred_emb_dim=96', '--resume', '--steps', '2')
-    one_line_error(r, 'do not fit', 'params-ijepa.yaml')
+    one_line_error(r, 'another config', 'meta.pred_emb_dim: 48 -> 96', 'params-ijepa.yaml')
 
 
 class _Payload:
@@ -244,7 +244,7 @@ def test_strict_masks_stop_the_run_with_one_line(tmp_path):
     assert len(notes) == 1 and notes[0].startswith('ijepa-train: warning:')
     assert 'masks: the context had to overlap target blocks' in r.stdout
     assert float((tmp_path / 'jepa_r0.csv').read_text().splitlines()[1].split(',')[-1]) > 0
-    one_line_error(train(*base, '--set', 'mask.strict=true'), 'strict', 'mask.pred_mask_scale')
+    one_line_error(train(*base, '--overwrite', '--set', 'mask.strict=true'), 'strict', 'mask.pred_mask_scale')
 
 
 def test_a_bug_keeps_its_traceback():
@@ -411,3 +411,56 @@ def test_convert_on_a_full_disk_leaves_nothing_behind(small_disk, tmp_path):
     for to, dst in (('bundle', small_disk / 'b'), ('hf', small_disk / 'hf'), ('official', small_disk / 'o.pth.tar')):
         one_line_error(viz('convert', src, dst, '--to', to), 'no space left on device')
         assert not list(small_disk.iterdir()), list(small_disk.iterdir())     # no weights without their card, no temp
+
+
+# ---------------------------------------------------------------- flags checked against the model and the machine
+def test_layers_outside_the_model_are_refused_not_wrapped(tmp_path):
+    r = subprocess.run([str(BIN / 'ijepa-eval'), '--ckpt', 'shapes-vit-tiny', '--layers', '7', '--n-train', '20', '--n-test', '10'],
+                       capture_output=True, text=True, env=ENV, timeout=300)
+    one_line_error(r, '--layers 7', 'has 4 blocks', '0..3', '-4..-1')
+    from ijepa_viz.eval import encode
+    from ijepa_viz.vit import VisionTransformer
+    enc = VisionTransformer(img_size=16, patch_size=8, embed_dim=32, depth=2, num_heads=2)
+    with pytest.raises(IndexError, match='2 blocks'): encode(enc, torch.zeros(1, 3, 16, 16), [2])
+    assert encode(enc, torch.zeros(1, 3, 16, 16), [-1, 0]).shape == (1, 4, 64)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='this machine has a GPU')
+def test_a_device_the_machine_lacks_is_one_line(capsys):
+    one_line_error(train_here(capsys, '--device', 'cuda', '--steps', '1'), '--device cuda', 'no CUDA GPU', "'cpu'")
+    one_line_error(train_here(capsys, '--device', 'gpu', '--steps', '1'), '--device gpu', 'cuda:N')
+    r = subprocess.run([str(BIN / 'ijepa-eval'), '--ckpt', 'shapes-vit-tiny', '--device', 'cuda:1'], capture_output=True, text=True, env=ENV)
+    one_line_error(r, '--device cuda:1', 'no CUDA GPU')
+
+
+def test_steps_that_would_do_nothing_are_said(tmp_path, capsys):
+    run = tmp_path / 'R'
+    one_line_error(train_here(capsys, '--set', f'logging.folder={run}', '--steps', '0'), '--steps 0', 'at least 1')
+    assert train_here(capsys, '--set', f'logging.folder={run}', '--steps', '3').returncode == 0
+    one_line_error(train_here(capsys, '--set', f'logging.folder={run}', '--resume', '--steps', '2'), 'at step 3 already')
+    r = train_here(capsys, '--set', f'logging.folder={run}', '--resume', '--steps', '100000')
+    assert r.returncode == 0 and 'beyond the 64 steps' in r.stderr, r.stderr
+
+
+# ---------------------------------------------------------------- image folders
+def test_a_symlink_loop_counts_each_real_file_once(tmp_path):
+    for c in 'ab':
+        (tmp_path / c).mkdir()
+        for i in range(2): Image.fromarray(photo('coffee', 16)).save(tmp_path / c / f'{i}.png')
+    (tmp_path / 'a' / 'up').symlink_to('..')                               # a -> .. -> a -> ...
+    (tmp_path / 'b' / 'again.png').symlink_to(tmp_path / 'b' / '0.png')     # the same file twice
+    ds = ImageFolder(tmp_path, size=16)
+    assert len(ds) == 4, [p for p, _ in ds.samples]
+    assert ImageFolder(tmp_path, size=16, classes=False).__len__() == 4
+
+
+def test_a_decompression_bomb_is_one_line_in_every_command(tmp_path):
+    bomb = tmp_path / 'bombs'; bomb.mkdir()
+    Image.new('L', (1, 1)).save(bomb / 'x.png')
+    big = Image.new('1', (20000, 20000)); big.save(bomb / 'bomb.png')          # 400 M pixels: PIL refuses above 179 M
+    from ijepa_viz.data import DataError
+    with pytest.raises(DataError, match='decompression bomb'): open_image(bomb / 'bomb.png')
+    r = subprocess.run([str(BIN / 'ijepa-viz'), 'demo', '--images', str(bomb), '--out', str(tmp_path / 'out')],
+                       capture_output=True, text=True, env=ENV, timeout=600)
+    assert 'Traceback' not in r.stderr, r.stderr[-3000:]
+    assert 'bomb.png' in r.stderr and 'decompression bomb' in r.stderr, r.stderr[-2000:]
