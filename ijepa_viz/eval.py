@@ -233,5 +233,5 @@ def main(argv=None):
         if a.card:
             from ijepa_viz import hub
             stem = hub.resolve(a.ckpt); js = stem.with_suffix('.json')
-            hub.write_json(dict(json.loads(js.read_text()), metrics=out), js)
+            hub.write_json(dict(hub.read_json(js, dict, 'the JSON card of a bundle'), metrics=out), js)
     return None

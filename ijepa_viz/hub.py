@@ -17,12 +17,13 @@ from .jepa import IJEPA
 from .data import IMAGENET_MEAN, IMAGENET_STD
 
 # %% auto #0
-__all__ = ['LOCK_NAME', 'INPUT_ERRNOS', 'OFFICIAL_HEADS', 'NETS', 'FILE_NETS', 'CKPT_DIR', 'HF_MEAN', 'HF_STD', 'FORMATS',
-           'CONVERSIONS', 'InputError', 'CheckpointError', 'WriteError', 'write_error', 'temp_path', 'atomic_write',
-           'remove_stale_temps', 'FolderInUseError', 'run_lock', 'is_input_error', 'one_line_errors', 'read_checkpoint',
-           'read_safetensors', 'infer_encoder_arch', 'infer_predictor_arch', 'assemble', 'trained', 'load_official',
-           'atomic_save', 'save_official', 'packaged', 'save_bundle', 'fingerprint', 'write_bundle', 'write_json',
-           'bundled', 'read_bundle', 'resolve', 'load_bundle', 'is_hf_state_dict', 'from_hf_state_dict',
+__all__ = ['LOCK_NAME', 'INPUT_ERRNOS', 'OFFICIAL_HEADS', 'NETS', 'FILE_NETS', 'CKPT_DIR', 'CARD', 'HF_CONFIG', 'HF_MEAN',
+           'HF_STD', 'FORMATS', 'CONVERSIONS', 'InputError', 'CheckpointError', 'WriteError', 'write_error',
+           'temp_path', 'atomic_write', 'remove_stale_temps', 'FolderInUseError', 'run_lock', 'is_input_error',
+           'one_line_errors', 'read_checkpoint', 'read_safetensors', 'infer_encoder_arch', 'infer_predictor_arch',
+           'Num', 'PosInt', 'MapOf', 'check_shape', 'read_text_file', 'read_json', 'assemble', 'trained',
+           'load_official', 'atomic_save', 'save_official', 'packaged', 'save_bundle', 'fingerprint', 'write_bundle',
+           'write_json', 'bundled', 'read_bundle', 'resolve', 'load_bundle', 'is_hf_state_dict', 'from_hf_state_dict',
            'to_hf_state_dict', 'load_hf', 'load_timm', 'detect', 'load', 'export_timm', 'hf_config', 'export_hf',
            'convert']
 
@@ -271,19 +272,99 @@ def infer_predictor_arch(sd: dict, num_heads: int) -> dict:
 def _cast(sd: dict, dtype) -> dict:
     return {k: v.to(dtype) if dtype is not None and v.is_floating_point() else v for k, v in sd.items()}
 
-def _load_into(module, sd, what):
+def _load_into(module, sd, what, arch_from: str = 'the architecture inferred from them'):
     "Load `sd` into `module` (built on the meta device, or not) by assigning its tensors: nothing is initialised only to be overwritten."
     try: module.load_state_dict(sd, strict=True, assign=True)
     except RuntimeError as e:
-        raise CheckpointError(f"the {what} weights do not fit the architecture inferred from them:\n{e}") from None
+        raise CheckpointError(f"the {what} weights do not fit {arch_from}:\n{e}") from None
     return module
+
+# %% ../nbs/06_hub.ipynb #e59a7f22
+class Num:
+    "Schema marker for `check_shape`: a finite JSON number (int or float, not true/false)."
+class PosInt:
+    "Schema marker for `check_shape`: a whole number of at least 1."
+
+def MapOf(value):
+    "Schema: a mapping of string keys to values of schema `value` (e.g. a shard index's weight map)."
+    return ('map', value)
+
+def _found(v) -> str:
+    if v is None: return 'null'
+    if isinstance(v, bool): return f'{str(v).lower()} (true/false)'
+    if isinstance(v, str): return f'the string {v[:40]!r}'
+    if isinstance(v, (int, float)): return f'the number {v}'
+    if isinstance(v, list): return f'a list of {len(v)}'
+    if isinstance(v, dict): return f'a mapping of {len(v)} keys'
+    return type(v).__name__
+
+def _wanted(schema) -> str:
+    if isinstance(schema, dict): return 'a mapping of keys'
+    if isinstance(schema, list): return f'a list of {_wanted(schema[0])}s' if schema else 'a list'
+    if isinstance(schema, tuple) and schema and schema[0] == 'map': return f'a mapping of names to {_wanted(schema[1])}s'
+    if isinstance(schema, tuple): return ' or '.join(_wanted(s) for s in schema)
+    return {int: 'a whole number', float: 'a number', Num: 'a number', PosInt: 'a whole number of at least 1', str: 'a string',
+            bool: 'true or false', list: 'a list', dict: 'a mapping'}.get(schema, getattr(schema, '__name__', str(schema)))
+
+def _fits(v, schema) -> bool:
+    if schema in (int, PosInt): return isinstance(v, int) and not isinstance(v, bool) and (schema is int or v >= 1)
+    if schema in (float, Num): return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    if isinstance(schema, tuple) and not (schema and schema[0] == 'map'): return any(_fits(v, s) for s in schema)
+    if isinstance(schema, tuple): return isinstance(v, dict)
+    if isinstance(schema, (dict, list)): return isinstance(v, type(schema))
+    return isinstance(v, schema)
+
+def check_shape(obj, schema, path, where: str = ''):
+    """Check parsed JSON/YAML `obj` against `schema`: a type (`int`, `str`, ..., `Num`, `PosInt`), a tuple of choices, a
+    one-element list `[item]`, `MapOf(value)`, or a dict of keys (a key ending in `?` may be missing or null). A mismatch
+    is a `CheckpointError` in one line naming the file, the key, what was found and what was expected."""
+    name = f"key {where!r} of {path}" if where else str(path)
+    if not _fits(obj, schema):
+        raise CheckpointError(f"{name} is {_found(obj)}, expected {_wanted(schema)}")
+    if isinstance(schema, dict):
+        for key, sub in schema.items():
+            k = key.rstrip('?')
+            if obj.get(k) is None:
+                if key.endswith('?'): continue
+                raise CheckpointError(f"{path} has no {(where + '.' if where else '') + k!r} key ({_wanted(sub)} expected)"
+                                      if k not in obj else f"key {(where + '.' if where else '') + k!r} of {path} is null, expected {_wanted(sub)}")
+            check_shape(obj[k], sub, path, f'{where}.{k}' if where else k)
+    elif isinstance(schema, list) and schema:
+        for i, v in enumerate(obj): check_shape(v, schema[0], path, f'{where}[{i}]')
+    elif isinstance(schema, tuple) and schema and schema[0] == 'map':
+        for k, v in obj.items(): check_shape(v, schema[1], path, f'{where}.{k}' if where else str(k))
+    return obj
+
+def _binary(path: Path) -> str:
+    "What a binary file looks like (for the message)."
+    head = path.open('rb').read(16)
+    for magic, kind in ((b'\x89PNG', 'a PNG image'), (b'\xff\xd8\xff', 'a JPEG image'), (b'PK\x03\x04', 'a zip archive (a torch.save file?)'),
+                        (b'\x80', 'a pickle (a torch checkpoint?)'), (b'GIF8', 'a GIF image')):
+        if head.startswith(magic): return kind
+    return 'binary data'
+
+def read_text_file(path, what: str) -> str:
+    "The text of `path`; a binary file (a PNG where a config belongs) is a one-line `CheckpointError` naming what it looks like and `what` was expected."
+    path = Path(path)
+    try: return path.read_text(encoding='utf-8')
+    except UnicodeDecodeError: raise CheckpointError(f"{path} is not a text file ({_binary(path)}); expected {what}") from None
+
+def read_json(path, schema=None, what: str = 'a JSON file'):
+    "Parse `path` as JSON and check it against `schema` (`check_shape`): every problem is one line naming the file."
+    path = Path(path)
+    text = read_text_file(path, what)
+    try: obj = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise CheckpointError(f"{path} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg}); expected {what}") from None
+    return obj if schema is None else check_shape(obj, schema, path)
 
 # %% ../nbs/06_hub.ipynb #d9820693
 NETS = ('context_encoder', 'predictor', 'target_encoder')
 FILE_NETS = {'encoder': 'context_encoder', 'predictor': 'predictor', 'target_encoder': 'target_encoder'}  # official key -> ours
 
 def assemble(encoder: dict, encoder_arch: dict, predictor: dict | None = None, predictor_arch: dict | None = None,
-             target_encoder: dict | None = None, dtype=torch.float32, mean=IMAGENET_MEAN, std=IMAGENET_STD, meta=None) -> IJEPA:
+             target_encoder: dict | None = None, dtype=torch.float32, mean=IMAGENET_MEAN, std=IMAGENET_STD, meta=None,
+             arch_from: str = 'the architecture inferred from them') -> IJEPA:
     """An `IJEPA` from state dicts, built on the meta device and given the tensors themselves (no initialisation, no copy
     beyond the cast to `dtype`). With no `target_encoder`, the target encoder shares the context encoder's tensors (call
     `model.untie_()` before training); with no `predictor`, it is an untrained predictor of the official default size."""
@@ -291,8 +372,8 @@ def assemble(encoder: dict, encoder_arch: dict, predictor: dict | None = None, p
     with torch.device('meta'):
         enc, tgt = VisionTransformer(**encoder_arch), VisionTransformer(**encoder_arch)
         pred = VisionTransformerPredictor(**predictor_arch) if predictor is not None else None
-    _load_into(enc, enc_sd, 'encoder')
-    _load_into(tgt, enc_sd if target_encoder is None else _cast(target_encoder, dtype), 'target_encoder')
+    _load_into(enc, enc_sd, 'encoder', arch_from)
+    _load_into(tgt, enc_sd if target_encoder is None else _cast(target_encoder, dtype), 'target_encoder', arch_from)
     if pred is not None: _load_into(pred, _cast(predictor, dtype), 'predictor')
     else:
         h, q = enc.num_heads, math.lcm(enc.num_heads, 4)            # heads and the 2-D sin-cos table divide the width
@@ -408,9 +489,11 @@ def write_json(obj, path: Path):
     text = json.dumps(obj, indent=1)                     # (an object JSON cannot hold fails before anything is written)
     atomic_write(path, lambda tmp: tmp.write_text(text))
 
+CARD = {'arch?': {'encoder': dict, 'predictor': dict}, 'kind?': str, 'has?': [str], 'unet?': dict}   # what loaders read
+
 def _card(stem: Path) -> dict | None:
-    try: return json.loads(stem.with_suffix('.json').read_text())
-    except (OSError, json.JSONDecodeError): return None
+    try: return read_json(stem.with_suffix('.json'), CARD)
+    except (OSError, InputError): return None
 
 def _kind(stem: Path) -> str: return (_card(stem) or {}).get('kind', 'ijepa')
 
@@ -424,8 +507,7 @@ def read_bundle(name) -> tuple[dict, dict, Path]:
     stem = resolve(name)
     js = stem.with_suffix('.json')
     if not js.is_file(): raise CheckpointError(f"{stem}.safetensors has no card {js.name} beside it (it holds the architecture)")
-    try: card = json.loads(js.read_text())
-    except json.JSONDecodeError as e: raise CheckpointError(f"{js} is not valid JSON: {e}") from None
+    card = read_json(js, CARD, 'the JSON card of a bundle')
     return read_safetensors(stem.with_suffix('.safetensors'))[0], card, stem
 
 def resolve(name) -> Path:
@@ -516,19 +598,21 @@ def _hf_weights(folder: Path) -> dict:
         index = folder / f'{name}.index.json'
         if index.is_file():
             sd = {}
-            for f in sorted(set(json.loads(index.read_text())['weight_map'].values())):
+            for f in sorted(set(read_json(index, {'weight_map': MapOf(str)}, 'a shard index')['weight_map'].values())):
                 sd |= read_safetensors(folder / f)[0] if f.endswith('.safetensors') else read_checkpoint(folder / f)
             return sd
     raise CheckpointError(f"{folder} has a config.json but no weights: expected model.safetensors or pytorch_model.bin "
                           f"(or a sharded *.index.json), found {sorted(p.name for p in folder.iterdir())}")
 
+HF_CONFIG = {'model_type?': str, 'hidden_act?': str, 'hidden_size?': PosInt, 'num_hidden_layers?': PosInt,
+             'num_attention_heads?': PosInt, 'intermediate_size?': PosInt, 'image_size?': (PosInt, [PosInt]),
+             'patch_size?': (PosInt, [PosInt]), 'num_channels?': PosInt, 'qkv_bias?': bool, 'layer_norm_eps?': Num}
 HF_MEAN = HF_STD = (0.5, 0.5, 0.5)   # what the hub's I-JEPA preprocessor_config.json says; the weights were trained with ImageNet's
 
 def load_hf(folder, dtype=torch.float32, mean=None, std=None) -> IJEPA:
     "An `IJEPA` from a transformers `IJepaModel` folder (config.json + weights); both encoders get its weights (the context encoder's), the predictor is untrained."
     folder = Path(folder)
-    try: cfg = json.loads((folder / 'config.json').read_text())
-    except (OSError, json.JSONDecodeError) as e: raise CheckpointError(f"cannot read {folder / 'config.json'}: {e}") from None
+    cfg = read_json(folder / 'config.json', HF_CONFIG, "a transformers config.json")
     if cfg.get('model_type') != 'ijepa':
         raise CheckpointError(f"{folder} holds a transformers {cfg.get('model_type')!r} model ({cfg.get('architectures')}), "
                               f"not I-JEPA: expected model_type 'ijepa' (IJepaModel)")
@@ -536,19 +620,25 @@ def load_hf(folder, dtype=torch.float32, mean=None, std=None) -> IJEPA:
     sd = from_hf_state_dict(_hf_weights(folder))
     D = cfg.get('hidden_size', 768)
     size, patch = cfg.get('image_size', 224), cfg.get('patch_size', 16)
+    size = size if isinstance(size, int) else size[0]
     arch = dict(img_size=size, patch_size=patch if isinstance(patch, int) else patch[0], in_chans=cfg.get('num_channels', 3),
                 embed_dim=D, depth=cfg.get('num_hidden_layers', 12), num_heads=cfg.get('num_attention_heads', 12),
                 mlp_ratio=cfg.get('intermediate_size', 4 * D) / D, qkv_bias=cfg.get('qkv_bias', True),
                 norm_eps=cfg.get('layer_norm_eps', 1e-12), pos_embed='learned_hf')
     meta = dict(source='hf', path=str(folder))
     pp = folder / 'preprocessor_config.json'
-    found = json.loads(pp.read_text()) if pp.is_file() else {}
+    found = read_json(pp, {'image_mean?': [Num], 'image_std?': [Num]}, 'a preprocessor_config.json') if pp.is_file() else {}
+    for k in ('image_mean', 'image_std'):
+        v = found.get(k)
+        if v is not None and (len(v) not in (1, cfg.get('num_channels', 3)) or k == 'image_std' and min(v) <= 0):
+            raise CheckpointError(f"key {k!r} of {pp} is {v}, expected {cfg.get('num_channels', 3)} numbers" + (' above 0' if k == 'image_std' else ''))
     fmean, fstd = tuple(found.get('image_mean', IMAGENET_MEAN)), tuple(found.get('image_std', IMAGENET_STD))
     if mean is None and (fmean, fstd) == (HF_MEAN, HF_STD):
         fmean, fstd = IMAGENET_MEAN, IMAGENET_STD
         meta['normalization'] = ("ImageNet mean/std, which I-JEPA was trained with; this folder's preprocessor_config.json "
                                  "says 0.5/0.5 (as the hub's I-JEPA folders do). Pass mean=, std= to hub.load to override.")
-    return assemble(sd, arch, dtype=dtype, mean=mean or fmean, std=std or fstd, meta=meta)
+    return assemble(sd, arch, dtype=dtype, mean=mean or fmean, std=std or fstd, meta=meta,
+                    arch_from=f"the sizes in {folder / 'config.json'}")
 
 # %% ../nbs/06_hub.ipynb #8bbcb450
 _TIMM_IGNORED = r'^(head\.|fc_norm\.)'   # a classifier on top (I-JEPA's timm models have none)
@@ -561,7 +651,13 @@ def load_timm(sd_or_path, num_heads: int | None = None, dtype=torch.float32, mea
         path = Path(sd_or_path); meta['path'] = str(path)
         if path.suffix == '.safetensors':
             sd, info = read_safetensors(path)
-            if 'mean' in info: mean, std = mean or json.loads(info['mean']), std or json.loads(info['std'])
+            if 'mean' in info:
+                try: m, s = json.loads(info['mean']), json.loads(info.get('std', 'null'))
+                except ValueError: m = s = None
+                if not all(_fits(v, [Num]) and len(v) in (1, 3) for v in (m, s)):
+                    raise CheckpointError(f"the metadata of {path} has mean {info.get('mean')!r} and std {info.get('std')!r}, "
+                                          f"expected a list of 3 numbers each")
+                mean, std = mean or m, std or s
             if str(info.get('num_heads', '')).isdigit(): num_heads = num_heads or int(info['num_heads'])
         else: sd = _unwrap(read_checkpoint(path))           # possibly a training script's {'state_dict': ...}
     sd = {k: v for k, v in _strip_prefix(sd).items() if not re.match(_TIMM_IGNORED, k)}

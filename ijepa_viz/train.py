@@ -17,7 +17,7 @@ from .masks import make_sampler, SAMPLERS
 from .vit import VIT_SIZES
 from .eval import collapse_stats
 from .hub import (atomic_save, read_checkpoint, _strip_prefix, CheckpointError, InputError, save_bundle, packaged,
-                  one_line_errors, remove_stale_temps, atomic_write, run_lock)
+                  one_line_errors, remove_stale_temps, atomic_write, run_lock, read_text_file)
 
 # %% auto #0
 __all__ = ['DEFAULTS', 'CONFIG_DIR', 'RESUME_MAY_CHANGE', 'ConfigError', 'parse_set', 'bundled_configs', 'find_config',
@@ -109,7 +109,7 @@ def load_config(path=None, overrides=(), base: dict | None = None) -> dict:
     cfg = copy.deepcopy(DEFAULTS if base is None else base)
     if path is not None:
         path = find_config(path)
-        try: user = yaml.safe_load(path.read_text()) or {}
+        try: user = yaml.safe_load(read_text_file(path, 'a YAML config')) or {}
         except yaml.YAMLError as e:
             mark = getattr(e, 'problem_mark', None)
             where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ''

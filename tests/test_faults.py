@@ -464,3 +464,64 @@ def test_a_decompression_bomb_is_one_line_in_every_command(tmp_path):
                        capture_output=True, text=True, env=ENV, timeout=600)
     assert 'Traceback' not in r.stderr, r.stderr[-3000:]
     assert 'bomb.png' in r.stderr and 'decompression bomb' in r.stderr, r.stderr[-2000:]
+
+
+# ---------------------------------------------------------------- files that parse but have the wrong shape
+@pytest.fixture(scope='module')
+def hf_folder(tmp_path_factory):
+    import transformers
+    d = tmp_path_factory.mktemp('hf') / 'm'
+    cfg = transformers.IJepaConfig(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=128,
+                                   image_size=32, patch_size=8, layer_norm_eps=1e-6)
+    torch.manual_seed(0); transformers.IJepaModel(cfg).save_pretrained(d)
+    return d
+
+
+def _variant(src: Path, dst: Path, name: str, content):
+    import shutil
+    shutil.copytree(src, dst)
+    if isinstance(content, bytes): (dst / name).write_bytes(content)
+    else: (dst / name).write_text(content if isinstance(content, str) else json.dumps(content))
+    return dst
+
+
+@pytest.mark.parametrize('name, content, words', [
+    ('config.json', [1, 2], ['config.json', 'a list of 2', 'expected a mapping']),
+    ('config.json', 'null', ['config.json', 'null']),
+    ('config.json', b'\x89PNG\r\n\x1a\n' + bytes(range(200)), ['config.json', 'not a text file (a PNG image)']),
+    ('config.json', 'CHANGE', ["key 'hidden_size'", 'the string', 'whole number']),
+    ('config.json', 'WIDER', ['the sizes in', 'config.json']),                       # sizes that do not fit the weights
+    ('preprocessor_config.json', 'null', ['preprocessor_config.json', 'null', 'mapping']),
+    ('preprocessor_config.json', {'image_mean': [0.5, 0.5], 'image_std': [0.5, 0.5, 0.5]}, ["'image_mean'", '3 numbers']),
+    ('model.safetensors.index.json', [], ['model.safetensors.index.json', 'a list of 0']),
+])
+def test_transformers_files_of_the_wrong_shape_are_one_line(hf_folder, tmp_path, name, content, words):
+    if content in ('CHANGE', 'WIDER'):
+        cfg = json.loads((hf_folder / 'config.json').read_text())
+        cfg['hidden_size'] = '64' if content == 'CHANGE' else 96
+        content = cfg
+    d = _variant(hf_folder, tmp_path / 'm', name, content)
+    if name.endswith('index.json'): (d / 'model.safetensors').rename(d / 'model-00001.safetensors')
+    with pytest.raises(hub.InputError) as e: hub.load(d)
+    msg = hub._one_line(e.value)
+    for w in words: assert w in msg, (w, msg)
+
+
+@pytest.mark.parametrize('content, words', [
+    ([1], ['m.json', 'a list of 1', 'expected a mapping']),
+    ({'arch': 'vit'}, ["key 'arch'", 'the string']),
+    ({'arch': {'encoder': {}}}, ["'arch.predictor'"]),
+    (b'\x89PNG\r\n\x1a\n\x00\x01', ['m.json', 'not a text file']),
+])
+def test_cards_of_the_wrong_shape_are_one_line(small_bundle, tmp_path, content, words):
+    import shutil
+    st = shutil.copy(small_bundle, tmp_path / 'm.safetensors')
+    js = tmp_path / 'm.json'
+    js.write_bytes(content) if isinstance(content, bytes) else js.write_text(json.dumps(content))
+    r = subprocess.run([str(BIN / 'ijepa-eval'), '--ckpt', str(st)], capture_output=True, text=True, env=ENV, timeout=300)
+    one_line_error(r, *words)
+
+
+def test_a_yaml_config_that_is_an_image_is_one_line(tmp_path, capsys):
+    (tmp_path / 'c.yaml').write_bytes(b'\x89PNG\r\n\x1a\n' + bytes(range(256)))
+    one_line_error(train_here(capsys, config=str(tmp_path / 'c.yaml')), 'c.yaml', 'not a text file (a PNG image)', 'YAML')
