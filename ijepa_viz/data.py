@@ -6,7 +6,7 @@ Docs: https://ijepa-viz.github.io/ijepa_viz/data.html.md"""
 
 # %% ../nbs/02_data.ipynb #e9934164
 from __future__ import annotations
-import functools, inspect, math, os, warnings
+import functools, inspect, math, os, pickle, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -14,9 +14,10 @@ import torch.nn.functional as F
 from torch.utils.data import Dataset
 
 # %% auto #0
-__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'PHOTOS', 'IMG_EXTENSIONS', 'DATASETS', 'photo', 'to_tensor', 'to_image',
-           'renormalize', 'GaussianBlur', 'make_transforms', 'draw_scene', 'Shapes', 'show_batch', 'Digits', 'Photos',
-           'to_rgb', 'open_image', 'DataError', 'ImageFolder', 'InMemory', 'make_dataset']
+__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'PHOTOS', 'IMG_EXTENSIONS', 'IMAGENETTE', 'CIFAR10_NAMES', 'DATASETS', 'photo',
+           'to_tensor', 'to_image', 'renormalize', 'GaussianBlur', 'make_transforms', 'draw_scene', 'Shapes',
+           'show_batch', 'Digits', 'Photos', 'to_rgb', 'open_image', 'DataError', 'ImageFolder', 'InMemory',
+           'class_names', 'read_cifar10', 'photo_split', 'make_dataset']
 
 # %% ../nbs/02_data.ipynb #b60c6bb7
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -567,6 +568,85 @@ def _available_memory() -> int | None:
         for line in open('/proc/meminfo'):
             if line.startswith('MemAvailable:'): return int(line.split()[1]) * 1024
     except OSError: return None
+
+# %% ../nbs/02_data.ipynb #0f63ea85
+IMAGENETTE = {'n01440764': 'tench', 'n02102040': 'English springer', 'n02979186': 'cassette player', 'n03000684': 'chain saw',
+              'n03028079': 'church', 'n03394916': 'French horn', 'n03417042': 'garbage truck', 'n03425413': 'gas pump',
+              'n03445777': 'golf ball', 'n03888257': 'parachute'}
+CIFAR10_NAMES = ('airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck')
+
+def class_names(root, folders) -> tuple[str, ...]:
+    "Human names of class `folders` under `root`: a `classes.tsv` (id<TAB>name) in `root` or above it, else Imagenette's, else the folder names."
+    root = Path(root)
+    for tsv in (root / 'classes.tsv', root.parent / 'classes.tsv'):
+        if tsv.is_file():
+            rows = dict(l.split('\t', 1) for l in tsv.read_text(encoding='utf-8', errors='replace').splitlines() if '\t' in l)
+            return tuple(rows.get(f, f).strip() for f in folders)
+    return tuple(IMAGENETTE.get(f, f) for f in folders)
+
+class _ArraysOnly(pickle.Unpickler):
+    "An unpickler that builds NumPy arrays, lists, dicts, strings and numbers, and refuses anything else (no code runs)."
+    ALLOWED = {(m, n) for m in ('numpy.core.multiarray', 'numpy._core.multiarray') for n in ('_reconstruct', 'scalar')} | \
+              {('numpy', 'ndarray'), ('numpy', 'dtype')}
+    def find_class(self, module, name):
+        if (module, name) in self.ALLOWED: return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a CIFAR batch file (a pickle that would run code?)")
+
+def _cifar_batch(path) -> dict:
+    try:
+        with open(path, 'rb') as f: return _ArraysOnly(f, encoding='bytes').load()
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError) as e:
+        raise DataError(f"{path} is not a CIFAR-10 batch file as torchvision writes it ({type(e).__name__}: {e})") from None
+
+def read_cifar10(root, train: bool = True) -> tuple[torch.Tensor, list[int], tuple[str, ...]]:
+    "(uint8 images [N, 3, 32, 32], labels, class names) from torchvision's CIFAR-10 root (`root` or `root/cifar-10-batches-py`)."
+    base = Path(root).expanduser()
+    if (base / 'cifar-10-batches-py').is_dir(): base = base / 'cifar-10-batches-py'
+    files = sorted(base.glob('data_batch_[1-5]')) if train else [base / 'test_batch']
+    if not files or not all(f.is_file() for f in files):
+        raise DataError(f"no CIFAR-10 {'training batches (data_batch_1..5)' if train else 'test_batch'} in {str(base)!r}: "
+                        f"expected the folder torchvision.datasets.CIFAR10(root, download=True) makes (root/cifar-10-batches-py)")
+    xs, ys = [], []
+    for f in files:
+        d = _cifar_batch(f)
+        x, y = d.get(b'data') if isinstance(d, dict) else None, d.get(b'labels') if isinstance(d, dict) else None
+        if not isinstance(x, np.ndarray) or x.ndim != 2 or x.shape[1] != 3072 or not isinstance(y, list) or len(y) != len(x):
+            raise DataError(f"{f} is not a CIFAR-10 batch: expected b'data' uint8 [N, 3072] and N b'labels'")
+        xs.append(torch.from_numpy(np.ascontiguousarray(x, np.uint8)).view(-1, 3, 32, 32)); ys += [int(v) for v in y]
+    meta = base / 'batches.meta'
+    names = CIFAR10_NAMES
+    if meta.is_file():
+        m = _cifar_batch(meta)
+        if isinstance(m, dict) and isinstance(m.get(b'label_names'), list): names = tuple(n.decode() for n in m[b'label_names'])
+    return torch.cat(xs), ys, names
+
+def _pick(n_all: int, n: int | None, seed: int) -> list[int]:
+    "All indices, or a seeded random choice of `n` of them (sorted)."
+    if n is None or n >= n_all: return list(range(n_all))
+    return sorted(torch.randperm(n_all, generator=torch.Generator().manual_seed(seed))[:n].tolist())
+
+def photo_split(root, split: str = 'train', size: int = 224, train: bool = False, side: int | None = None,
+                n: int | None = None, seed: int = 0, **kw) -> InMemory:
+    """A labelled photo split in memory: `root/split/<class>/…` (an image folder; `split='val'` falls back to 'test'), or
+    torchvision's CIFAR-10 root (`split` 'train', else the test batch); with `n`, a seeded random `n` of its images (only
+    those are decoded). `train=False`: the evaluation view (resized to `size`); `train=True`: the official crops. Class
+    names from `class_names`."""
+    root = Path(root).expanduser()
+    if (root / 'cifar-10-batches-py').is_dir() or (root / 'batches.meta').is_file() or (root / 'test_batch').is_file():
+        x, y, names = read_cifar10(root, split == 'train')
+        keep = _pick(len(x), n, seed)
+        ds = InMemory(x[keep], [y[i] for i in keep], {'label': names}, size=size, train=train, names=names, **kw); ds.root = root
+        return ds
+    folder = root / split
+    if not folder.is_dir() and split == 'val' and (root / 'test').is_dir(): folder = root / 'test'
+    if not folder.is_dir():
+        have = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else None
+        raise DataError(f"no {split!r} split in {str(root)!r}" + (f" (it holds {have})" if have is not None else ' (no such folder)') +
+                        ": expected root/train/<class>/… and root/val/<class>/… (or root/test), or a CIFAR-10 root of torchvision")
+    f = ImageFolder(folder, size=size)
+    f.names = class_names(root, f.classes['label'])
+    f.samples = [f.samples[i] for i in _pick(len(f.samples), n, seed)]
+    return InMemory.from_folder(f, side=side or (size if not train else None), train=train, **kw)
 
 # %% ../nbs/02_data.ipynb #acb98f1b
 DATASETS = {'shapes': Shapes, 'digits': Digits, 'photos': Photos, 'imagefolder': ImageFolder}

@@ -21,7 +21,7 @@ from .jepa import encoder_arch
 
 # %% auto #0
 __all__ = ['PROBES', 'TASKS', 'NETS', 'NET_NOTE', 'encode', 'extract_features', 'fit_probe', 'linear_probe', 'knn_probe',
-           'few_shot', 'torch_linear_probe', 'probe', 'collapse_stats', 'eval_splits', 'load_model',
+           'few_shot', 'torch_linear_probe', 'probe', 'collapse_stats', 'tasks_of', 'eval_splits', 'load_model',
            'untrained_encoder', 'evaluate', 'main']
 
 # %% ../nbs/05_eval.ipynb #fc19fb21
@@ -135,12 +135,21 @@ def collapse_stats(z: torch.Tensor) -> dict[str, torch.Tensor]:
 # %% ../nbs/05_eval.ipynb #ea1f9d23
 TASKS = {'shapes': ('count', 'shape', 'color', 'position', 'distance_bin'), 'digits': ('label',)}
 
-def eval_splits(data: str, size: int, n_train: int = 2000, n_test: int = 1000, seed: int = 0):
-    "(train, test) datasets for probing: Shapes scenes never used in training (own seeds), or the Digits split."
-    from ijepa_viz.data import Shapes, Digits
-    if data == 'shapes': return Shapes(n_train, size, seed=10_000 + seed), Shapes(n_test, size, seed=20_000 + seed)
+def tasks_of(data: str) -> tuple[str, ...]:
+    "The labels a probe can ask of `data`: Shapes' five, or 'label' (Digits, a photo folder, a CIFAR-10 root)."
+    return TASKS.get(data, ('label',))
+
+def eval_splits(data: str, size: int, n_train: int | None = 2000, n_test: int | None = 1000, seed: int = 0):
+    """(train, test) datasets for probing: Shapes scenes never used in training (own seeds), the Digits split, or a photo
+    set at path `data` (its train and val/test splits, `data.photo_split`: an image folder or a CIFAR-10 root), all of it
+    or a seeded subset of `n_train`/`n_test` images. For Shapes, None means 2000/1000."""
+    from ijepa_viz.data import Shapes, Digits, photo_split
+    if data == 'shapes': return Shapes(n_train or 2000, size, seed=10_000 + seed), Shapes(n_test or 1000, size, seed=20_000 + seed)
     if data == 'digits': return Digits(size, 'train', seed=seed), Digits(size, 'test', seed=seed)
-    raise ValueError(f"unknown eval data {data!r}; choose one of {list(TASKS)}")
+    if Path(data).expanduser().is_dir():
+        return photo_split(data, 'train', size, n=n_train, seed=seed), photo_split(data, 'val', size, n=n_test, seed=seed + 1)
+    raise FileNotFoundError(f"--data {data!r}: neither 'shapes', 'digits' nor a folder of photos (root/train/<class>/…, "
+                            f"root/val/<class>/…, or a CIFAR-10 root of torchvision)")
 
 def load_model(ckpt: str, dtype=torch.float32):
     "Any source `ijepa_viz.hub.load` reads: a bundled name, NAME.safetensors, an official .pth.tar, a transformers folder, a timm state dict."
@@ -163,7 +172,7 @@ def evaluate(model, data: str = 'shapes', tasks=None, n_train: int = 2000, n_tes
     ('target_encoder', as the paper evaluates, or 'context_encoder'), on images drawn at the model's size and fed in its
     own normalisation (`model.from_imagenet`)."""
     if net not in NETS: raise ValueError(f"unknown net {net!r}; choose one of {NETS} ({NET_NOTE})")
-    tasks = tuple(tasks or TASKS[data])
+    tasks = tuple(tasks or tasks_of(data))
     enc = getattr(model, net)
     size = enc.img_size[0]
     train, test = eval_splits(data, size, n_train, n_test, seed)
@@ -185,9 +194,10 @@ def main(argv=None):
     ap.add_argument('--net', default='target_encoder', choices=NETS, help=f'the encoder to probe: {NET_NOTE}')
     ap.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu', help='where to run the encoder')
     ap.add_argument('--batch-size', type=int, default=256, help='images per forward pass')
-    ap.add_argument('--data', default='shapes', choices=list(TASKS))
+    ap.add_argument('--data', default='shapes', help='shapes, digits, or a folder of photos: root/train/<class>/… with root/val (Imagenette), or a CIFAR-10 root of torchvision')
     ap.add_argument('--task', nargs='*', help='label(s) to probe (default: all of the dataset)')
-    ap.add_argument('--n-train', type=int, default=2000); ap.add_argument('--n-test', type=int, default=1000)
+    ap.add_argument('--n-train', type=int, help='probe-training images (default: 2000 Shapes scenes; all of a split)')
+    ap.add_argument('--n-test', type=int, help='test images (default: 1000 Shapes scenes; all of a split)')
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--method', default='linear', choices=list(PROBES),
                     help='linear (scikit-learn), torch (linear head in torch, GPU when there is one), knn, or fewshot')
@@ -198,7 +208,8 @@ def main(argv=None):
     a = ap.parse_args(argv)
     from ijepa_viz import hub
     with hub.one_line_errors('ijepa-eval'):
-        small = [f"--{k.replace('_', '-')} {getattr(a, k)}" for k in ('n_train', 'n_test', 'batch_size', 'shots') if getattr(a, k) < 1]
+        small = [f"--{k.replace('_', '-')} {getattr(a, k)}" for k in ('n_train', 'n_test', 'batch_size', 'shots')
+                 if getattr(a, k) is not None and getattr(a, k) < 1]
         if small: raise hub.InputError(f"{', '.join(small)}: give a whole number of at least 1")
         if a.card and hub.detect(a.ckpt) != 'bundle':
             raise hub.InputError(f"--card needs a bundle (NAME or NAME.safetensors with its card), not {hub.detect(a.ckpt)!r} source {a.ckpt}")
@@ -213,22 +224,25 @@ def main(argv=None):
         has = model.meta.get('has')
         if has is not None and 'target_encoder' not in has:
             print(f"ijepa-eval: note: {a.ckpt} holds {' and '.join(has)} only; {NET_NOTE}", file=sys.stderr)
-        bad = set(a.task or ()) - set(TASKS[a.data])
-        if bad: raise hub.InputError(f"unknown task(s) {sorted(bad)} for {a.data}; choose from {list(TASKS[a.data])}")
+        bad = set(a.task or ()) - set(tasks_of(a.data))
+        if bad: raise hub.InputError(f"unknown task(s) {sorted(bad)} for {a.data}; choose from {list(tasks_of(a.data))}")
         kw = dict(shots=a.shots) if a.method == 'fewshot' else {}
         res = evaluate(model, a.data, a.task, a.n_train, a.n_test, a.seed, method=a.method, layers=a.layers or None,
                        net=a.net, batch_size=a.batch_size, **kw)
         what = f"{a.shots}-shot linear probe" if a.method == 'fewshot' else {'linear': 'linear probe', 'torch': 'linear head (torch)',
                                                                               'knn': 'k-NN (k=20, cosine)'}[a.method]
-        print(f"{what} on {a.data} (train {a.n_train}, test {a.n_test}, seed {a.seed}): accuracy")
+        n_train, n_test = (a.n_train or 2000, a.n_test or 1000) if a.data == 'shapes' else (a.n_train or 'all', a.n_test or 'all')
+        print(f"{what} on {a.data} (train {n_train}, test {n_test}, seed {a.seed}): accuracy")
         print(f"{'task':14s} {'ijepa':>7s} {'random':>7s} {'margin':>7s}")
         for t, r in res.items(): print(f"{t:14s} {r['ijepa']:7.3f} {r['random']:7.3f} {r['ijepa'] - r['random']:+7.3f}")
-        out = dict(ckpt=a.ckpt, net=a.net, data=a.data, method=a.method, n_train=a.n_train, n_test=a.n_test, seed=a.seed, results=res,
+        out = dict(ckpt=a.ckpt, net=a.net, data=a.data, method=a.method, n_train=n_train, n_test=n_test, seed=a.seed, results=res,
                    command=' '.join(['ijepa-eval'] + list(sys.argv[1:] if argv is None else argv)),
                    protocol=f"{what} on the {'average-pooled' if not a.layers else 'concatenated, average-pooled'} {a.net.replace('_', '-')} features"
                             f"{'' if not a.layers else f' of blocks {[i % depth for i in a.layers]} (of 0..{depth - 1})'}; "
                             + (f"train/test are Shapes scenes with seeds {10_000 + a.seed}/{20_000 + a.seed} (not the training scenes); "
-                               if a.data == 'shapes' else "the Digits train/test split; ") + '"random" is the same architecture untrained')
+                               if a.data == 'shapes' else "the Digits train/test split; " if a.data == 'digits' else
+                               f"the train and val (or test) splits of {a.data}, resized to the model's size; ") +
+                            '"random" is the same architecture untrained')
         if a.json: Path(a.json).write_text(json.dumps(out, indent=1))
         if a.card:
             from ijepa_viz import hub

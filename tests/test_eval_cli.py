@@ -51,3 +51,30 @@ def test_eval_card_stores_the_results_in_the_bundle_card(tmp_path):
     hub.save_official(hub.load(tmp_path / 'm.safetensors'), tmp_path / 'x.pth.tar')     # an official checkpoint: no card
     r = run('--ckpt', str(tmp_path / 'x.pth.tar'), '--card')
     assert r.returncode == 2 and '--card needs a bundle' in r.stderr
+
+
+def test_eval_on_a_folder_of_photos_and_on_a_cifar_root(tmp_path):
+    import pickle
+    import numpy as np
+    from PIL import Image
+    from ijepa_viz.data import photo
+    root = tmp_path / 'photos'
+    for split, n in (('train', 6), ('val', 3)):
+        for c, name in enumerate(('chelsea', 'coffee')):
+            (root / split / f'c{c}').mkdir(parents=True)
+            for i in range(n): Image.fromarray(photo(name, 48 + 8 * i)).save(root / split / f'c{c}' / f'{i}.jpg')
+    out = tmp_path / 'r.json'
+    r = run('--ckpt', 'shapes-vit-tiny', '--data', str(root), '--method', 'knn', '--json', str(out))
+    assert r.returncode == 0, r.stderr
+    res = json.loads(out.read_text())
+    assert res['n_train'] == 'all' and set(res['results']) == {'label'} and 'train and val' in res['protocol']
+    assert res['results']['label']['ijepa'] > 0.5                      # a cat and a cup, told apart by their neighbours
+    cifar = tmp_path / 'cifar' / 'cifar-10-batches-py'; cifar.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for name, n in (('data_batch_1', 20), ('test_batch', 10)):
+        with open(cifar / name, 'wb') as f:
+            pickle.dump({b'labels': [i % 2 for i in range(n)], b'data': rng.integers(0, 256, (n, 3072), dtype=np.uint8)}, f)
+    r = run('--ckpt', 'shapes-vit-tiny', '--data', str(cifar.parent), '--n-train', '12')
+    assert r.returncode == 0 and 'train 12, test all' in r.stdout, r.stderr
+    r = run('--ckpt', 'shapes-vit-tiny', '--data', str(tmp_path / 'nowhere'))
+    assert r.returncode == 2 and 'neither' in r.stderr, r.stderr
