@@ -19,26 +19,32 @@ from ijepa_viz.jepa import encoder_arch
 
 SHARED = Path(__file__).resolve().parents[2] / 'shared' / 'data'
 
-def probe_model(model, data, n_train=None, n_test=None, k=20, seed=0) -> dict:
-    "Linear and k-NN top-1 of the trained target encoder and of its untrained architecture on photo set `data`."
-    enc = model.target_encoder.eval()
+def probe_encoders(encoders: dict, data, size: int, prep=None, n_train=None, n_test=None, k=20, seed=0) -> dict:
+    "Linear and k-NN top-1 of each encoder in `encoders` (name -> encoder, one pass over the images) on photo set `data`."
     t0 = time.time()
-    train, test = eval_splits(str(data), enc.img_size[0], n_train, n_test, seed)
+    train, test = eval_splits(str(data), size, n_train, n_test, seed)
     t_data = time.time() - t0
-    rand = untrained_encoder(encoder_arch(enc), seed)
-    (fa, ya), (fb, yb) = (extract_features([enc, rand], ds, 256, prep=model.from_imagenet) for ds in (train, test))
+    (fa, ya), (fb, yb) = (extract_features(list(encoders.values()), ds, 256, prep=prep) for ds in (train, test))
     t_feat = time.time() - t0 - t_data
-    out = {}
-    for name, xa, xb in (('trained', fa[0], fb[0]), ('random', fa[1], fb[1])):
-        out[name] = dict(linear=linear_probe(xa, ya['label'], xb, yb['label']), knn=knn_probe(xa, ya['label'], xb, yb['label'], k))
-    return dict(results=out, n_train=len(train), n_test=len(test), k=k, seed=seed, data=str(data),
+    out = {name: dict(linear=linear_probe(xa, ya['label'], xb, yb['label']), knn=knn_probe(xa, ya['label'], xb, yb['label'], k))
+           for name, xa, xb in zip(encoders, fa, fb)}
+    return dict(results=out, n_train=len(train), n_test=len(test), k=k, seed=seed, data=str(data), size=size,
+                features=dict(zip(encoders, zip(fb, [yb['label']] * len(fb)))),
                 seconds=dict(data=round(t_data, 1), features=round(t_feat, 1), probes=round(time.time() - t0 - t_data - t_feat, 1)),
-                protocol=(f"frozen target encoder, average-pooled patch features of the whole image resized to {enc.img_size[0]} px; "
+                protocol=(f"frozen encoder, average-pooled patch features of the whole image resized to {size} px; "
                           f"linear: logistic regression on standardised features (scikit-learn, C=1); {k}-NN: cosine similarity, "
-                          f"distance-weighted vote; top-1 on all {len(test)} test images; 'random': the same architecture untrained "
-                          f"(official initialisation, seed {seed})"),
-                command='python benchmarks/real_photos.py ' + ' '.join(sys.argv[1:]), torch=torch.__version__,
-                threads=torch.get_num_threads())
+                          f"distance-weighted vote; top-1 on all {len(test)} test images"),
+                torch=torch.__version__, threads=torch.get_num_threads())
+
+def probe_model(model, data, n_train=None, n_test=None, k=20, seed=0) -> dict:
+    "`probe_encoders` for a model's trained target encoder and the same architecture untrained ('random', seed 0)."
+    enc = model.target_encoder.eval()
+    r = probe_encoders({'trained': enc, 'random': untrained_encoder(encoder_arch(enc), seed)}, data, enc.img_size[0],
+                       model.from_imagenet, n_train, n_test, k, seed)
+    r.pop('features')
+    r['protocol'] += f"; 'random': the same architecture untrained (official initialisation, seed {seed})"
+    r['command'] = 'python benchmarks/real_photos.py ' + ' '.join(sys.argv[1:])
+    return r
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
