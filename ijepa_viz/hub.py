@@ -215,6 +215,9 @@ def read_checkpoint(path, mmap: bool = True) -> dict:
                                   f"({found.group(1).rstrip('.')}), and "
                                   f"unpickling them could run code. It was not loaded. If you made it yourself, re-save "
                                   f"only its state dicts; if not, do not load it.") from None
+        kind = _binary(path, text_too=True)
+        if kind not in ('binary data', 'a zip archive (a torch.save file?)', 'a pickle (a torch checkpoint?)'):
+            raise CheckpointError(f"{path} is {kind}, not a PyTorch checkpoint: give the checkpoint file itself") from None
         lines = [l for l in text.strip().splitlines() if l.strip() and 'weights_only' not in l and 'Weights only' not in l]
         msg = next((l.strip() for l in lines if l.startswith('Unsupported')), lines[0].strip() if lines else type(e).__name__)
         raise CheckpointError(f"cannot read {path} ({path.stat().st_size:,} bytes) as a PyTorch checkpoint: the file is "
@@ -335,9 +338,14 @@ def check_shape(obj, schema, path, where: str = ''):
         for k, v in obj.items(): check_shape(v, schema[1], path, f'{where}.{k}' if where else str(k))
     return obj
 
-def _binary(path: Path) -> str:
-    "What a binary file looks like (for the message)."
-    head = path.open('rb').read(16)
+def _binary(path: Path, text_too: bool = False) -> str:
+    "What a binary file looks like (for the message); with `text_too`, a text file is named as one (JSON, YAML, other)."
+    head = Path(path).open('rb').read(512)
+    if text_too and head and b'\x00' not in head:
+        try: t = head.decode('utf-8').lstrip()
+        except UnicodeDecodeError: t = None
+        if t is not None: return 'a JSON file' if t[:1] in '[{"' else 'a text file'
+    if not head: return 'empty'
     for magic, kind in ((b'\x89PNG', 'a PNG image'), (b'\xff\xd8\xff', 'a JPEG image'), (b'PK\x03\x04', 'a zip archive (a torch.save file?)'),
                         (b'\x80', 'a pickle (a torch checkpoint?)'), (b'GIF8', 'a GIF image')):
         if head.startswith(magic): return kind
@@ -403,6 +411,10 @@ def load_official(path, num_heads: int | None = None, predictor_num_heads: int |
         raise CheckpointError(f"{path} is not an I-JEPA checkpoint: expected the keys 'encoder', 'predictor' and "
                               f"'target_encoder' (official layout), found {found}")
     sds = {k: _strip_prefix(ckpt[k]) for k in FILE_NETS if isinstance(ckpt.get(k), dict)}
+    if 'encoder' not in sds and 'target_encoder' not in sds:
+        k = 'encoder' if 'encoder' in ckpt else 'target_encoder'
+        raise CheckpointError(f"{path}: its {k!r} entry is {_found(ckpt[k]) if not isinstance(ckpt[k], torch.Tensor) else 'a tensor'}, "
+                              f"expected the network's state dict (names -> tensors)")
     enc_sd = sds.get('encoder', sds.get('target_encoder'))
     if isinstance(ckpt.get('num_heads'), int): num_heads = num_heads or ckpt['num_heads']              # written by ours
     if isinstance(ckpt.get('predictor_num_heads'), int): predictor_num_heads = predictor_num_heads or ckpt['predictor_num_heads']

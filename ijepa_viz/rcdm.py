@@ -634,9 +634,12 @@ def cli(argv=None):
     from matplotlib.figure import Figure                    # no pyplot: the caller's backend is left alone
     dec = load_decoder(a.decoder)
     ds = Shapes(a.dataset_size, size=size, seed=a.data_seed)
+    if not 0 <= a.index < len(ds): raise InputError(f"--index {a.index}: the dataset has {len(ds)} scenes (--dataset-size); give 0..{len(ds) - 1}")
     img = ds[a.index][0][None]
     grid = img.shape[-1] // model.context_encoder.patch_size
     m = make_sampler('multiblock', grid, seed=a.index, **mask_params(model))(1)
+    if not 0 <= a.block < m.targets.shape[1]:
+        raise InputError(f"--block {a.block}: the masks have {m.targets.shape[1]} target blocks; give 0..{m.targets.shape[1] - 1}")
     cond, box = condition_predictor(model, img, m, a.block), box_map(m, a.block, dec.img_size)
     fig = Figure(figsize=(1.8 * (a.seeds + 1), 2)); axes = fig.subplots(1, a.seeds + 1)
     axes[0].imshow(to_image(img[0])); axes[0].set_title('image', fontsize=8)

@@ -525,3 +525,17 @@ def test_cards_of_the_wrong_shape_are_one_line(small_bundle, tmp_path, content, 
 def test_a_yaml_config_that_is_an_image_is_one_line(tmp_path, capsys):
     (tmp_path / 'c.yaml').write_bytes(b'\x89PNG\r\n\x1a\n' + bytes(range(256)))
     one_line_error(train_here(capsys, config=str(tmp_path / 'c.yaml')), 'c.yaml', 'not a text file (a PNG image)', 'YAML')
+
+
+def test_what_a_hostile_pass_found(tmp_path):
+    "Three tracebacks and one wrong name from the hostile pass of the 'nothing lost' round (64 cases over the readers and flags)."
+    torch.save({'encoder': [1, 2]}, tmp_path / 'enc_list.pth.tar')
+    (tmp_path / 'photo.pth.tar').write_bytes(b'\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR' + bytes(64))
+    r = subprocess.run([str(BIN / 'ijepa-eval'), '--ckpt', str(tmp_path / 'enc_list.pth.tar')], capture_output=True, text=True, env=ENV)
+    one_line_error(r, "'encoder' entry is a list of 2", 'state dict')
+    r = subprocess.run([str(BIN / 'ijepa-eval'), '--ckpt', str(tmp_path / 'photo.pth.tar')], capture_output=True, text=True, env=ENV)
+    one_line_error(r, 'is a PNG image, not a PyTorch checkpoint')
+    for flag, words in ((['--index', '999999'], ['--index 999999', '0..16383']), (['--block', '9'], ['--block 9', '4 target blocks'])):
+        r = subprocess.run([str(BIN / 'ijepa-rcdm'), 'sample', '--decoder', 'shapes-vit-tiny-rcdm', '--png', str(tmp_path / 'x.png'), *flag],
+                           capture_output=True, text=True, env=ENV)
+        one_line_error(r, *words)
