@@ -317,7 +317,13 @@ def check_config(cfg: dict) -> dict:
             if key not in cfg[sec]: raise ConfigError(f"the config has no {sec}.{key}")
             msg = _check_value(sec, key, cfg[sec][key])
             if msg: raise ConfigError(msg)
-    d, m, meta = cfg['data'], cfg['mask'], cfg['meta']
+    d, m, meta, o = cfg['data'], cfg['mask'], cfg['meta'], cfg['optimization']
+    if not 0 < d['crop_scale'][0] <= d['crop_scale'][1] <= 1:
+        raise ConfigError(f"data.crop_scale={d['crop_scale']!r}: the crops' area fractions must lie in (0, 1], like [0.3, 1.0]")
+    if not o['ipe_scale'] > 0: raise ConfigError(f"optimization.ipe_scale={o['ipe_scale']!r} must be above 0 (1.0 officially)")
+    if o['warmup'] > o['epochs']:
+        warnings.warn(f"optimization.warmup={o['warmup']} epochs is longer than the run's {o['epochs']}: the learning rate "
+                      f"never reaches optimization.lr={o['lr']}", stacklevel=2)
     if d['crop_size'] % m['patch_size']:
         raise ConfigError(f"data.crop_size={d['crop_size']} is not a multiple of mask.patch_size={m['patch_size']}")
     heads = VIT_SIZES[meta['model_name']][2]

@@ -55,6 +55,8 @@ def one_line_error(r, *words):
     ('optimization.lr=', ['optimization.lr', 'empty']),
     ('optimization.lr=[0.1', ['optimization.lr', 'not valid YAML']),
     ('data.batch_size=0', ['data.batch_size', 'at least 1']),
+    ('optimization.ipe_scale=0', ['optimization.ipe_scale', 'above 0']),          # (a division by zero)
+    ('data.crop_scale=[0, 0]', ['data.crop_scale', '(0, 1]']),                     # (silently a centre crop)
     ('mask.pred_mask_scale=[0.9]', ['mask.pred_mask_scale', 'pair']),
     ('mask.fix_border=1', ['mask.fix_border', 'true or false']),
     ('meta.model_name=vit_tiiny', ['meta.model_name', 'vit_tiny']),
