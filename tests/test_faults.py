@@ -40,6 +40,15 @@ def train_here(capsys, *args, config=CFG):
     return _Run(code, out.out, out.err)
 
 
+def here(capsys, main, *args):
+    "A console script's `main` run in this process (no second start-up of torch): what a subprocess would give."
+    capsys.readouterr()
+    try: main([str(a) for a in args]); code = 0
+    except SystemExit as e: code = e.code
+    out = capsys.readouterr()
+    return _Run(code or 0, out.out, out.err)
+
+
 def one_line_error(r, *words):
     "Exit code 2, exactly one line on stderr, no traceback, and it holds every one of `words`."
     lines = [l for l in r.stderr.splitlines() if l.strip()]
@@ -95,7 +104,8 @@ def test_bad_checkpoints_are_one_line(tmp_path, capsys):
     for name, data in cases.items():
         p = tmp_path / f'{name}.pth.tar'
         if data is not None: p.write_bytes(data)
-        words = ['does not exist'] if data is None else ['truncated']
+        words = {'missing': ['does not exist'], 'empty': ['is empty, not a PyTorch checkpoint'],
+                 'text': ['is a text file, not a PyTorch checkpoint']}.get(name, ['truncated'])
         one_line_error(train_here(capsys, '--set', f'logging.folder={run}', '--resume', str(p), '--steps', '2'), p.name, *words)
     # the right file, the wrong architecture
     r = train_here(capsys, '--set', f'logging.folder={run}', '--set', 'meta.pred_emb_dim=96', '--resume', '--steps', '2')
@@ -317,7 +327,7 @@ def test_resume_with_another_config_says_what_changed(tmp_path, capsys):
     assert r.returncode == 0 and 'optimization.epochs 2 -> 3' in r.stderr, r.stderr       # a longer run is said
 
 
-def test_two_runs_into_one_folder_the_second_is_refused_naming_the_first(tmp_path):
+def test_two_runs_into_one_folder_the_second_is_refused_naming_the_first(tmp_path, capsys):
     run = tmp_path / 'R'
     first = subprocess.Popen([str(BIN / 'ijepa-train'), '--no-progress', '--config', CFG, '--set', f'logging.folder={run}',
                               '--steps', '100000', '--set', 'optimization.epochs=1000'],
@@ -326,9 +336,9 @@ def test_two_runs_into_one_folder_the_second_is_refused_naming_the_first(tmp_pat
         deadline = time.time() + 120
         while time.time() < deadline and not (run / 'jepa_r0.csv').exists() and first.poll() is None: time.sleep(0.05)
         assert first.poll() is None, first.stderr.read().decode()[-2000:]
-        r = train('--set', f'logging.folder={run}', '--steps', '2')
+        r = train_here(capsys, '--set', f'logging.folder={run}', '--steps', '2')
         one_line_error(r, str(run), 'in use by another ijepa-train run', f'PID {first.pid}', 'started')
-        r = train('--set', f'logging.folder={run}', '--resume', '--steps', '2')      # a resume waits its turn too
+        r = train_here(capsys, '--set', f'logging.folder={run}', '--resume', '--steps', '2')      # a resume waits its turn too
         one_line_error(r, 'in use', f'PID {first.pid}')
     finally:
         first.kill(); first.wait()
@@ -338,7 +348,7 @@ def test_two_runs_into_one_folder_the_second_is_refused_naming_the_first(tmp_pat
 
 
 def test_rcdm_train_refuses_a_second_training_of_one_checkpoint(tmp_path):
-    from ijepa_viz.hub import run_lock, FolderInUseError
+    from ijepa_viz.hub import run_lock
     out = tmp_path / 'r.pt'
     with run_lock(tmp_path, 'ijepa-rcdm train', f'.{out.name}.lock'):
         r = subprocess.run([str(BIN / 'ijepa-rcdm'), 'train', '--out', str(out), '--batch-size', '2', '--dataset-size', '8',
@@ -359,8 +369,10 @@ def test_only_our_own_temp_files_are_removed_and_only_when_their_writer_is_gone(
 
 
 # ---------------------------------------------------------------- no command destroys its input
-def viz(*args, timeout=300):
-    return subprocess.run([str(BIN / 'ijepa-viz'), *map(str, args)], capture_output=True, text=True, timeout=timeout, env=ENV)
+@pytest.fixture
+def viz(capsys):
+    from ijepa_viz.demo import main
+    return lambda *args: here(capsys, main, *args)
 
 
 @pytest.fixture(scope='module')
@@ -373,7 +385,7 @@ def small_bundle(tmp_path_factory):
     return hub.save_bundle(m, d / 'm', card)
 
 
-def test_convert_onto_itself_or_an_existing_destination_is_refused(small_bundle, tmp_path):
+def test_convert_onto_itself_or_an_existing_destination_is_refused(small_bundle, tmp_path, viz):
     card = small_bundle.with_suffix('.json').read_text()
     one_line_error(viz('convert', small_bundle, small_bundle.with_suffix(''), '--to', 'bundle'), 'onto itself', str(small_bundle.with_suffix('')))
     assert small_bundle.with_suffix('.json').read_text() == card                 # the card keeps its 17 keys
@@ -394,7 +406,7 @@ def test_convert_onto_itself_or_an_existing_destination_is_refused(small_bundle,
     one_line_error(viz('convert', hf, hf / 'inside.safetensors', '--to', 'timm'), 'onto itself')     # into its own folder
 
 
-def test_convert_writes_only_what_reads_back(tmp_path):
+def test_convert_writes_only_what_reads_back(tmp_path, viz):
     import transformers
     cfg = transformers.IJepaConfig(hidden_size=80, num_hidden_layers=2, num_attention_heads=5, intermediate_size=160,
                                    image_size=32, patch_size=8, layer_norm_eps=1e-6)        # a width no official size has
@@ -406,7 +418,7 @@ def test_convert_writes_only_what_reads_back(tmp_path):
         assert back.context_encoder.num_heads == 5, to
 
 
-def test_convert_on_a_full_disk_leaves_nothing_behind(small_disk, tmp_path):
+def test_convert_on_a_full_disk_leaves_nothing_behind(small_disk, tmp_path, viz):
     from ijepa_viz.jepa import IJEPA
     big = IJEPA.build('vit_small', 64, 8, pred_depth=2, pred_emb_dim=96, depth=6)      # ~30 MB: does not fit on 24 MB
     src = hub.save_bundle(big, tmp_path / 'big')
@@ -416,9 +428,9 @@ def test_convert_on_a_full_disk_leaves_nothing_behind(small_disk, tmp_path):
 
 
 # ---------------------------------------------------------------- flags checked against the model and the machine
-def test_layers_outside_the_model_are_refused_not_wrapped(tmp_path):
-    r = subprocess.run([str(BIN / 'ijepa-eval'), '--ckpt', 'shapes-vit-tiny', '--layers', '7', '--n-train', '20', '--n-test', '10'],
-                       capture_output=True, text=True, env=ENV, timeout=300)
+def test_layers_outside_the_model_are_refused_not_wrapped(tmp_path, capsys):
+    from ijepa_viz.eval import main
+    r = here(capsys, main, '--ckpt', 'shapes-vit-tiny', '--layers', '7', '--n-train', '20', '--n-test', '10')
     one_line_error(r, '--layers 7', 'has 4 blocks', '0..3', '-4..-1')
     from ijepa_viz.eval import encode
     from ijepa_viz.vit import VisionTransformer
@@ -431,8 +443,8 @@ def test_layers_outside_the_model_are_refused_not_wrapped(tmp_path):
 def test_a_device_the_machine_lacks_is_one_line(capsys):
     one_line_error(train_here(capsys, '--device', 'cuda', '--steps', '1'), '--device cuda', 'no CUDA GPU', "'cpu'")
     one_line_error(train_here(capsys, '--device', 'gpu', '--steps', '1'), '--device gpu', 'cuda:N')
-    r = subprocess.run([str(BIN / 'ijepa-eval'), '--ckpt', 'shapes-vit-tiny', '--device', 'cuda:1'], capture_output=True, text=True, env=ENV)
-    one_line_error(r, '--device cuda:1', 'no CUDA GPU')
+    from ijepa_viz.eval import main
+    one_line_error(here(capsys, main, '--ckpt', 'shapes-vit-tiny', '--device', 'cuda:1'), '--device cuda:1', 'no CUDA GPU')
 
 
 def test_steps_that_would_do_nothing_are_said(tmp_path, capsys):
@@ -456,14 +468,14 @@ def test_a_symlink_loop_counts_each_real_file_once(tmp_path):
     assert ImageFolder(tmp_path, size=16, classes=False).__len__() == 4
 
 
-def test_a_decompression_bomb_is_one_line_in_every_command(tmp_path):
+def test_a_decompression_bomb_is_one_line_in_every_command(tmp_path, capsys):
     bomb = tmp_path / 'bombs'; bomb.mkdir()
     Image.new('L', (1, 1)).save(bomb / 'x.png')
     big = Image.new('1', (20000, 20000)); big.save(bomb / 'bomb.png')          # 400 M pixels: PIL refuses above 179 M
     from ijepa_viz.data import DataError
     with pytest.raises(DataError, match='decompression bomb'): open_image(bomb / 'bomb.png')
     r = subprocess.run([str(BIN / 'ijepa-viz'), 'demo', '--images', str(bomb), '--out', str(tmp_path / 'out')],
-                       capture_output=True, text=True, env=ENV, timeout=600)
+                       capture_output=True, text=True, env=ENV, timeout=600)      # (a subprocess: pytest would keep the warning)
     assert 'Traceback' not in r.stderr, r.stderr[-3000:]
     assert 'bomb.png' in r.stderr and 'decompression bomb' in r.stderr, r.stderr[-2000:]
 
@@ -515,13 +527,13 @@ def test_transformers_files_of_the_wrong_shape_are_one_line(hf_folder, tmp_path,
     ({'arch': {'encoder': {}}}, ["'arch.predictor'"]),
     (b'\x89PNG\r\n\x1a\n\x00\x01', ['m.json', 'not a text file']),
 ])
-def test_cards_of_the_wrong_shape_are_one_line(small_bundle, tmp_path, content, words):
+def test_cards_of_the_wrong_shape_are_one_line(small_bundle, tmp_path, content, words, capsys):
     import shutil
     st = shutil.copy(small_bundle, tmp_path / 'm.safetensors')
     js = tmp_path / 'm.json'
     js.write_bytes(content) if isinstance(content, bytes) else js.write_text(json.dumps(content))
-    r = subprocess.run([str(BIN / 'ijepa-eval'), '--ckpt', str(st)], capture_output=True, text=True, env=ENV, timeout=300)
-    one_line_error(r, *words)
+    from ijepa_viz.eval import main
+    one_line_error(here(capsys, main, '--ckpt', st), *words)
 
 
 def test_a_yaml_config_that_is_an_image_is_one_line(tmp_path, capsys):
@@ -529,15 +541,13 @@ def test_a_yaml_config_that_is_an_image_is_one_line(tmp_path, capsys):
     one_line_error(train_here(capsys, config=str(tmp_path / 'c.yaml')), 'c.yaml', 'not a text file (a PNG image)', 'YAML')
 
 
-def test_what_a_hostile_pass_found(tmp_path):
+def test_what_a_hostile_pass_found(tmp_path, capsys):
     "Three tracebacks and one wrong name from the hostile pass of the 'nothing lost' round (64 cases over the readers and flags)."
     torch.save({'encoder': [1, 2]}, tmp_path / 'enc_list.pth.tar')
     (tmp_path / 'photo.pth.tar').write_bytes(b'\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR' + bytes(64))
-    r = subprocess.run([str(BIN / 'ijepa-eval'), '--ckpt', str(tmp_path / 'enc_list.pth.tar')], capture_output=True, text=True, env=ENV)
-    one_line_error(r, "'encoder' entry is a list of 2", 'state dict')
-    r = subprocess.run([str(BIN / 'ijepa-eval'), '--ckpt', str(tmp_path / 'photo.pth.tar')], capture_output=True, text=True, env=ENV)
-    one_line_error(r, 'is a PNG image, not a PyTorch checkpoint')
+    from ijepa_viz.eval import main
+    from ijepa_viz.rcdm import main as rcdm
+    one_line_error(here(capsys, main, '--ckpt', tmp_path / 'enc_list.pth.tar'), "'encoder' entry is a list of 2", 'state dict')
+    one_line_error(here(capsys, main, '--ckpt', tmp_path / 'photo.pth.tar'), 'is a PNG image, not a PyTorch checkpoint')
     for flag, words in ((['--index', '999999'], ['--index 999999', '0..16383']), (['--block', '9'], ['--block 9', '4 target blocks'])):
-        r = subprocess.run([str(BIN / 'ijepa-rcdm'), 'sample', '--decoder', 'shapes-vit-tiny-rcdm', '--png', str(tmp_path / 'x.png'), *flag],
-                           capture_output=True, text=True, env=ENV)
-        one_line_error(r, *words)
+        one_line_error(here(capsys, rcdm, 'sample', '--decoder', 'shapes-vit-tiny-rcdm', '--png', tmp_path / 'x.png', *flag), *words)
