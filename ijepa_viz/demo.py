@@ -19,7 +19,7 @@ from . import hub
 # %% auto #0
 __all__ = ['FIGURES', 'PAGE', 'fig_png', 'masks_figure', 'quirks_figure', 'sizes_table', 'checkpoint_section', 'decoded_section',
            'attention_section', 'architectures_figure', 'dataflow_figure', 'learning_curve_figure', 'decoded_figure',
-           'save_figure', 'write_figures', 'report_images', 'model_section', 'predictions_section',
+           'save_figure', 'write_figures', 'report_images', 'model_section', 'predictions_section', 'photos_section',
            'model_attention_section', 'write_report', 'main']
 
 # %% ../nbs/10_demo.ipynb #ff743f88
@@ -333,6 +333,26 @@ def predictions_section(model, photos, src: str = 'SRC', seed: int = 1) -> str:
             "predicted ones, and each prediction's nearest image patch" + (', and the predictions decoded to pixels' if dec else '')
             + f".</p>{why}" + ''.join(f'<img src="data:image/png;base64,{b}">' for b in pngs))
 
+def photos_section(name: str | None = None, n: int = 3) -> str:
+    "HTML: the bundled photo model (`hub.PHOTO_MODEL`): how it was trained, what its features know, and its attention on the bundled photos ('' when it is not bundled)."
+    name = name or hub.PHOTO_MODEL
+    if name not in hub.bundled(): return ''
+    model = hub.load(name).eval()
+    card = model.card
+    probe = (card.get('photos') or {}).get('probe')
+    table = ''
+    if probe:
+        r, u = probe['results']['trained'], probe['results']['random']
+        table = (f"<p>What its frozen features know about the {probe['n_test']:,} Imagenette val photos (top-1 %; chance 10 %):</p>"
+                 f"<table><tr><th>encoder</th><th>linear probe</th><th>20-NN</th></tr>"
+                 f"<tr><td>trained with I-JEPA</td><td>{100 * r['linear']:.1f}</td><td>{100 * r['knn']:.1f}</td></tr>"
+                 f"<tr><td>same ViT, untrained</td><td>{100 * u['linear']:.1f}</td><td>{100 * u['knn']:.1f}</td></tr></table>")
+    photos = report_images(None, model.img_size[0], n)
+    return (f"<h2>A model that learnt from photographs: <code>{html.escape(name)}</code></h2><p>{card['steps']:,} steps "
+            f"({card['images_seen']:,} images of Imagenette, ten ImageNet classes), {card['train_seconds'] / 60:.0f} min on a "
+            f"2-core CPU; made by <code>{html.escape(card['command'])}</code>. Chapter 16 tells the whole run.</p>{table}"
+            + model_attention_section(model, photos).replace('<h2>Attention</h2>', '<h3>Its attention on the bundled photos</h3>', 1))
+
 def model_attention_section(model, photos, seed: int = 1) -> str:
     "HTML: attention maps of `model` on the photos (the predictor's only when it is trained)."
     from ijepa_viz.attention import show_summary
@@ -386,7 +406,7 @@ def write_report(out='demo', ckpt=None, images=None, max_images: int = 4) -> Pat
     t0 = time.time()
     model = photos = None
     if ckpt is not None or images is not None:
-        model = hub.load(ckpt or 'shapes-vit-tiny').eval()
+        model = hub.load(ckpt or hub.photo_model()).eval()        # photos: by default the model that learnt from photos
         photos = report_images(images, model.img_size[0], max_images)
     if model is None: masks = fig_png(masks_figure())
     else:
@@ -397,9 +417,9 @@ def write_report(out='demo', ckpt=None, images=None, max_images: int = 4) -> Pat
     sizes = '\n'.join(f'<tr><td>{html.escape(n)}</td><td>{d}</td><td>{depth}</td><td>{h}</td><td>{p:,}</td></tr>'
                       for n, d, depth, h, p in sizes_table())
     path = Path(out) / 'index.html'; path.parent.mkdir(parents=True, exist_ok=True)
-    if model is None: head, ckpt_html, dec, att = '', checkpoint_section(), decoded_section(), attention_section()
+    if model is None: head, ckpt_html, dec, att = '', checkpoint_section(), decoded_section(), attention_section() + photos_section()
     else:
-        src = str(ckpt or 'shapes-vit-tiny')
+        src = str(ckpt or hub.photo_model())
         where = f'from <code>{html.escape(str(images))}</code>' if images else 'bundled with the package'
         head = model_section(model, src) + (f"<p>Shown on {len(photos)} photos {where}: "
                                             + ', '.join(f'<code>{html.escape(n)}</code>' for n, _ in photos) + '.</p>')
@@ -416,7 +436,8 @@ def main(argv=None):
     d = sub.add_parser('demo', help='write the HTML demo report (offline, PNGs embedded)')
     d.add_argument('--out', default='demo', help='output folder (default: demo)')
     d.add_argument('--ckpt', help='the model to show: a bundled name, NAME.safetensors, an official .pth.tar, a transformers '
-                   'IJepaModel folder or a timm state dict (default: the bundled shapes-vit-tiny on Shapes scenes)')
+                   'IJepaModel folder or a timm state dict (default: the bundled shapes-vit-tiny on Shapes scenes, then the '
+                   'bundled photo model on the photos; with --images, the photo model)')
     d.add_argument('--images', help='a folder of your own image files to show it (default: the bundled photos)')
     d.add_argument('--max-images', type=int, default=4, help='at most this many of --images (default 4)')
     c = sub.add_parser('convert', help='convert a checkpoint between formats (official, transformers, timm, ijepa_viz bundle)')

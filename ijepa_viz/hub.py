@@ -17,15 +17,15 @@ from .jepa import IJEPA
 from .data import IMAGENET_MEAN, IMAGENET_STD
 
 # %% auto #0
-__all__ = ['LOCK_NAME', 'INPUT_ERRNOS', 'OFFICIAL_HEADS', 'NETS', 'FILE_NETS', 'CKPT_DIR', 'CARD', 'HF_CONFIG', 'HF_MEAN',
-           'HF_STD', 'FORMATS', 'CONVERSIONS', 'InputError', 'CheckpointError', 'WriteError', 'write_error',
+__all__ = ['LOCK_NAME', 'INPUT_ERRNOS', 'OFFICIAL_HEADS', 'NETS', 'FILE_NETS', 'CKPT_DIR', 'CARD', 'PHOTO_MODEL', 'HF_CONFIG',
+           'HF_MEAN', 'HF_STD', 'FORMATS', 'CONVERSIONS', 'InputError', 'CheckpointError', 'WriteError', 'write_error',
            'temp_path', 'atomic_write', 'remove_stale_temps', 'FolderInUseError', 'run_lock', 'is_input_error',
            'one_line_errors', 'read_checkpoint', 'read_safetensors', 'infer_encoder_arch', 'infer_predictor_arch',
            'Num', 'PosInt', 'MapOf', 'check_shape', 'read_text_file', 'read_json', 'assemble', 'trained',
            'load_official', 'atomic_save', 'save_official', 'packaged', 'save_bundle', 'fingerprint', 'write_bundle',
-           'write_json', 'bundled', 'read_bundle', 'resolve', 'load_bundle', 'is_hf_state_dict', 'from_hf_state_dict',
-           'to_hf_state_dict', 'load_hf', 'load_timm', 'detect', 'load', 'export_timm', 'hf_config', 'export_hf',
-           'convert']
+           'write_json', 'photo_model', 'bundled', 'read_bundle', 'resolve', 'load_bundle', 'is_hf_state_dict',
+           'from_hf_state_dict', 'to_hf_state_dict', 'load_hf', 'load_timm', 'detect', 'load', 'export_timm',
+           'hf_config', 'export_hf', 'convert']
 
 # %% ../nbs/06_hub.ipynb #1f9b5e79
 class InputError(ValueError):
@@ -508,6 +508,12 @@ def _card(stem: Path) -> dict | None:
     except (OSError, InputError): return None
 
 def _kind(stem: Path) -> str: return (_card(stem) or {}).get('kind', 'ijepa')
+
+PHOTO_MODEL = 'imagenette-vit-tiny'   # the bundled model that learnt from photographs: what pictures of photos are drawn with
+
+def photo_model() -> str:
+    "The name of the bundled photo model (`PHOTO_MODEL`), or the Shapes model where a package was built without it."
+    return PHOTO_MODEL if PHOTO_MODEL in bundled() else 'shapes-vit-tiny'
 
 def bundled(kind: str = 'ijepa') -> list[str]:
     "Names of the checkpoints in `ckpts/` of one kind: 'ijepa' (I-JEPA bundles) or 'rcdm' (decoders)."

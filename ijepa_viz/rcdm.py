@@ -12,7 +12,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from .data import IMAGENET_MEAN, IMAGENET_STD, to_image, DataError, ImageFolder
+from .data import IMAGENET_MEAN, IMAGENET_STD, to_image, DataError, ImageFolder, InMemory
 from .masks import make_sampler, Masks
 from .hub import (atomic_save, read_checkpoint, read_bundle, write_bundle, CheckpointError, InputError, trained,
                            one_line_errors, remove_stale_temps, run_lock)
@@ -614,7 +614,9 @@ def cli(argv=None):
         return st
     size = a.image_size or model.img_size[0]
     if a.cmd == 'train':
-        ds = ImageFolder(a.images, size, classes=False) if a.images else Shapes(a.dataset_size, size=size, seed=a.seed)
+        if a.images:   # decoded once and kept in memory (the official crops drawn from it): no JPEG decoding per step
+            ds = InMemory.from_folder(ImageFolder(a.images, size, classes=False), progress=not a.no_progress)
+        else: ds = Shapes(a.dataset_size, size=size, seed=a.seed)
         frac = a.predictor_frac
         if frac is None:
             frac = 0.5 if trained(model, 'predictor') else 0.0
