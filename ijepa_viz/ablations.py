@@ -12,12 +12,12 @@ import numpy as np
 import torch
 from .train import CONFIG_DIR, load_config, Trainer, build_dataset, build_sampler, build_model
 from .hub import write_json
-from .eval import extract_features, linear_probe, eval_splits, collapse_stats, TASKS
+from .eval import extract_features, linear_probe, knn_probe, eval_splits, collapse_stats, TASKS, tasks_of
 
 # %% auto #0
-__all__ = ['STRATEGIES', 'VARIANTS', 'PAPER_MASKING', 'PAPER_TARGETS', 'CONFIG', 'PANELS', 'variant_config', 'context_ratio',
-           'train_images', 'probe_data', 'run_one', 'plan', 'sweep', 'main', 'summarize', 'masking_table',
-           'target_table', 'lowlevel_table', 'margin_table', 'plot']
+__all__ = ['STRATEGIES', 'VARIANTS', 'PAPER_MASKING', 'PAPER_TARGETS', 'CONFIG', 'PHOTO_CONFIG', 'PANELS', 'is_photos',
+           'data_name', 'variant_config', 'context_ratio', 'train_images', 'probe_data', 'run_one', 'plan', 'sweep',
+           'main', 'summarize', 'masking_table', 'target_table', 'lowlevel_table', 'margin_table', 'plot']
 
 # %% ../nbs/11_ablations.ipynb #21554000
 STRATEGIES = ('multiblock', 'rasterized', 'block', 'random')
@@ -28,13 +28,26 @@ PAPER_MASKING = {'multiblock': (0.25, 54.2), 'rasterized': (0.25, 15.5), 'block'
 PAPER_TARGETS = {'representation': 66.9, 'pixels': 40.7}
 CONFIG = CONFIG_DIR / 'ablation_tiny.yaml'
 
+PHOTO_CONFIG = CONFIG_DIR / 'ablation_cifar.yaml'
+
+def is_photos(data: str) -> bool:
+    "Whether `data` names a folder of photos (root/train/<class>/…, root/val or test) rather than 'shapes' or 'digits'."
+    return data not in TASKS
+
+def data_name(data: str) -> str:
+    "How a row names its data: 'shapes', 'digits', or a photo folder's name (e.g. 'cifar10'; no machine paths in the results)."
+    return Path(data).name if is_photos(data) else data
+
 def variant_config(data: str, variant: str, seed: int, config=CONFIG, folder=None, overrides=()) -> dict:
-    "The config of one row: the base `config` with the dataset, masking strategy, prediction target and seeds set."
+    "The config of one row: the base `config` with the dataset (a photo folder: its train split, kept in memory), masking strategy, prediction target and seeds set."
     if variant not in VARIANTS: raise ValueError(f"unknown variant {variant!r}; choose one of {VARIANTS}")
-    if data not in TASKS: raise ValueError(f"unknown data {data!r}; choose one of {list(TASKS)}")
+    if is_photos(data) and not Path(data).is_dir():
+        raise ValueError(f"unknown data {data!r}; choose one of {list(TASKS)} or a folder of photos")
     strategy = 'multiblock' if variant in ('pixels', 'untrained') else variant
-    sets = [('data', 'dataset', data), ('data', 'seed', seed), ('meta', 'seed', seed), ('mask', 'strategy', strategy),
-            ('meta', 'target', 'pixels' if variant == 'pixels' else 'representation')]
+    where = ([('data', 'dataset', 'imagefolder'), ('data', 'root_path', str(data)), ('data', 'image_folder', 'train'),
+              ('data', 'in_memory', True)] if is_photos(data) else [('data', 'dataset', data)])
+    sets = where + [('data', 'seed', seed), ('meta', 'seed', seed), ('mask', 'strategy', strategy),
+                    ('meta', 'target', 'pixels' if variant == 'pixels' else 'representation')]
     if folder is not None: sets.append(('logging', 'folder', str(folder)))
     return load_config(config, sets + list(overrides))
 
@@ -62,18 +75,31 @@ def _cached(key, make):
     return _CACHE[key]
 
 def train_images(cfg: dict):
-    "The config's training images, drawn once per process and held in memory (every run of a sweep reuses them)."
+    "The config's training images, drawn once per process and held in memory (every run of a sweep reuses them); photos are kept decoded and cropped afresh on each read."
     d = cfg['data']
-    return _cached(('train', d['dataset'], d['seed'], d['crop_size'], d['dataset_size']), lambda: _Images(build_dataset(cfg)))
+    make = (lambda: build_dataset(cfg)) if d['in_memory'] else (lambda: _Images(build_dataset(cfg)))
+    return _cached(('train', d['dataset'], d['root_path'], d['seed'], d['crop_size'], d['dataset_size']), make)
 
 def probe_data(data: str, size: int, n_train: int = 2000, n_test: int = 1000, seed: int = 0):
     "(train, test) probe datasets (`eval_splits`), drawn once per process and held in memory."
     return _cached(('eval', data, size, n_train, n_test, seed),
                    lambda: tuple(map(_Items, eval_splits(data, size, n_train, n_test, seed))))
 
+def _probe(model, data, size, n_train, n_test, seed, knn: bool):
+    "(linear accuracy per task, 20-NN accuracy per task or None, test features) of `model`'s frozen target encoder."
+    tr_ds, te_ds = probe_data(data, size, n_train, n_test, seed)
+    (xa, ya), (xb, yb) = extract_features(model.target_encoder, tr_ds), extract_features(model.target_encoder, te_ds)
+    tasks = tasks_of(data)
+    return ({t: linear_probe(xa, ya[t], xb, yb[t]) for t in tasks},
+            {t: knn_probe(xa, ya[t], xb, yb[t], 20) for t in tasks} if knn else None, xb, len(tr_ds), len(te_ds))
+
 def run_one(data: str, variant: str, seed: int, config=CONFIG, steps: int | None = None,
-            n_train: int = 2000, n_test: int = 1000, overrides=()) -> dict:
-    "Train one variant (none for 'untrained'), probe its frozen target encoder; a row with config, seed, steps, times, accuracies."
+            n_train: int = 2000, n_test: int = 1000, overrides=(), probes: int = 0, knn: bool | None = None) -> dict:
+    """Train one variant (none for 'untrained'), probe its frozen target encoder; a row with config, seed, steps, times,
+    accuracies. `probes`: also probe at step 0 and at that many evenly spaced points along the run (`along`: accuracy
+    against images seen). `knn`: a 20-NN probe beside the linear one (default: on photos)."""
+    knn = is_photos(data) if knn is None else knn
+    along, probe_s = [], 0.
     with tempfile.TemporaryDirectory() as tmp:
         cfg = variant_config(data, variant, seed, config, tmp, overrides)
         d = cfg['data']
@@ -81,22 +107,30 @@ def run_one(data: str, variant: str, seed: int, config=CONFIG, steps: int | None
         if variant == 'untrained':
             model, loss, done = build_model(cfg), None, 0
         else:
-            tr = Trainer(cfg, device='cpu', progress=False, dataset=train_images(cfg)).fit(steps)
+            tr = Trainer(cfg, device='cpu', progress=False, dataset=train_images(cfg))
+            end = tr.total if steps is None else min(tr.total, steps)
+            for k in range(max(probes, 1)):                      # in pieces, probed at the start of each (the end: below)
+                if probes:
+                    t1 = time.time()
+                    lin, nn_, _, _, _ = _probe(tr.model, data, d['crop_size'], n_train, n_test, seed, knn)
+                    along.append(dict(step=tr.step, images_seen=tr.step * d['batch_size'], linear=lin, knn=nn_))
+                    probe_s += time.time() - t1
+                tr.fit(round(end * (k + 1) / max(probes, 1)))
             model, done = tr.model, tr.step
             tail = [r['loss'] for r in tr.history[-22:]]
             loss = sum(tail) / len(tail)
-        train_s = time.time() - t0
+        train_s = time.time() - t0 - probe_s
     t0 = time.time()
-    tasks = TASKS[data]
-    tr_ds, te_ds = probe_data(data, d['crop_size'], n_train, n_test, seed)
-    (xa, ya), (xb, yb) = extract_features(model.target_encoder, tr_ds), extract_features(model.target_encoder, te_ds)
-    acc = {t: linear_probe(xa, ya[t], xb, yb[t]) for t in tasks}
+    acc, acc_knn, xb, n_tr, n_te = _probe(model, data, d['crop_size'], n_train, n_test, seed, knn)
+    if probes: along.append(dict(step=done, images_seen=done * d['batch_size'], linear=acc, knn=acc_knn))
     health = {k: float(v) for k, v in collapse_stats(torch.as_tensor(xb)).items()}
-    return dict(key=f'{data}/{variant}/seed{seed}', data=data, variant=variant, seed=seed,
+    data_, data = data, data_name(data)
+    return dict(key=f'{data}/{variant}/seed{seed}', data=data, variant=variant, seed=seed, knn=acc_knn, along=along or None,
                 strategy=cfg['mask']['strategy'], target=cfg['meta']['target'], steps=done,
                 images_seen=done * d['batch_size'], context_ratio=context_ratio(cfg), final_loss=loss, accuracy=acc,
                 test_features=health, train_seconds=round(train_s, 1), eval_seconds=round(time.time() - t0, 1),
-                n_train=len(tr_ds), n_test=len(te_ds), torch=torch.__version__, threads=torch.get_num_threads(), config=cfg)
+                n_train=n_tr, n_test=n_te, torch=torch.__version__, threads=torch.get_num_threads(),
+                config=json.loads(json.dumps(cfg).replace(str(data_), f'<{data}>')))      # no machine paths
 
 # %% ../nbs/11_ablations.ipynb #3df3329f
 def plan(datasets=('shapes', 'digits'), seeds=(0, 1, 2), variants=VARIANTS) -> list[tuple[str, str, int]]:
@@ -109,7 +143,7 @@ def sweep(out, datasets=('shapes', 'digits'), seeds=(0, 1, 2), variants=VARIANTS
     out = Path(out)
     res = json.loads(out.read_text()) if out.exists() else dict(command=command, config=Path(config).name, rows=[])
     done = {r['key'] for r in res['rows']}
-    todo = [p for p in plan(datasets, seeds, variants) if f'{p[0]}/{p[1]}/seed{p[2]}' not in done]
+    todo = [p for p in plan(datasets, seeds, variants) if f'{data_name(p[0])}/{p[1]}/seed{p[2]}' not in done]
     for i, (d, v, s) in enumerate(todo):
         row = run_one(d, v, s, config, steps, **kw)
         res['rows'].append(row); write_json(res, out)
@@ -124,14 +158,17 @@ def main(argv=None):
                                  "resumable: rows already in --out are skipped.")
     ap.add_argument('--out', default='nbs/ablations.json', help='results JSON (read, then extended row by row)')
     ap.add_argument('--config', default=str(CONFIG), help='base config (every row gets the same model and steps)')
-    ap.add_argument('--data', nargs='*', default=['shapes', 'digits'], choices=list(TASKS))
+    ap.add_argument('--data', nargs='*', default=['shapes', 'digits'], help='shapes, digits, or folders of photos (root/train, root/val or test)')
+    ap.add_argument('--probes', type=int, default=0, help='also probe at step 0 and this many evenly spaced points along each run')
+    ap.add_argument('--n-train', type=int, default=2000); ap.add_argument('--n-test', type=int, default=1000)
     ap.add_argument('--variants', nargs='*', default=list(VARIANTS), choices=list(VARIANTS))
     ap.add_argument('--seeds', type=int, nargs='*', default=[0, 1, 2])
     ap.add_argument('--threads', type=int, default=1, help='torch CPU threads (default 1: a shared machine)')
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     cmd = 'OMP_NUM_THREADS=1 python tools/ablate.py ' + ' '.join(sys.argv[1:] if argv is None else argv)
-    sweep(a.out, a.data, a.seeds, a.variants, a.config, command=cmd.strip(), log=lambda m: print(m, flush=True))
+    sweep(a.out, a.data, a.seeds, a.variants, a.config, command=cmd.strip(), log=lambda m: print(m, flush=True),
+          probes=a.probes, n_train=a.n_train, n_test=a.n_test)
 
 # %% ../nbs/11_ablations.ipynb #9eb2f4c6
 def summarize(rows) -> dict:
