@@ -6,7 +6,7 @@ Docs: https://ijepa-viz.github.io/ijepa_viz/exercises.html.md"""
 
 # %% ../nbs/13_exercises.ipynb #db76fa6b
 from __future__ import annotations
-import copy, math
+import copy, dis, functools, inspect, linecache, math
 from types import SimpleNamespace
 import numpy as np
 import torch
@@ -25,25 +25,111 @@ __all__ = ['PAPER_MASKS', 'PREDICTOR_CASES', 'ExerciseError', 'check_mask_sample
 # %% ../nbs/13_exercises.ipynb #1712230a
 class ExerciseError(AssertionError):
     "A check of an exercise failed: the message says what differs from the library, on which input."
+    def _render_traceback_(self) -> list:
+        "What Jupyter (IPython) shows instead of a traceback: the message alone, no frame of the checks."
+        return f"{type(self).__name__}: {self}".splitlines()
+
+_NOT_DONE = "not done yet: your function is still the stub; write its body where the `...` is, then run this cell again"
 
 def _fail(name: str, msg: str):
     raise ExerciseError(f"{name}: {msg}")
 
-def _call(name: str, fn, *args, **kwargs):
-    "Run the student's `fn`; a stub (returns None or `...`) or an exception becomes one readable ExerciseError."
+def _is_stub(fn) -> bool:
+    "Is `fn` still a stub: a body of only a docstring, `...`, `pass` or `return None` (what `otter assign` leaves)?"
+    code = getattr(inspect.unwrap(fn), '__code__', None)      # unwrap decorators such as @torch.no_grad()
+    if code is None: return False
+    for i in dis.get_instructions(code):
+        if i.opname in ('RESUME', 'NOP', 'CACHE', 'EXTENDED_ARG', 'POP_TOP', 'RETURN_VALUE'): continue
+        if i.opname in ('LOAD_CONST', 'RETURN_CONST') and (i.argval is None or i.argval is Ellipsis): continue
+        return False
+    return True
+
+def _describe(x) -> str:
+    "A short description of a value for a message: a tensor's shape and dtype, a module's class, a list's contents."
+    if isinstance(x, torch.Tensor): return f"a tensor {list(x.shape)} ({str(x.dtype).replace('torch.', '')})"
+    if isinstance(x, np.ndarray): return f"a numpy array {list(x.shape)} ({x.dtype})"
+    if isinstance(x, nn.Module): return f"a {type(x).__name__}"
+    if isinstance(x, torch.Generator): return "a torch.Generator"
+    if isinstance(x, (list, tuple)) and x and all(isinstance(v, torch.Tensor) for v in x):
+        shapes = sorted({str(list(v.shape)) for v in x})
+        return f"a {type(x).__name__} of {len(x)} tensors ({', '.join(shapes[:3])}{', ...' if len(shapes) > 3 else ''})"
+    r = repr(x)
+    if isinstance(x, (int, float, tuple)) and len(r) <= 40: return r
+    return f"a {type(x).__name__} ({r if len(r) <= 40 else r[:37] + '...'})"
+
+def _your_line(e: BaseException, fn) -> str:
+    "The innermost line of the student's own code (the file of `fn`) in the traceback of `e`, as ' at your line N: `text`'."
+    code = getattr(inspect.unwrap(fn), '__code__', None)
+    tb, hit = e.__traceback__, None
+    while tb is not None:
+        if code is not None and tb.tb_frame.f_code.co_filename == code.co_filename: hit = tb
+        tb = tb.tb_next
+    if hit is None: return ''
+    text = linecache.getline(hit.tb_frame.f_code.co_filename, hit.tb_lineno).strip()
+    return f" at your line {hit.tb_lineno}" + (f": `{text}`" if text else '')
+
+def _hint(e: Exception, hints=()) -> str:
+    "What usually causes a raw exception in an exercise: the check's own `hints` ((part of the message, hint), ...) first."
+    s = str(e)
+    for part, hint in hints:
+        if part in s: return hint
+    if isinstance(e, RuntimeError) and "'from' to be less than 'to'" in s:
+        return ("torch.randint(low, high) needs low < high: a block as tall or wide as the grid leaves no room for its top or left; "
+                "the official rule caps a block at H - 1 rows by W - 1 columns")
+    if isinstance(e, RuntimeError) and 'in-place' in s and 'requires grad' in s:
+        return "an in-place change of a tensor that requires grad: do the update under torch.no_grad()"
+    if isinstance(e, RuntimeError) and 'normalized_shape' in s:
+        return ("F.layer_norm(x, normalized_shape) normalises over x's LAST dimensions, which must equal normalized_shape: "
+                "the targets are layer-normed over the feature dimension (the last one), F.layer_norm(h, h.shape[-1:])")
+    if isinstance(e, IndexError) or (isinstance(e, RuntimeError) and 'out of bounds' in s):
+        return "an index is out of range: compare the indices your line uses with the sizes of the inputs above"
+    if isinstance(e, RuntimeError) and any(w in s for w in ('size', 'shape', 'dimension', 'match', 'expand')):
+        return "the shapes do not fit: compare the shapes your line combines with the inputs above"
+    if isinstance(e, (TypeError, AttributeError)):
+        return "a value of another type than your line expects: compare with the inputs above (tensors, not lists or numpy arrays)"
+    return ''
+
+def _call(name: str, fn, *args, where: str = '', returns: bool = True, hints=(), **kwargs):
+    "Run the student's `fn`; a stub (`NotImplementedError`, returns `...` or None) or an exception becomes one readable ExerciseError."
     try: out = fn(*args, **kwargs)
     except ExerciseError: raise
+    except NotImplementedError: _fail(name, _NOT_DONE)
     except Exception as e:
-        raise ExerciseError(f"{name} raised {type(e).__name__}: {e}") from e
-    if out is None or out is Ellipsis:
-        _fail(name, f"returned {out!r}: the exercise is not done yet (replace the `...` with your code and return the result)")
+        hint = _hint(e, hints)
+        _fail(name, f"{where + ': ' if where else ''}your function raised {type(e).__name__}{_your_line(e, fn)}: {e}; "
+                    f"it was given {', '.join(_describe(a) for a in args)}" + (f"; {hint}" if hint else ''))
+    if returns and out is Ellipsis: _fail(name, _NOT_DONE)
+    if returns and out is None:
+        _fail(name, "returned None: not done yet, or the function lacks its `return` (compute the result and return it)")
     return out
 
-def _shape(x) -> tuple: return tuple(x.shape) if hasattr(x, 'shape') else f'a {type(x).__name__}'
+def _tensor(name: str, x, where: str, what: str) -> torch.Tensor:
+    "The student's result `x` if it is a tensor; else one message: what was expected, what was found."
+    if isinstance(x, torch.Tensor): return x
+    hint = (': torch.stack (or torch.cat) the list into one tensor' if isinstance(x, (list, tuple)) else
+            ': return a torch tensor (torch.from_numpy turns an array into one)' if isinstance(x, np.ndarray) else '')
+    _fail(name, f"{where}: expected {what}, got {_describe(x)}{hint}")
 
-def _passed(name: str, n: int, notes=()) -> int:
-    print(f"✓ {name}: {n} cases agree with the library" + ''.join(f"\n  note: {m}" for m in notes))
-    return n
+def _check(name: str):
+    """Make a check from `f(fn, ...) -> number of cases`: a stub fails with "not done yet" before anything runs; a pass prints ONE line
+    and returns nothing; every failure is ONE ExerciseError, raised anew from here: no chained exception, no frame of the check's body."""
+    def deco(f):
+        @functools.wraps(f)
+        def check(fn, *args, **kwargs):
+            __tracebackhide__ = True                               # pytest and IPython's debugger skip this frame
+            try:
+                if _is_stub(fn): _fail(name, _NOT_DONE)
+                n = f(fn, *args, **kwargs)
+            except ExerciseError as e: err = e
+            except Exception as e:                                 # the student's result broke the check itself: name it
+                err = ExerciseError(f"{name}: your function's result could not be checked: {type(e).__name__}: {e}")
+            else:
+                print(f"✓ {name}: {n} cases agree with the library")
+                return None
+            err.__cause__ = err.__context__ = None                 # no "During handling of the above exception" chain
+            raise err.with_traceback(None) from None
+        return check
+    return deco
 
 def _close(a: torch.Tensor, b: torch.Tensor, atol=1e-5, rtol=1e-4) -> bool:
     return a.shape == b.shape and torch.allclose(a.float(), b.float(), atol=atol, rtol=rtol)
@@ -53,55 +139,75 @@ def _diff(a: torch.Tensor, b: torch.Tensor) -> str:
     i = np.unravel_index(int(d.argmax()), tuple(d.shape))
     return f"largest difference {d.max().item():.3g} at index {tuple(int(v) for v in i)} (yours {a[i].item():.4g}, the library's {b[i].item():.4g})"
 
+
 # %% ../nbs/13_exercises.ipynb #50f7f547
 PAPER_MASKS = dict(num_targets=4, target_scale=(0.15, 0.2), target_aspect=(0.75, 1.5), context_scale=(0.85, 1.0),
                    context_aspect=(1.0, 1.0), min_keep=10)
 
 def _reachable(grid, scale, aspect, n=101) -> set:
-    "Every (h, w) the official size rule can give on `grid` (scale and aspect drawn together or apart, border fixed or not)."
+    "Every (h, w) the official size rule can give on `grid` (scale and aspect drawn together or apart; at most H-1 by W-1)."
     r = np.linspace(0, 1, n)
     rs, ra = np.meshgrid(r, r)
-    out = set()
-    for fb in (False, True):
-        h, w = block_size(rs.ravel(), ra.ravel(), grid, scale, aspect, fb)
-        out |= set(zip(h.tolist(), w.tolist()))
-    return out
+    h, w = block_size(rs.ravel(), ra.ravel(), grid, scale, aspect, False)
+    return set(zip(h.tolist(), w.tolist()))
 
-def _as_index(name, x, ndim, what):
-    x = torch.as_tensor(x)
-    if x.dtype.is_floating_point or x.dtype == torch.bool:
-        _fail(name, f"{what} must hold integer patch indices, got dtype {x.dtype}")
-    if x.dim() != ndim: _fail(name, f"{what} must be a {ndim}-D tensor, got shape {_shape(x)}")
+def _as_index(name, x, ndim, what, where):
+    "The student's `what` as a LongTensor of patch indices with `ndim` dimensions, or one message saying what is wrong."
+    shape = '[Nc]' if ndim == 1 else '[M, Nt]'
+    if not isinstance(x, torch.Tensor):
+        hint = (": torch.stack the blocks' index tensors into one tensor" if ndim == 2 and isinstance(x, (list, tuple)) else
+                ': torch.tensor(...) or torch.cat(...) makes one' if isinstance(x, (list, tuple)) else '')
+        _fail(name, f"{where}: {what} must be a LongTensor {shape} of patch indices, got {_describe(x)}{hint}")
+    if x.dtype.is_floating_point or x.dtype == torch.bool or x.is_complex():
+        _fail(name, f"{where}: {what} must be a LongTensor {shape} of integer patch indices, got dtype {x.dtype}"
+                    + (' (a boolean mask: .nonzero().flatten() turns it into indices)' if x.dtype == torch.bool else ''))
+    if x.dim() != ndim: _fail(name, f"{where}: {what} must be a {ndim}-D LongTensor {shape}, got shape {list(x.shape)}")
     return x.long()
 
 def _box(idx: torch.Tensor, W: int):
     r, c = idx // W, idx % W
     return int(r.min()), int(r.max()), int(c.min()), int(c.max())
 
-def check_mask_sampler(sample_masks, grids=((14, 14), (16, 16), (12, 20), (10, 10)), draws: int = 40) -> int:
+def _border(name, where, what, r1, c1, H, W):
+    "The official sampler never covers the grid's last row or column (a top drawn from 0..H-h-1, a left from 0..W-w-1)."
+    if r1 == H - 1 or c1 == W - 1:
+        edge = f"last row (row {H - 1})" if r1 == H - 1 else f"last column (column {W - 1})"
+        _fail(name, f"{where}: {what} reaches the grid's {edge}, but the official sampler never covers the last row or column: "
+                    f"it draws a block's top from 0..H-h-1 and its left from 0..W-w-1 (torch.randint(0, H - h) and "
+                    f"torch.randint(0, W - w): the upper end is left out), as step 1 of the exercise says")
+
+_MASK_HINTS = [('stack expects each tensor to be equal size', 'your target blocks differ in size: the official sampler draws '
+                 'ONE target size per batch (so per image too), then M positions')]
+
+def _masks(name, out, where):
+    "The student's (context, targets) as LongTensors, or one message."
+    if not isinstance(out, (tuple, list)) or len(out) != 2:
+        _fail(name, f"{where}: must return a pair (context, targets), got {_describe(out)}")
+    return _as_index(name, out[0], 1, 'context', where), _as_index(name, out[1], 2, 'targets', where)
+
+@_check('sample_masks')
+def check_mask_sampler(sample_masks, grids=((14, 14), (16, 16), (12, 20), (10, 10), (4, 30)), draws: int = 40) -> int:
     """Check exercise (a): `sample_masks(grid_size, generator) -> (context [Nc], targets [M, Nt])`, the multi-block masks
-    of ONE image with the paper's settings (`PAPER_MASKS`), beside `MultiBlockSampler` on square, non-square and small grids."""
-    name, p, n, notes = 'sample_masks', PAPER_MASKS, 0, []
+    of ONE image with the paper's settings (`PAPER_MASKS`), beside `MultiBlockSampler` on square, non-square and small grids,
+    and on a wide strip where the context often needs the `min_keep` retry."""
+    name, p, n = 'sample_masks', PAPER_MASKS, 0
     for grid in grids:
         H, W = grid
         sizes = _reachable(grid, p['target_scale'], p['target_aspect'])
         side = max(max(s) for s in _reachable(grid, p['context_scale'], p['context_aspect']))
-        ratios, edge = [], False
+        ratios = []
         for k in range(draws):
             where = f"on a {H}x{W} grid (draw {k})"
-            out = _call(name, sample_masks, grid, torch.Generator().manual_seed(k))
-            if not isinstance(out, (tuple, list)) or len(out) != 2:
-                _fail(name, f"must return a pair (context, targets), got {type(out).__name__}")
-            ctx = _as_index(name, out[0], 1, 'context')
-            tg = _as_index(name, out[1], 2, 'targets')
+            ctx, tg = _masks(name, _call(name, sample_masks, grid, torch.Generator().manual_seed(k), where=where, hints=_MASK_HINTS), where)
             if tg.shape[0] != p['num_targets']:
-                _fail(name, f"{where}: expected {p['num_targets']} target blocks (targets [M={p['num_targets']}, Nt]), got targets of shape {_shape(tg)}")
+                _fail(name, f"{where}: expected {p['num_targets']} target blocks (targets [M={p['num_targets']}, Nt]), got targets of shape {list(tg.shape)}")
             for what, idx in (('context', ctx), ('targets', tg)):
                 if len(idx.view(-1)) and (idx.min() < 0 or idx.max() >= H * W):
                     _fail(name, f"{where}: {what} holds indices outside 0..{H * W - 1} (row-major patch indices: row * W + col, W={W})")
             if len(ctx.unique()) != len(ctx): _fail(name, f"{where}: context lists some patches twice")
             for m in range(len(tg)):
                 t = tg[m]
+                if not len(t): _fail(name, f"{where}: target block {m} is empty")
                 r0, r1, c0, c1 = _box(t, W)
                 h, w = r1 - r0 + 1, c1 - c0 + 1
                 if len(t.unique()) != len(t) or h * w != len(t):
@@ -115,39 +221,42 @@ def check_mask_sampler(sample_masks, grids=((14, 14), (16, 16), (12, 20), (10, 1
                     ok = sorted(sizes, key=lambda s: s[0] * s[1])
                     _fail(name, f"{where}: a {h}x{w} target block ({h * w} patches = {h * w / (H * W):.3f} of the grid, aspect "
                                 f"h/w {h / w:.2f}) is not a size the paper's rule gives: scale {p['target_scale']} of the grid's "
-                                f"{H * W} patches, aspect {p['target_aspect']}, h = round(sqrt(n * aspect)), w = round(sqrt(n / aspect)). "
-                                f"Sizes the library draws here: {', '.join(f'{a}x{b}' for a, b in ok)}")
-                if r1 == H - 1 or c1 == W - 1: edge = True
+                                f"{H * W} patches, aspect {p['target_aspect']}, h = round(sqrt(n * aspect)), w = round(sqrt(n / aspect)), "
+                                f"at most H-1 by W-1. Sizes the library draws here: {', '.join(f'{a}x{b}' for a, b in ok)}")
+                _border(name, where, f"target block {m}", r1, c1, H, W)
                 shared = sorted(set(ctx.tolist()) & set(t.tolist()))
                 if shared:
                     _fail(name, f"{where}: context and target block {m} share patches {shared[:8]}{' ...' if len(shared) > 8 else ''}: "
                                 f"I-JEPA removes every target patch from the context block")
             if len(ctx) <= p['min_keep']:
-                _fail(name, f"{where}: the context keeps {len(ctx)} patches, not more than min_keep={p['min_keep']} (the official "
-                            f"sampler draws the context again, or relaxes it, until it keeps more)")
+                _fail(name, f"{where}: the context keeps {len(ctx)} patches, not more than min_keep={p['min_keep']}: the min_keep "
+                            f"rule draws the context block again until more than min_keep patches remain once the targets are "
+                            f"removed (step 2 of the exercise; the official sampler retries, and relaxes only after 20 tries)")
             r0, r1, c0, c1 = _box(ctx, W)
             if r1 - r0 + 1 > side or c1 - c0 + 1 > side:
                 _fail(name, f"{where}: the context spans {r1 - r0 + 1} rows and {c1 - c0 + 1} columns, but the context block is "
                             f"a square of at most {side}x{side} (scale {p['context_scale']}, aspect 1) from which the targets are removed")
+            _border(name, where, "the context block", r1, c1, H, W)
             ratios.append(len(ctx) / (H * W)); n += 1
-        again = _call(name, sample_masks, grid, torch.Generator().manual_seed(0))
-        first = _call(name, sample_masks, grid, torch.Generator().manual_seed(0))
-        if not all(torch.equal(torch.as_tensor(a), torch.as_tensor(b)) for a, b in zip(again, first)):
-            _fail(name, f"on a {H}x{W} grid: two generators seeded alike gave different masks: draw every random number "
+        where = f"on a {H}x{W} grid"
+        again = _masks(name, _call(name, sample_masks, grid, torch.Generator().manual_seed(0), where=where, hints=_MASK_HINTS), where)
+        first = _masks(name, _call(name, sample_masks, grid, torch.Generator().manual_seed(0), where=where, hints=_MASK_HINTS), where)
+        if not all(torch.equal(a, b) for a, b in zip(again, first)):
+            _fail(name, f"{where}: two generators seeded alike gave different masks: draw every random number "
                         f"from `generator` (e.g. torch.randint(..., generator=generator))")
-        others = [_call(name, sample_masks, grid, torch.Generator().manual_seed(100 + k))[1] for k in range(4)]
-        if all(torch.equal(torch.as_tensor(o), torch.as_tensor(first[1])) for o in others):
-            _fail(name, f"on a {H}x{W} grid: five differently seeded generators gave the same targets: the positions must be random")
+        others = [_masks(name, _call(name, sample_masks, grid, torch.Generator().manual_seed(100 + k), where=where, hints=_MASK_HINTS), where)[1]
+                  for k in range(4)]
+        if all(torch.equal(o, first[1]) for o in others):
+            _fail(name, f"{where}: five differently seeded generators gave the same targets: the positions must be random")
         lib = MultiBlockSampler(grid, **p, seed=1)
         want = float(np.mean([lib(1).context_ratio for _ in range(200)]))
         got = float(np.mean(ratios))
         if abs(got - want) > 0.08:
-            _fail(name, f"on a {H}x{W} grid the context covers {got:.2f} of the grid on average over {draws} draws; with the "
+            _fail(name, f"{where} the context covers {got:.2f} of the grid on average over {draws} draws; with the "
                         f"paper's settings the library's covers {want:.2f} (±0.08 allowed): check the context scale "
                         f"{p['context_scale']} and that only target patches are removed")
-        if edge: notes.append(f"on {H}x{W} your target blocks reach the last row or column; the official sampler never "
-                              f"places one there (its quirk; the library's fix_border=True allows it)")
-    return _passed(name, n, notes)
+    return n
+
 
 # %% ../nbs/13_exercises.ipynb #37e55a98
 def _tiny_predictor(grid, seed):
@@ -176,6 +285,7 @@ def _block_input(pred, ctx, cidx, tidx) -> torch.Tensor:
 
 PREDICTOR_CASES = [((6, 8), 2, 3, 10, 4), ((6, 8), 1, 1, 5, 1), ((5, 5), 3, 2, 8, 6), ((4, 9), 2, 4, 6, 3)]
 
+@_check('predictor_input')
 def check_predictor_input(predictor_input, cases=PREDICTOR_CASES) -> int:
     """Check exercise (b), part 1: `predictor_input(pred, context_tokens, context_idx, target_idx) -> [B*M, Nc+Nt, Dp]`, the
     tokens the predictor's first block sees, beside what `VisionTransformerPredictor` feeds it (square and non-square grids, M=1, Nt=1)."""
@@ -183,8 +293,9 @@ def check_predictor_input(predictor_input, cases=PREDICTOR_CASES) -> int:
     for k, (grid, B, M, Nc, Nt) in enumerate(cases):
         pred, ctx, cidx, tidx = _predictor_case(grid, B, M, Nc, Nt, seed=k)
         ref = _block_input(pred, ctx, cidx, tidx)
-        with torch.no_grad(): out = torch.as_tensor(_call(name, predictor_input, pred, ctx, cidx, tidx))
         where = f"with B={B} images, M={M} target blocks, Nc={Nc}, Nt={Nt} on a {grid[0]}x{grid[1]} grid"
+        with torch.no_grad(): out = _call(name, predictor_input, pred, ctx, cidx, tidx, where=where)
+        out = _tensor(name, out, where, 'a tensor [B*M, Nc+Nt, Dp]')
         Dp = pred.predictor_embed_dim
         if out.shape != ref.shape:
             hint = ''
@@ -206,15 +317,15 @@ def check_predictor_input(predictor_input, cases=PREDICTOR_CASES) -> int:
             _fail(name, f"{where}: the context part (first Nc tokens of each row) differs: {why}; {_diff(c_out, c_ref)}")
         if not _close(t_out, t_ref):
             mt = pred.mask_token.detach().expand(B * M, Nt, -1)
-            with torch.no_grad(): cpos = gather_tokens(pos, cidx)
             if _close(t_out, mt): why = 'the mask tokens carry no positions: add predictor_pos_embed gathered at target_idx'
             elif _close(t_out, gather_tokens(pos, tidx).flatten(0, 1)): why = 'the mask token itself is missing: mask_token + position'
             elif M > 1 and _close(t_out.reshape(M, B, Nt, Dp).transpose(0, 1).flatten(0, 1), t_ref):
                 why = 'rows are ordered block-major (m*B + b); the library orders them image-major (b*M + m)'
             else: why = 'expected pred.mask_token + predictor_pos_embed gathered at each block\'s target_idx'
             _fail(name, f"{where}: the mask-token part (last Nt tokens of each row) differs: {why}; {_diff(t_out, t_ref)}")
-    return _passed(name, len(cases))
+    return len(cases)
 
+@_check('gather_targets')
 def check_gather_targets(gather_targets) -> int:
     """Check exercise (b), part 2: `gather_targets(h, target_idx) -> [B, M, Nt, D]`, the tokens of `h` [B, N, D] at each target
     block's patches, beside `vit.gather_tokens` (M=1, Nt=1, B=1 among the cases)."""
@@ -224,9 +335,9 @@ def check_gather_targets(gather_targets) -> int:
     for B, N, D, M, Nt in cases:
         h = torch.randn(B, N, D, generator=g)
         idx = torch.stack([torch.randperm(N, generator=g)[:M * Nt] for _ in range(B)]).reshape(B, M, Nt)
-        out = torch.as_tensor(_call(name, gather_targets, h, idx))
         ref = gather_tokens(h, idx)
         where = f"with h {list(h.shape)} and target_idx {list(idx.shape)}"
+        out = _tensor(name, _call(name, gather_targets, h, idx, where=where), where, 'a tensor [B, M, Nt, D]')
         if out.shape != ref.shape:
             _fail(name, f"{where}: expected shape [B, M, Nt, D] = {list(ref.shape)}, got {list(out.shape)}")
         if not _close(out, ref, 0, 0):
@@ -234,9 +345,11 @@ def check_gather_targets(gather_targets) -> int:
             why = ('every image used image 0\'s indices: gather each image\'s own rows (torch.gather along dim 1, or h[b, idx[b]])'
                    if wrong is not None and torch.equal(out, wrong) else 'out[b, m, k] must be h[b, target_idx[b, m, k]]')
             _fail(name, f"{where}: {why}; {_diff(out, ref)}")
-    return _passed(name, len(cases))
+    return len(cases)
+
 
 # %% ../nbs/13_exercises.ipynb #428ca1c1
+@_check('ijepa_loss')
 def check_loss(ijepa_loss) -> int:
     """Check exercise (c), part 1: `ijepa_loss(predictions, h, target_idx) -> scalar`: smooth-L1 between the predictions
     [B, M, Nt, D] and the target encoder's output `h` [B, N, D], layer-normed (no affine) and gathered at `target_idx`;
@@ -247,15 +360,23 @@ def check_loss(ijepa_loss) -> int:
         h = (torch.randn(B, N, D, generator=g) * 5 + 2).requires_grad_(True)
         idx = torch.stack([torch.randperm(N, generator=g)[:M * Nt] for _ in range(B)]).reshape(B, M, Nt)
         pred = (torch.randn(B, M, Nt, D, generator=g) * scale).requires_grad_(True)
-        out = _call(name, ijepa_loss, pred, h, idx)
-        where = f"with predictions {list(pred.shape)}, h {list(h.shape)}"
-        if not isinstance(out, torch.Tensor) or out.numel() != 1:
-            _fail(name, f"{where}: must return a scalar tensor (the mean over every element), got {_shape(out)}")
+        where = f"with predictions {list(pred.shape)}, h {list(h.shape)}, target_idx {list(idx.shape)}"
+        out = _tensor(name, _call(name, ijepa_loss, pred, h, idx, where=where), where, 'a scalar tensor (the mean over every element)')
+        if out.numel() != 1:
+            _fail(name, f"{where}: must return a scalar tensor (the mean over every element), got a tensor {list(out.shape)}")
         with torch.no_grad():
             t = regression_targets(h, SimpleNamespace(targets=idx))
             ref = jepa_loss(pred, t)
             raw = gather_tokens(h, idx)
+            ln = 'the layer norm is over the feature dimension (the last one) without affine parameters: F.layer_norm(h, h.shape[-1:])'
+            over_patches = F.layer_norm(h.transpose(1, 2), (N,)).transpose(1, 2)
+            unbiased = (h - h.mean(-1, keepdim=True)) / h.std(-1, keepdim=True)
             variants = {'the targets are not layer-normed: F.layer_norm(h, h.shape[-1:]) before gathering': jepa_loss(pred, raw),
+                        f'yours normalises over patches and features together; {ln}': jepa_loss(pred, gather_tokens(F.layer_norm(h, h.shape[-2:]), idx)),
+                        f'yours normalises over the whole batch; {ln}': jepa_loss(pred, gather_tokens(F.layer_norm(h, h.shape), idx)),
+                        f'yours normalises each feature over the patches (dim 1); {ln}': jepa_loss(pred, gather_tokens(over_patches, idx)),
+                        f'yours divides by the unbiased standard deviation; {ln}, which divides by sqrt(biased variance + 1e-5)': jepa_loss(pred, gather_tokens(unbiased, idx)),
+                        'the predictions are layer-normed too: only the targets are': jepa_loss(F.layer_norm(pred, pred.shape[-1:]), t),
                         'this is the squared L2 distance (the paper\'s formula); the official code and the library use smooth-L1 (F.smooth_l1_loss, beta 1)': F.mse_loss(pred, t),
                         'this is the sum; the loss is the mean over every element': F.smooth_l1_loss(pred, t, reduction='sum'),
                         'this is the L1 distance; the official loss is smooth-L1 (quadratic below 1)': F.l1_loss(pred, t)}
@@ -263,13 +384,14 @@ def check_loss(ijepa_loss) -> int:
         if not torch.allclose(v, ref, rtol=1e-4, atol=1e-6):
             why = next((w for w, val in variants.items() if torch.allclose(v, val.float(), rtol=1e-4, atol=1e-6)), None)
             _fail(name, f"{where}: got {v.item():.6g}, the library {ref.item():.6g}" + (f": {why}" if why else
-                        ": expected F.smooth_l1_loss(predictions, targets) with targets = layer_norm(h) gathered at target_idx"))
+                        ": expected F.smooth_l1_loss(predictions, targets), targets = h layer-normed over the feature dimension "
+                        "(the last one, no affine parameters: F.layer_norm(h, h.shape[-1:])) and gathered at target_idx"))
         if not out.requires_grad: _fail(name, f"{where}: the loss carries no gradient back to the predictions (did you detach them?)")
         out.backward()
         if h.grad is not None and h.grad.abs().sum() > 0:
             _fail(name, f"{where}: gradient reaches the target features h: the targets are constants for the step "
                         f"(compute them under torch.no_grad() or .detach() them), as the target encoder gets no gradient")
-    return _passed(name, 3)
+    return 3
 
 def _pair_nets(seed):
     torch.manual_seed(seed)
@@ -279,6 +401,7 @@ def _pair_nets(seed):
         for p in online.parameters(): p.add_(torch.randn_like(p))
     return target, online
 
+@_check('ema_update')
 def check_ema(ema_update) -> int:
     """Check exercise (c), part 2: `ema_update(target, online, momentum)` changes `target` in place to
     momentum·target + (1−momentum)·online, beside `jepa.ema_update_` (momentum 0.996, 0.5, and the ends 0 and 1)."""
@@ -288,12 +411,8 @@ def check_ema(ema_update) -> int:
         before_t = [p.detach().clone() for p in target.parameters()]
         before_o = [p.detach().clone() for p in online.parameters()]
         ref_t = copy.deepcopy(target); ema_update_(ref_t, online, m)
-        try: ema_update(target, online, m)
-        except Exception as e:
-            hint = (' (an in-place change of a tensor that requires grad: do the update under torch.no_grad())'
-                    if isinstance(e, RuntimeError) and 'in-place' in str(e) else '')
-            raise ExerciseError(f"{name} raised {type(e).__name__}: {e}{hint}") from e
         where = f"with momentum {m}"
+        _call(name, ema_update, target, online, m, where=where, returns=False)
         if any(not torch.equal(p, q) for p, q in zip(online.parameters(), before_o)):
             _fail(name, f"{where}: the online network changed; only the target encoder moves")
         got = list(target.parameters())
@@ -309,7 +428,8 @@ def check_ema(ema_update) -> int:
                 _fail(name, f"{where}: parameter {i} ({tuple(p.shape)}): {why}; {_diff(p.detach(), q)}")
             if p.grad_fn is not None or p.requires_grad:
                 _fail(name, f"{where}: parameter {i} of the target now tracks gradients: update under torch.no_grad() and keep requires_grad False")
-    return _passed(name, 4)
+    return 4
+
 
 # %% ../nbs/13_exercises.ipynb #027add60
 def _attn_stack(L, heads, N, seed, exact=True):
@@ -318,6 +438,7 @@ def _attn_stack(L, heads, N, seed, exact=True):
     if not exact: a = a * (0.9 + 0.2 * torch.rand(L, heads, N, 1, generator=g))   # rows that do not sum to 1 (e.g. bf16, dropped keys)
     return [x for x in a]
 
+@_check('attention_rollout')
 def check_rollout(attention_rollout) -> int:
     """Check exercise (d): `attention_rollout(attn, residual=0.5) -> [N, N]` for a list of per-block attention
     probabilities [heads, N, N] (first block first), beside `attention.rollout` (one block, one head, N=1, residual 0, rows that do not sum to 1)."""
@@ -325,9 +446,9 @@ def check_rollout(attention_rollout) -> int:
     cases = [(3, 2, 6, 0.5, True), (1, 1, 4, 0.5, True), (4, 3, 9, 0.0, True), (2, 2, 1, 0.5, True), (3, 2, 5, 0.9, True), (3, 2, 7, 0.5, False)]
     for k, (L, heads, N, r, exact) in enumerate(cases):
         attn = _attn_stack(L, heads, N, k, exact)
-        out = torch.as_tensor(_call(name, attention_rollout, [a.clone() for a in attn], r)).float()
         ref = rollout(attn, r)
         where = f"with {L} blocks of {heads} heads, N={N}, residual={r}" + ('' if exact else ', rows not summing to 1')
+        out = _tensor(name, _call(name, attention_rollout, [a.clone() for a in attn], r, where=where), where, 'a tensor [N, N]').float()
         if out.shape != ref.shape: _fail(name, f"{where}: expected shape [N, N] = {list(ref.shape)}, got {list(out.shape)}")
         if _close(out, ref): continue
         I = torch.eye(N)
@@ -341,18 +462,24 @@ def check_rollout(attention_rollout) -> int:
         nores = [a.mean(0) for a in attn]
         plain = nores[0]
         for a in nores[1:]: plain = a @ plain
+        maxed = [(1 - r) * a.amax(0) + r * I for a in attn]
+        maxed = [a / a.sum(-1, keepdim=True) for a in maxed]
+        mx = maxed[0]
+        for a in maxed[1:]: mx = a @ mx
         if L > 1 and _close(out, rev): why = 'the product is in the wrong order: later blocks go on the left, R ← Â_l · R'
         elif _close(out, unnorm): why = 'the rows are not renormalised: divide each row of Â by its sum (captured rows need not sum to 1)'
         elif _close(out, plain): why = 'the residual is missing: Â = (1 − residual)·mean_heads(A) + residual·I'
+        elif heads > 1 and _close(out, mx): why = 'this takes the maximum over the heads; rollout averages them (a.mean(0))'
         else: why = 'expected R = Â_L ··· Â_1 with Â = rows-normalised((1 − residual)·mean over heads + residual·I)'
         _fail(name, f"{where}: {why}; {_diff(out, ref)}")
-    return _passed(name, len(cases))
+    return len(cases)
 
 # %% ../nbs/13_exercises.ipynb #24f52f68
 def _tiny_encoder(seed=0):
     torch.manual_seed(seed)
     return VisionTransformer(img_size=32, patch_size=8, embed_dim=16, depth=2, num_heads=2).eval()
 
+@_check('pooled_features')
 def check_features(pooled_features) -> int:
     """Check exercise (e), part 1: `pooled_features(encoder, images) -> [B, D]`, the frozen encoder's patch features
     averaged over the patches, with no gradient, beside `eval.encode(encoder, images).mean(1)` (B=1 and a non-square image too)."""
@@ -362,10 +489,9 @@ def check_features(pooled_features) -> int:
     for shape in ((4, 3, 32, 32), (1, 3, 32, 32), (2, 3, 16, 40)):
         x = torch.randn(*shape, generator=g)
         before = [p.detach().clone() for p in enc.parameters()]
-        out = _call(name, pooled_features, enc, x)
-        with torch.no_grad(): ref = encode(enc, x).mean(1)
         where = f"with images {list(shape)}"
-        if not isinstance(out, torch.Tensor): _fail(name, f"{where}: must return a tensor [B, D], got {type(out).__name__}")
+        out = _tensor(name, _call(name, pooled_features, enc, x, where=where), where, 'a tensor [B, D]')
+        with torch.no_grad(): ref = encode(enc, x).mean(1)
         if out.shape != ref.shape:
             N = (shape[2] // 8) * (shape[3] // 8)
             hint = (': you averaged over the feature dimension; average over the patches (dim 1)' if out.shape == (shape[0], N)
@@ -374,9 +500,15 @@ def check_features(pooled_features) -> int:
         if out.requires_grad:
             _fail(name, f"{where}: the features carry gradients: the encoder is frozen, compute them under torch.no_grad()")
         if not _close(out, ref):
-            _fail(name, f"{where}: expected the mean over patches of encoder(images) (the encoder's own final norm included); {_diff(out, ref)}")
+            with torch.no_grad(): full = encode(enc, x)
+            why = ("this is the first patch's token alone: I-JEPA's encoder has no class token, average over all the patches (dim 1)"
+                   if _close(out, full[:, 0]) else
+                   "you averaged over the feature dimension (here as many features as patches); average over the patches (dim 1)"
+                   if _close(out, full.mean(-1)) else
+                   "expected the mean over patches of encoder(images) (the encoder's own final norm included)")
+            _fail(name, f"{where}: {why}; {_diff(out, ref)}")
         if any(not torch.equal(p, q) for p, q in zip(enc.parameters(), before)): _fail(name, "the encoder's weights changed: it is frozen")
-    return _passed(name, 3)
+    return 3
 
 def _blobs(n, d, k, seed, scale=1.0, shift=0.0):
     "`n` points around `k` fixed centres in `d` dimensions (the same centres for every seed), and their labels."
@@ -385,23 +517,27 @@ def _blobs(n, d, k, seed, scale=1.0, shift=0.0):
     y = rng.integers(0, k, n)
     return (centres[y] + rng.normal(0, 1, (n, d))) * scale + shift, y
 
+@_check('linear_probe')
 def check_linear_probe(linear_probe_fn, tol: float = 0.05) -> int:
     """Check exercise (e), part 2: `linear_probe(train_x, train_y, test_x, test_y) -> accuracy in [0, 1]` trained on the
-    training features only, beside `eval.linear_probe` (within `tol`): separable classes, badly scaled features, labels
+    training features only, beside `eval.linear_probe` (within `tol`): separable classes, badly scaled features (in thousands:
+    slow to fit; in thousandths: the classifier's L2 penalty swamps them unless they are standardised), labels
     that are not 0..K-1, test labels unrelated to the features (accuracy must fall to chance)."""
     name = 'linear_probe'
     cases = []
     xa, ya = _blobs(300, 12, 3, 0); xb, yb = _blobs(200, 12, 3, 1)
     cases.append(('3 separable classes', xa, ya, xb, yb))
     cases.append(('features in thousands, offset by 10^4', xa * 1000 + 1e4, ya, xb * 1000 + 1e4, yb))
+    cases.append(('features in thousandths', xa / 1000, ya, xb / 1000, yb))
     labels = np.array([3, 7, 11])
     cases.append(('labels 3, 7, 11 (not 0..K-1)', xa, labels[ya], xb, labels[yb]))
     rng = np.random.default_rng(5)
     cases.append(('test labels unrelated to the features', xa, ya, xb, rng.permutation(yb)))
     for what, xa_, ya_, xb_, yb_ in cases:
-        out = _call(name, linear_probe_fn, xa_.copy(), ya_.copy(), xb_.copy(), yb_.copy())
+        out = _call(name, linear_probe_fn, xa_.copy(), ya_.copy(), xb_.copy(), yb_.copy(), where=f"on {what}")
         try: acc = float(out)
-        except (TypeError, ValueError): _fail(name, f"{what}: must return the test accuracy as a number, got {type(out).__name__}")
+        except (TypeError, ValueError, RuntimeError):
+            _fail(name, f"{what}: must return the test accuracy as one number, got {_describe(out)}")
         if not 0 <= acc <= 1: _fail(name, f"{what}: returned {acc:g}: give the accuracy as a fraction in [0, 1]")
         ref = linear_probe(xa_, ya_, xb_, yb_)
         if abs(acc - ref) > tol:
@@ -410,4 +546,4 @@ def check_linear_probe(linear_probe_fn, tol: float = 0.05) -> int:
                 hint = ': is the accuracy measured on the training set? Fit on (train_x, train_y), score on (test_x, test_y)'
             elif what.startswith('features in'): hint = ': standardise the features (mean 0, std 1 per dimension, statistics of the training set) before the classifier'
             _fail(name, f"{what}: test accuracy {acc:.3f}, the library's {ref:.3f} (±{tol} allowed){hint}")
-    return _passed(name, len(cases))
+    return len(cases)

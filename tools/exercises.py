@@ -5,6 +5,9 @@ and `# END SOLUTION`, and the notebook's raw `# ASSIGNMENT CONFIG` cell tells `o
 code cell and to add none of its own cells (the checks are `ijepa_viz.exercises`). `otter assign` writes an instructor
 and a student version of each notebook; this keeps the student one, outputs cleared, in OUT (default `exercises_student/`,
 git-ignored: it is regenerated from nbs/exercises/). It refuses to write a copy in which a solution survived.
+
+These notebooks have no otter tests by design, so otter's warning "No autograded tests were found in the assignment" is
+dropped (that one message only: every other warning and error of otter still shows).
 """
 import json, logging, shutil, sys, tempfile
 from pathlib import Path
@@ -14,13 +17,28 @@ SRC = ROOT / 'nbs' / 'exercises'
 MARKERS = ('# BEGIN SOLUTION', '# END SOLUTION', '# SOLUTION')
 
 
+NO_TESTS = 'No autograded tests were found in the assignment'
+
+
+def _drop_no_tests(record: logging.LogRecord) -> bool:
+    "Logging filter: False (drop) for otter assign's no-tests warning alone."
+    return record.getMessage() != NO_TESTS
+
+
 def build(out=ROOT / 'exercises_student', quiet: bool = True) -> list:
-    "Write the students' copies of every notebook in nbs/exercises/ to `out`; return their paths."
+    """Write the students' copies of every notebook in nbs/exercises/ to `out`; return their paths.
+    `quiet` drops otter's no-tests warning (see above) and nothing else."""
     from otter.assign import main as otter_assign
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     nbs = sorted(SRC.glob('*.ipynb'))
     if not nbs: raise SystemExit(f'exercises: no notebooks in {SRC}')
-    if quiet: logging.getLogger('otter').setLevel(logging.ERROR)
+    logger = logging.getLogger('otter.assign')   # otter's own logger for `otter assign` (propagate=False, its own handler)
+    if quiet: logger.addFilter(_drop_no_tests)
+    try: return _build(nbs, out, otter_assign)
+    finally: logger.removeFilter(_drop_no_tests)
+
+
+def _build(nbs, out, otter_assign) -> list:
     written = []
     with tempfile.TemporaryDirectory() as tmp:
         for nb in nbs:
