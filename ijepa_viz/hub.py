@@ -471,7 +471,8 @@ CKPT_DIR = packaged('ckpts')
 
 def save_bundle(model: IJEPA, path, card: dict | None = None, dtype: torch.dtype | None = None) -> Path:
     "Write `path`.safetensors (tensors cast to `dtype`, e.g. float16 to halve a bundled file) and `path`.json (the card, with the architecture and the networks that hold trained weights added); a target encoder that shares the context encoder's tensors is stored once."
-    nets = [n for n in NETS if n != 'target_encoder' or not model.shares_encoder]
+    nets = [n for n in NETS if (n != 'target_encoder' or not model.shares_encoder)
+            and (n != 'predictor' or trained(model, 'predictor'))]     # a stand-in predictor is not stored (its arch is)
     tensors = {f'{net}.{k}': v.detach().cpu().to(dtype or v.dtype).contiguous() for net in nets
                for k, v in getattr(model, net).state_dict().items()}
     card = dict(card or {}, dtype=str(dtype or next(model.parameters()).dtype).removeprefix('torch.'), arch=model.arch)
@@ -546,7 +547,10 @@ def load_bundle(name, dtype=torch.float32) -> IJEPA:
     model = IJEPA.from_arch(card['arch'], device='meta')
     sds = {net: _cast({k[len(net) + 1:]: v for k, v in tensors.items() if k.startswith(net + '.')}, dtype) for net in NETS}
     if not sds['target_encoder']: sds['target_encoder'] = sds['context_encoder']     # stored once (an encoder-only source)
-    for net in NETS: _load_into(getattr(model, net), sds[net], net)
+    if not sds['predictor'] and 'predictor' not in card.get('has', FILE_NETS):      # not stored: an untrained stand-in
+        model.predictor = VisionTransformerPredictor(**card['arch']['predictor']).to(dtype)
+        del sds['predictor']
+    for net in sds: _load_into(getattr(model, net), sds[net], net)
     model.card = card
     model.meta = dict(source='bundle', path=str(stem), has=card.get('has', list(FILE_NETS)))
     return model.eval()
