@@ -13,6 +13,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--config', default=str(Path(__file__).resolve().parents[1] / 'configs' / 'imagenette_vit_tiny.yaml'))
     ap.add_argument('--set', action='append', default=[]); ap.add_argument('--steps', type=int, default=20)
+    ap.add_argument('--card', help="also store the figures in this bundle card's photos.loading")
     a = ap.parse_args(argv)
     cfg = load_config(a.config, a.set + ['logging.folder=/tmp/photo_loading'])
     t0 = time.perf_counter(); ds = build_dataset(cfg); decode = time.perf_counter() - t0
@@ -29,5 +30,13 @@ def main(argv=None):
     print(f"data-loading share of an epoch: {100 * load / (load + epoch):.1f} % "
           f"(with the decoding spread over {cfg['optimization']['epochs']} epochs: "
           f"{100 * (load + decode / cfg['optimization']['epochs']) / (load + decode / cfg['optimization']['epochs'] + epoch):.1f} %)")
+    if a.card:
+        from ijepa_viz.hub import read_json, write_json
+        card = read_json(a.card, dict)
+        card.setdefault('photos', {})['loading'] = dict(
+            images=len(ds), decode_seconds=round(decode, 1), epoch_loading_seconds=round(load, 1), batches=tr.ipe,
+            step_seconds=round(step, 3), share=round(load / (load + epoch), 4), threads=torch.get_num_threads(),
+            command='python benchmarks/photo_loading.py ' + ' '.join(sys.argv[1:]))
+        write_json(card, Path(a.card))
 
 if __name__ == '__main__': main()

@@ -244,6 +244,7 @@ FIGURES = {'architectures': "the three architectures of the paper's Figure 2",
            'dataflow': "one training step's data flow, with the bundled model's tensor shapes",
            'decoded': "predictions decoded to pixels by the bundled RCDM decoder",
            'attention': "attention maps of the bundled model on an unseen scene",
+           'attention_photo': "attention maps of the photo model (it learnt from Imagenette) on a bundled photo",
            'learning_curve': "the bundled checkpoint's training loss, from its card"}
 
 def write_figures(out='slides', width: int = 1600, name: str = 'shapes-vit-tiny', steps: int = 20) -> list[dict]:
@@ -260,8 +261,14 @@ def write_figures(out='slides', width: int = 1600, name: str = 'shapes-vit-tiny'
     def attention():
         scene = Shapes(1, model.img_size[0], seed=40_000)[0][0]
         return show_summary(model, scene, build_sampler(model.card['config'])(1), title='unseen scene', size=2.4)
+    def attention_photo():
+        if hub.PHOTO_MODEL not in hub.bundled(): return None              # a package built without the photo model
+        pm = hub.load(hub.PHOTO_MODEL)
+        masks = build_sampler(pm.card['config'])(1, generator=torch.Generator().manual_seed(0))
+        return show_summary(pm, photo('chelsea', pm.img_size[0]), masks, title='chelsea, photo model', size=2.4)
     makers = {'architectures': architectures_figure, 'masks': masks_figure, 'mask_quirks': lambda: quirks_figure()[0],
               'dataflow': lambda: dataflow_figure(name, model=model), 'decoded': lambda: decoded_figure(n=2, steps=steps)[0], 'attention': attention,
+              'attention_photo': attention_photo,
               'learning_curve': lambda: learning_curve_figure(name, model.card)}
     rows = []
     for stem, make in makers.items():

@@ -1,4 +1,5 @@
 "The bundled checkpoint loads, its card is complete, and its frozen features beat an untrained encoder's."
+from pathlib import Path
 from ijepa_viz import hub
 from ijepa_viz.eval import evaluate
 
@@ -68,3 +69,27 @@ def test_bundled_decoder_loads_for_its_model_and_decodes_deterministically():
     m = make_sampler('multiblock', size // model.context_encoder.patch_size, seed=0, **mask_params(model))(2)
     a, b = (decode(dec, model, x, m, 0, seeds=(3,), steps=4) for _ in range(2))
     assert a.shape == (1, 2, 3, size, size) and torch.equal(a, b) and a.isfinite().all()
+
+
+# The photo model: an I-JEPA trained on Imagenette (chapter 16 tells the run).
+PHOTO = 'imagenette-vit-tiny'
+IMAGENETTE = Path(__file__).resolve().parents[2] / 'shared' / 'data' / 'imagenette'   # the training machine's copy
+
+
+def test_photo_model_is_bundled_small_and_its_card_holds_the_figures():
+    assert PHOTO in hub.bundled() and hub.photo_model() == PHOTO
+    assert (hub.CKPT_DIR / f'{PHOTO}.safetensors').stat().st_size <= 15e6
+    card = hub.load(PHOTO).card
+    for key in ('command', 'config', 'steps', 'train_seconds', 'train_cpu_seconds', 'torch', 'loss_curve', 'photos'):
+        assert card.get(key) is not None, key
+    assert card['command'].startswith('ijepa-train --config configs/imagenette_vit_tiny.yaml')
+    probe = card['photos']['probe']
+    assert probe['n_test'] == 3925 and probe['n_train'] == 9469
+    for m in ('linear', 'knn'): assert 0.1 < probe['results']['trained'][m] <= 1 and 0.1 < probe['results']['random'][m] <= 1
+
+
+def test_photo_model_features_beat_its_untrained_architecture_on_imagenette():
+    import pytest
+    if not (IMAGENETTE / 'val').is_dir(): pytest.skip('no Imagenette at ../shared/data/imagenette')
+    res = evaluate(hub.load(PHOTO), str(IMAGENETTE), ('label',), n_train=2000, n_test=1000, seed=1)   # not the card's images
+    assert res['label']['ijepa'] - res['label']['random'] >= 0.05, res

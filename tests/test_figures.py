@@ -7,7 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 EXE = Path(sys.executable).with_name('ijepa-viz')
-WANT = {'architectures', 'masks', 'mask_quirks', 'dataflow', 'decoded', 'attention', 'learning_curve'}
+WANT = {'architectures', 'masks', 'mask_quirks', 'dataflow', 'decoded', 'attention', 'attention_photo', 'learning_curve'}
 
 
 def png_size(path: Path) -> tuple:
