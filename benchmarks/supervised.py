@@ -35,7 +35,6 @@ def main(argv=None):
     budget = a.seconds or card['train_seconds']
     d = card['config']['data']
     train = photo_split(a.data, 'train', size, train=True, horizontal_flip=d.get('use_horizontal_flip', False), progress=True)
-    train.crop_scale = tuple(d.get('crop_scale', (0.3, 1.0)))
     folder = Path(a.folder); folder.mkdir(parents=True, exist_ok=True); state = folder / 'state.pth.tar'
     torch.manual_seed(seed_of(a.seed, 'init'))
     net = Classifier(arch, len(train.classes['label']))
