@@ -19,9 +19,9 @@ def main(argv=None):
     t0 = time.perf_counter(); ds = build_dataset(cfg); decode = time.perf_counter() - t0
     tr = Trainer(cfg, device='cpu', progress=False, dataset=ds, overwrite=True)
     t0 = time.perf_counter(); batches = [b for b, _ in tr.loader(0)]; load = time.perf_counter() - t0
-    for i in range(3): tr._train_step(batches[i], i)                                    # warm-up
+    for i in range(3): tr.one_step(batches[i], i)                                    # warm-up
     t0 = time.perf_counter()
-    for i in range(a.steps): tr._train_step(batches[3 + i], 3 + i)
+    for i in range(a.steps): tr.one_step(batches[3 + i], 3 + i)
     step = (time.perf_counter() - t0) / a.steps
     epoch = tr.ipe * step
     print(f"{len(ds)} images decoded into memory once in {decode:.1f} s ({ds.images.numel() / 2**30:.2f} GiB)")

@@ -6,7 +6,9 @@ predictor depth 6 / width 96, official multi-block masks with min_keep 4, fp32 o
 
 --official PATH: a checkout of github:facebookresearch/ijepa; its step (its MaskCollator, models,
 schedulers, loss, AdamW and EMA loop, gradient statistics and float(loss) as in its train.py) is
-timed side by side on the same config and threads.
+timed side by side on the same config and threads. First, both take --check-steps steps from the same weights, images
+and masks (ours drawn by our sampler, handed to the official networks as its lists of index tensors) and every weight
+of the three networks is compared: the script stops (exit 1) if any differs by more than 1e-5.
 Both lines also give the time spent in matrix products (addmm/mm/bmm in torch.profiler, 5 more steps). The official
 time divided by our matrix-product time bounds what any fp32 implementation of the same maths could gain here; it
 is a loose bound, since our fused attention (its products included) is counted in "the rest".
@@ -21,6 +23,7 @@ p = argparse.ArgumentParser()
 p.add_argument('--official', help='path to a facebookresearch/ijepa checkout')
 p.add_argument('--steps', type=int, default=20)
 p.add_argument('--warmup', type=int, default=3)
+p.add_argument('--check-steps', type=int, default=5)
 p.add_argument('--gpu', nargs='?', const='cuda', metavar='DEVICE', help='the vit_base/16 throughput run (DEVICE: default cuda; cpu checks the code path)')
 p.add_argument('--gpu-batch', type=int, default=128)
 args = p.parse_args()
@@ -47,30 +50,35 @@ def timed(step, n, warmup):
     return statistics.median(times) * 1000, min(times) * 1000
 
 
-def ours(device='cpu', model_name='vit_tiny', img=IMG, patch=PATCH, bs=B, pred_depth=6, pred_dim=96, bf16=False, min_keep=4):
+def ours(device='cpu', model_name='vit_tiny', img=IMG, patch=PATCH, bs=B, pred_depth=6, pred_dim=96, bf16=False, min_keep=4, extra=()):
     from ijepa_viz.train import Trainer, load_config
     cfg = load_config(None, [('data', 'batch_size', bs), ('data', 'crop_size', img), ('mask', 'patch_size', patch),
                              ('mask', 'min_keep', min_keep), ('meta', 'model_name', model_name), ('meta', 'pred_depth', pred_depth),
                              ('meta', 'pred_emb_dim', pred_dim), ('meta', 'use_bfloat16', bf16), ('optimization', 'epochs', 10),
-                             ('data', 'num_workers', 0)])
+                             ('data', 'num_workers', 0), *extra])
     data = torch.utils.data.TensorDataset(torch.randn(bs * 4, 3, img, img))
     t = Trainer(cfg, device=device, dataset=data, progress=False)
     images = torch.randn(bs, 3, img, img, device=t.device)
     losses = []
     def step(i):
-        loss, _ = t._train_step(images, i); losses.append(loss)
+        loss, _ = t.one_step(images, i); losses.append(loss)
         if t.device.type == 'cuda': torch.cuda.synchronize()
     return t, step, losses
 
 
-def official(path):
-    sys.path.insert(0, path)
+def official_modules(path):
+    if path not in sys.path: sys.path.insert(0, path)
     from src.helper import init_model, init_opt
     from src.masks.multiblock import MaskCollator
     from src.masks.utils import apply_masks
     from src.utils.tensors import repeat_interleave_batch
     from src.utils.logging import grad_logger
     import logging; logging.getLogger().setLevel(logging.ERROR)
+    return init_model, init_opt, MaskCollator, apply_masks, repeat_interleave_batch, grad_logger
+
+
+def official(path):
+    init_model, init_opt, MaskCollator, apply_masks, repeat_interleave_batch, grad_logger = official_modules(path)
     enc, pred = init_model('cpu', patch_size=PATCH, model_name='vit_tiny', crop_size=IMG, pred_depth=6, pred_emb_dim=96)
     tgt = copy.deepcopy(enc)
     for q in tgt.parameters(): q.requires_grad = False
@@ -97,8 +105,50 @@ def official(path):
     return step
 
 
+def check_official(path, steps):
+    "Max abs difference of every weight after `steps` steps of our Trainer and of the official step, from the same start."
+    init_model, init_opt, _, apply_masks, repeat_interleave_batch, _ = official_modules(path)
+    # a short warmup and a low momentum, so that a wrong learning rate or EMA shows well above the tolerance
+    t, _, _ = ours(extra=[('optimization', 'warmup', 1), ('optimization', 'ema', [0.9, 1.0])])
+    t.model.train()
+    enc, pred = init_model('cpu', patch_size=PATCH, model_name='vit_tiny', crop_size=IMG, pred_depth=6, pred_emb_dim=96)
+    enc.load_state_dict(t.model.context_encoder.state_dict()); pred.load_state_dict(t.model.predictor.state_dict())
+    tgt = copy.deepcopy(enc)
+    for q in tgt.parameters(): q.requires_grad = False
+    o = t.cfg['optimization']
+    opt, _, sched, wd_sched = init_opt(enc, pred, t.ipe, o['start_lr'], o['lr'], o['warmup'], o['epochs'], wd=o['weight_decay'],
+                                       final_wd=o['final_weight_decay'], final_lr=o['final_lr'], ipe_scale=o['ipe_scale'])
+    m0, m1 = o['ema']; total = t.ipe * o['epochs'] * o['ipe_scale']
+    drawn, sampler = [], t.sampler
+    t.sampler = lambda *a, **k: drawn.append(sampler(*a, **k)) or drawn[-1]       # record the masks our step draws
+    g = torch.Generator().manual_seed(0)
+    for i in range(steps):
+        images = torch.randn(B, 3, IMG, IMG, generator=g)
+        t.one_step(images, i)
+        m = drawn[-1]; assert m.context_valid is None
+        menc, mpred = [m.context], list(m.targets.unbind(1))
+        sched.step(); wd_sched.step()
+        with torch.no_grad():
+            h = tgt(images); h = F.layer_norm(h, (h.size(-1),))
+            h = repeat_interleave_batch(apply_masks(h, mpred), B, repeat=len(menc))
+        loss = F.smooth_l1_loss(pred(enc(images, menc), menc, mpred), h)
+        loss.backward(); opt.step(); opt.zero_grad()
+        with torch.no_grad():
+            mom = m0 + i * (m1 - m0) / total
+            for q, k in zip(enc.parameters(), tgt.parameters()): k.data.mul_(mom).add_((1. - mom) * q.detach().data)
+    diffs = {name: max((a - b).abs().max().item() for a, b in zip(ours_.state_dict().values(), theirs.state_dict().values()))
+             for name, ours_, theirs in [('context encoder', t.model.context_encoder, enc), ('predictor', t.model.predictor, pred),
+                                         ('target encoder', t.model.target_encoder, tgt)]}
+    return diffs
+
+
 print(f'torch {torch.__version__}, {torch.get_num_threads()} threads; vit_tiny, {IMG}x{IMG}, patch {PATCH}, batch {B}, '
       f'predictor 6x96, multi-block masks (min_keep 4), fp32 CPU; median (min) of {args.steps} steps')
+if args.official:
+    diffs = check_official(args.official, args.check_steps)
+    print(f'after {args.check_steps} steps from the same weights, images and masks, the largest weight difference to the '
+          f'official step: ' + ', '.join(f'{k} {v:.1e}' for k, v in diffs.items()))
+    if max(diffs.values()) > 1e-5: sys.exit('the Trainer no longer takes the official step')
 _, step, losses = ours()
 med, best = timed(step, args.steps, args.warmup)
 g = gemm_ms(step)

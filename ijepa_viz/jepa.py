@@ -16,7 +16,7 @@ from .data import IMAGENET_MEAN, IMAGENET_STD, to_tensor, renormalize
 
 # %% auto #0
 __all__ = ['TARGETS', 'LOSSES', 'encoder_arch', 'predictor_arch', 'regression_targets', 'patch_pixels', 'pixel_targets', 'IJEPA',
-           'jepa_loss', 'ema_update_']
+           'jepa_loss', 'ema_update_', 'train_step']
 
 # %% ../nbs/03_jepa.ipynb #78373380
 def encoder_arch(enc: VisionTransformer) -> dict:
@@ -125,10 +125,12 @@ class IJEPA(nn.Module):
         return self
 
     @torch.no_grad()
-    def targets(self, images: torch.Tensor, masks) -> torch.Tensor:
-        "Regression targets [B, M, Nt, D]: layer-normed target-encoder features at the target patches (or normalised pixels, `target='pixels'`)."
+    def targets(self, images: torch.Tensor, masks, on_features=None) -> torch.Tensor:
+        "Regression targets [B, M, Nt, D]: layer-normed target-encoder features at the target patches (or normalised pixels, `target='pixels'`); `on_features(h)` sees the target encoder's output."
         if self.target == 'pixels': return pixel_targets(images, self.context_encoder.patch_size, masks)
-        return regression_targets(self.target_encoder(images), masks)
+        h = self.target_encoder(images)
+        if on_features is not None: on_features(h)
+        return regression_targets(h, masks)
 
     def predict(self, images: torch.Tensor, masks) -> torch.Tensor:
         "Predictions [B, M, Nt, D] of the target features from the context block."
@@ -156,3 +158,15 @@ def ema_update_(target: nn.Module, online: nn.Module, momentum: float):
     t, o = list(target.parameters()), list(online.parameters())
     if len(t) != len(o): raise ValueError("target and online networks have different parameters")
     torch._foreach_lerp_(t, o, 1.0 - momentum)
+
+# %% ../nbs/03_jepa.ipynb #37441f5e
+def train_step(model: IJEPA, images: torch.Tensor, masks, opt: torch.optim.Optimizer, momentum: float,
+               loss: str = 'smooth_l1', bf16: bool = False, predict=None, on_features=None) -> torch.Tensor:
+    "One I-JEPA step: forward, loss and backward with an optimiser step, then the EMA of the target encoder. Returns the loss (detached)."
+    with torch.autocast(images.device.type, dtype=torch.bfloat16, enabled=bf16):
+        with torch.no_grad(): targets = model.targets(images, masks, on_features)           # 1. forward
+        predictions = (predict or model.predict)(images, masks)
+        value = jepa_loss(predictions.float(), targets.float(), loss)                       # 2. loss
+    value.backward(); opt.step(); opt.zero_grad(set_to_none=True)                          #    backward, update
+    ema_update_(model.target_encoder, model.context_encoder, momentum)                     # 3. target encoder
+    return value.detach()

@@ -12,7 +12,7 @@ import yaml
 import torch
 import torch.nn as nn
 import torch.distributed as dist
-from .jepa import IJEPA, jepa_loss, ema_update_, regression_targets, LOSSES, pixel_targets, TARGETS
+from .jepa import IJEPA, LOSSES, TARGETS, train_step
 from .masks import make_sampler, SAMPLERS
 from .vit import VIT_SIZES
 from .eval import collapse_stats
@@ -418,12 +418,11 @@ def restore(path, model: IJEPA, opt, ipe: int, cfg: dict | None = None) -> tuple
 
 # %% ../nbs/04_train.ipynb #618bb068
 class Student(nn.Module):
-    "Context encoder + predictor: the part that gets gradients (one DDP wrapper)."
+    "Context encoder + predictor: the part that gets gradients (one DDP wrapper); its forward is `IJEPA.predict`."
     def __init__(self, model: IJEPA):
         super().__init__()
         self.context_encoder, self.predictor = model.context_encoder, model.predictor
-    def forward(self, images, context, targets, valid=None):
-        return self.predictor(self.context_encoder(images, context, valid), context, targets, valid)
+    def forward(self, images, masks): return IJEPA.predict(self, images, masks)
 
 def init_distributed(device: torch.device) -> tuple[int, int, torch.device]:
     "(rank, world size, device) — starting the process group when launched by torchrun."
@@ -474,7 +473,8 @@ class Trainer:
     @property
     def csv_path(self): return self.folder / f'{self.tag}_r{self.rank}.csv'
 
-    def _train_step(self, images, step):
+    def one_step(self, images, step):
+        "Step `step` of the run on `images`: its learning rate, weight decay, momentum, seeds and masks, then `train_step`. Returns (loss, what the log records)."
         o = self.cfg['optimization']
         lr, wd, mom = lr_at(step, self.ipe, o), wd_at(step, self.ipe, o), momentum_at(step, self.ipe, o)
         set_hparams(self.opt, lr, wd)
@@ -483,22 +483,17 @@ class Trainer:
         masks = self.sampler(self.bs, generator=torch.Generator().manual_seed(seed_of(self.cfg['meta']['seed'], 'mask', self.rank, step)))
         relaxed = (getattr(self.sampler, 'relaxed_count', 0) - r0) / self.bs   # fraction whose context had to overlap a target
         masks = masks.to(self.device)
-        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.bf16):
-            with torch.no_grad():
-                hf = self.cfg['logging']['health_freq']
-                check = bool(hf) and step % hf == 0 and len(images) > 1
-                pixels = self.model.target == 'pixels'
-                h = self.model.target_encoder(images) if check or not pixels else None
-                # (non-finite features would stop the SVD; a non-finite loss stops the run at the next flush anyway)
-                health = collapse_stats(torch.nan_to_num(h.mean(1).float(), 0., 0., 0.)) if check else None
-                h = pixel_targets(images, self.model.context_encoder.patch_size, masks) if pixels else regression_targets(h, masks)
-            z = self.student(images, masks.context, masks.targets, masks.context_valid)
-            loss = jepa_loss(z.float(), h.float(), self.cfg['meta']['loss'])
-        loss.backward()
-        self.opt.step()
-        self.opt.zero_grad(set_to_none=True)
-        ema_update_(self.model.target_encoder, self.model.context_encoder, mom)
-        return loss.detach(), (lr, wd, mom, masks.context.shape[1], masks.targets.shape[2], health, relaxed)
+        hf = self.cfg['logging']['health_freq']
+        health = {}
+        def check(h):       # collapse statistics of the target encoder's features (non-finite ones would stop the SVD)
+            health.update(collapse_stats(torch.nan_to_num(h.mean(1).float(), 0., 0., 0.)))
+        look = bool(hf) and step % hf == 0 and len(images) > 1
+        if look and self.model.target == 'pixels':            # pixel targets never run the target encoder: run it here
+            with torch.no_grad(), torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.bf16):
+                check(self.model.target_encoder(images))
+        loss = train_step(self.model, images, masks, self.opt, mom, self.cfg['meta']['loss'], self.bf16, self.student,
+                          check if look and self.model.target != 'pixels' else None)
+        return loss, (lr, wd, mom, masks.context.shape[1], masks.targets.shape[2], health or None, relaxed)
 
     def _flush(self, pending, t0):
         "Fetch the pending losses (one host sync), check them, log them; returns the time."
@@ -592,7 +587,7 @@ class Trainer:
             for images, bad in self.loader(epoch, itr):
                 if bad: self.skipped += [f for f in dict.fromkeys(bad) if f not in self.skipped]
                 images = images.to(self.device, non_blocking=True)
-                loss, info = self._train_step(images, self.step)
+                loss, info = self.one_step(images, self.step)
                 pending.append((self.step, loss, info)); self.step += 1; bar.update(1)
                 if len(pending) >= log_freq or self.step == end:
                     t0 = self._flush(pending, t0)
