@@ -6,12 +6,12 @@ Docs: https://ijepa-viz.github.io/ijepa_viz/ablations.html.md"""
 
 # %% ../nbs/11_ablations.ipynb #83d0833d
 from __future__ import annotations
-import argparse, json, statistics, sys, tempfile, time
+import argparse, contextlib, json, statistics, sys, tempfile, time
 from pathlib import Path
 import numpy as np
 import torch
 from .train import CONFIG_DIR, load_config, Trainer, build_dataset, build_sampler, build_model
-from .hub import write_json
+from .hub import write_json, read_json, run_lock, FolderInUseError
 from .eval import extract_features, linear_probe, knn_probe, eval_splits, collapse_stats, TASKS, tasks_of
 
 # %% auto #0
@@ -94,32 +94,39 @@ def _probe(model, data, size, n_train, n_test, seed, knn: bool):
             {t: knn_probe(xa, ya[t], xb, yb[t], 20) for t in tasks} if knn else None, xb, len(tr_ds), len(te_ds))
 
 def run_one(data: str, variant: str, seed: int, config=CONFIG, steps: int | None = None,
-            n_train: int = 2000, n_test: int = 1000, overrides=(), probes: int = 0, knn: bool | None = None) -> dict:
+            n_train: int = 2000, n_test: int = 1000, overrides=(), probes: int = 0, knn: bool | None = None,
+            folder=None) -> dict:
     """Train one variant (none for 'untrained'), probe its frozen target encoder; a row with config, seed, steps, times,
     accuracies. `probes`: also probe at step 0 and at that many evenly spaced points along the run (`along`: accuracy
-    against images seen). `knn`: a 20-NN probe beside the linear one (default: on photos)."""
+    against images seen). `knn`: a 20-NN probe beside the linear one (default: on photos). `folder`: keep the run there
+    (checkpoints every epoch and at each probe, the probes so far in `along.json`) and continue it where an interrupted
+    call left it; default: a temporary folder."""
     knn = is_photos(data) if knn is None else knn
-    along, probe_s = [], 0.
-    with tempfile.TemporaryDirectory() as tmp:
-        cfg = variant_config(data, variant, seed, config, tmp, overrides)
+    with contextlib.ExitStack() as stack:
+        work = Path(folder) if folder is not None else Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        cfg = variant_config(data, variant, seed, config, work, overrides)
         d = cfg['data']
-        t0 = time.time()
+        log = work / 'along.json'
+        along = read_json(log, list) if log.exists() else []
         if variant == 'untrained':
-            model, loss, done = build_model(cfg), None, 0
+            model, loss, done, train_s, cpu_s = build_model(cfg), None, 0, 0., 0.
         else:
-            tr = Trainer(cfg, device='cpu', progress=False, dataset=train_images(cfg))
+            latest = work / f"{cfg['logging']['write_tag']}-latest.pth.tar"
+            tr = Trainer(cfg, device='cpu', progress=False, dataset=train_images(cfg),
+                         resume=latest if latest.exists() else None, overwrite=not latest.exists())   # no checkpoint: nothing to keep
             end = tr.total if steps is None else min(tr.total, steps)
-            for k in range(max(probes, 1)):                      # in pieces, probed at the start of each (the end: below)
-                if probes:
-                    t1 = time.time()
+            n = max(probes, 1)
+            for k in range(n):                                   # in pieces, probed at the start of each (the end: below)
+                start, stop = round(end * k / n), round(end * (k + 1) / n)
+                if tr.step >= stop: continue                     # done before an interruption
+                if probes and tr.step == start and all(a['step'] != start for a in along):
                     lin, nn_, _, _, _ = _probe(tr.model, data, d['crop_size'], n_train, n_test, seed, knn)
                     along.append(dict(step=tr.step, images_seen=tr.step * d['batch_size'], linear=lin, knn=nn_))
-                    probe_s += time.time() - t1
-                tr.fit(round(end * (k + 1) / max(probes, 1)))
-            model, done = tr.model, tr.step
+                    write_json(along, log)
+                tr.fit(stop)
+            model, done, train_s, cpu_s = tr.model, tr.step, tr.seconds, tr.cpu_seconds
             tail = [r['loss'] for r in tr.history[-22:]]
             loss = sum(tail) / len(tail)
-        train_s = time.time() - t0 - probe_s
     t0 = time.time()
     acc, acc_knn, xb, n_tr, n_te = _probe(model, data, d['crop_size'], n_train, n_test, seed, knn)
     if probes: along.append(dict(step=done, images_seen=done * d['batch_size'], linear=acc, knn=acc_knn))
@@ -128,7 +135,8 @@ def run_one(data: str, variant: str, seed: int, config=CONFIG, steps: int | None
     return dict(key=f'{data}/{variant}/seed{seed}', data=data, variant=variant, seed=seed, knn=acc_knn, along=along or None,
                 strategy=cfg['mask']['strategy'], target=cfg['meta']['target'], steps=done,
                 images_seen=done * d['batch_size'], context_ratio=context_ratio(cfg), final_loss=loss, accuracy=acc,
-                test_features=health, train_seconds=round(train_s, 1), eval_seconds=round(time.time() - t0, 1),
+                test_features=health, train_seconds=round(train_s, 1), train_cpu_seconds=round(cpu_s, 1),
+                eval_seconds=round(time.time() - t0, 1),
                 n_train=n_tr, n_test=n_te, torch=torch.__version__, threads=torch.get_num_threads(),
                 config=json.loads(json.dumps(cfg).replace(str(data_), f'<{data}>')))      # no machine paths
 
@@ -137,19 +145,45 @@ def plan(datasets=('shapes', 'digits'), seeds=(0, 1, 2), variants=VARIANTS) -> l
     "(data, variant, seed) of every row, seed by seed (an interrupted sweep has whole seeds first)."
     return [(d, v, s) for s in seeds for d in datasets for v in variants]
 
+def _key(d, v, s): return f'{data_name(d)}/{v}/seed{s}'
+
+def _read_rows(out: Path, command, config) -> dict:
+    return read_json(out, dict) if out.exists() else dict(command=command, config=Path(config).name, rows=[])
+
+def _append(out: Path, row: dict, command, config, wait: float = 120.):
+    "Add `row` to `out` (replacing a row of its key), one process at a time."
+    t0 = time.time()
+    while True:
+        try:
+            with run_lock(out.parent, 'sweep process', f'.{out.name}.lock'):
+                res = _read_rows(out, command, config)
+                res['rows'] = [r for r in res['rows'] if r['key'] != row['key']] + [row]; write_json(res, out)
+                return
+        except FolderInUseError:
+            if time.time() - t0 > wait: raise
+            time.sleep(0.2)
+
 def sweep(out, datasets=('shapes', 'digits'), seeds=(0, 1, 2), variants=VARIANTS, config=CONFIG, steps=None,
-          command: str | None = None, log=print, **kw) -> dict:
-    "Run every row of `plan` not yet in the JSON file `out` (resumable), writing the file after each row."
+          command: str | None = None, log=print, work=None, **kw) -> dict:
+    """Run every row of `plan` not yet in the JSON file `out` (resumable), writing the file after each row. `work`: a
+    folder for the rows' runs (`work/<data>/<variant>/seed<s>`), so that an interrupted row continues where it stopped;
+    several processes may then share one sweep: each takes the rows no other is running (each run folder is locked)."""
     out = Path(out)
-    res = json.loads(out.read_text()) if out.exists() else dict(command=command, config=Path(config).name, rows=[])
-    done = {r['key'] for r in res['rows']}
-    todo = [p for p in plan(datasets, seeds, variants) if f'{data_name(p[0])}/{p[1]}/seed{p[2]}' not in done]
+    todo = [p for p in plan(datasets, seeds, variants) if _key(*p) not in {r['key'] for r in _read_rows(out, command, config)['rows']}]
     for i, (d, v, s) in enumerate(todo):
-        row = run_one(d, v, s, config, steps, **kw)
-        res['rows'].append(row); write_json(res, out)
+        key = _key(d, v, s)
+        with contextlib.ExitStack() as stack:
+            folder = None
+            if work is not None:
+                folder = Path(work) / key
+                try: stack.enter_context(run_lock(folder, 'sweep process'))
+                except FolderInUseError: log(f"[{i + 1}/{len(todo)}] {key}: another process runs it"); continue
+                if key in {r['key'] for r in _read_rows(out, command, config)['rows']}: continue   # finished meanwhile
+            row = run_one(d, v, s, config, steps, folder=folder, **kw)
+            _append(out, row, command, config)
         log(f"[{i + 1}/{len(todo)}] {row['key']}: {row['steps']} steps in {row['train_seconds']}s (+{row['eval_seconds']}s probe), "
             + ', '.join(f'{t} {a:.3f}' for t, a in row['accuracy'].items()))
-    return res
+    return _read_rows(out, command, config)
 
 # %% ../nbs/11_ablations.ipynb #88a8709f
 def main(argv=None):
@@ -164,11 +198,13 @@ def main(argv=None):
     ap.add_argument('--variants', nargs='*', default=list(VARIANTS), choices=list(VARIANTS))
     ap.add_argument('--seeds', type=int, nargs='*', default=[0, 1, 2])
     ap.add_argument('--threads', type=int, default=1, help='torch CPU threads (default 1: a shared machine)')
+    ap.add_argument('--work', help='keep each row\'s run in WORK/<data>/<variant>/seed<s>: an interrupted row continues, '
+                    'and several processes can share the sweep (each takes rows no other is running)')
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     cmd = 'OMP_NUM_THREADS=1 python tools/ablate.py ' + ' '.join(sys.argv[1:] if argv is None else argv)
     sweep(a.out, a.data, a.seeds, a.variants, a.config, command=cmd.strip(), log=lambda m: print(m, flush=True),
-          probes=a.probes, n_train=a.n_train, n_test=a.n_test)
+          probes=a.probes, n_train=a.n_train, n_test=a.n_test, work=a.work)
 
 # %% ../nbs/11_ablations.ipynb #9eb2f4c6
 def summarize(rows) -> dict:
