@@ -6,7 +6,8 @@ Docs: https://ijepa-viz.github.io/ijepa_viz/demo.html.md"""
 
 # %% ../nbs/10_demo.ipynb #87ea1558
 from __future__ import annotations
-import argparse, base64, html, io, sys, time
+import base64, html, io, sys, time
+from .cli import parse
 from pathlib import Path
 import numpy as np
 import torch
@@ -20,7 +21,7 @@ from . import hub
 __all__ = ['FIGURES', 'PAGE', 'fig_png', 'masks_figure', 'quirks_figure', 'sizes_table', 'checkpoint_section', 'decoded_section',
            'attention_section', 'architectures_figure', 'dataflow_figure', 'learning_curve_figure', 'decoded_figure',
            'save_figure', 'write_figures', 'report_images', 'model_section', 'predictions_section', 'photos_section',
-           'model_attention_section', 'write_report', 'main']
+           'model_attention_section', 'write_report', 'main', 'run']
 
 # %% ../nbs/10_demo.ipynb #ff743f88
 def fig_png(fig) -> str:
@@ -437,28 +438,11 @@ def write_report(out='demo', ckpt=None, images=None, max_images: int = 4) -> Pat
     return path
 
 def main(argv=None):
-    "Console script `ijepa-viz`."
-    ap = argparse.ArgumentParser(prog='ijepa-viz', description='ijepa_viz: look inside I-JEPA')
-    sub = ap.add_subparsers(dest='cmd', required=True)
-    d = sub.add_parser('demo', help='write the HTML demo report (offline, PNGs embedded)')
-    d.add_argument('--out', default='demo', help='output folder (default: demo)')
-    d.add_argument('--ckpt', help='the model to show: a bundled name, NAME.safetensors, an official .pth.tar, a transformers '
-                   'IJepaModel folder or a timm state dict (default: the bundled shapes-vit-tiny on Shapes scenes, then the '
-                   'bundled photo model on the photos; with --images, the photo model)')
-    d.add_argument('--images', help='a folder of your own image files to show it (default: the bundled photos)')
-    d.add_argument('--max-images', type=int, default=4, help='at most this many of --images (default 4)')
-    c = sub.add_parser('convert', help='convert a checkpoint between formats (official, transformers, timm, ijepa_viz bundle)')
-    c.add_argument('src', help='anything ijepa_viz.hub.load reads'); c.add_argument('dst', help='output file or folder')
-    c.add_argument('--to', required=True, choices=['hf', 'timm', 'official', 'bundle'])
-    c.add_argument('--net', default='target_encoder', choices=['target_encoder', 'context_encoder'],
-                   help="the encoder written for --to hf/timm: the paper evaluates with the target encoder (default); "
-                        "transformers and timm ship the context encoder")
-    c.add_argument('--overwrite', action='store_true', help='replace the destination when it exists')
-    f = sub.add_parser('figures', help="write the course's key figures for slides (PNG and SVG)")
-    f.add_argument('out', help='output folder')
-    f.add_argument('--width', type=int, default=1600, help='width of the PNGs in pixels (default 1600)')
-    f.add_argument('--steps', type=int, default=20, help="the decoder's sampling steps for the decoded predictions (default 20; fewer is faster)")
-    args = ap.parse_args(argv)
+    "`ijepa-viz` as a function: `main(['demo', '--out', 'demo'])`."
+    run(parse('ijepa-viz', argv))
+
+def run(args):
+    "`ijepa-viz` with its arguments read (`cli.viz_parser`)."
     if args.cmd == 'figures':
         with hub.one_line_errors('ijepa-viz figures'): rows = write_figures(args.out, args.width, steps=args.steps)
         print(f"wrote {len(rows)} figures (PNG {args.width} px wide, and SVG) to {Path(args.out).resolve()}: "

@@ -10,11 +10,8 @@ import numpy as np
 import torch
 import math
 import torch.nn.functional as F
-from sklearn.linear_model import LogisticRegression
-from sklearn.neighbors import KNeighborsClassifier
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
-import argparse, json, sys, time
+import json, sys, time
+from .cli import parse
 from pathlib import Path
 from .vit import VisionTransformer, init_fast_
 from .jepa import encoder_arch
@@ -22,7 +19,7 @@ from .jepa import encoder_arch
 # %% auto #0
 __all__ = ['PROBES', 'TASKS', 'NETS', 'NET_NOTE', 'encode', 'extract_features', 'fit_probe', 'linear_probe', 'knn_probe',
            'few_shot', 'torch_linear_probe', 'probe', 'collapse_stats', 'tasks_of', 'eval_splits', 'load_model',
-           'untrained_encoder', 'evaluate', 'main']
+           'untrained_encoder', 'evaluate', 'main', 'run']
 
 # %% ../nbs/05_eval.ipynb #fc19fb21
 def encode(encoder, images: torch.Tensor, layers=None) -> torch.Tensor:
@@ -68,6 +65,9 @@ def extract_features(encoder, dataset, batch_size: int = 256, device=None, pool:
 
 def fit_probe(train_x, train_y, C: float = 1.0, max_iter: int = 2000):
     "A logistic-regression probe (standardised features) fitted on the training features (sklearn pipeline)."
+    from sklearn.linear_model import LogisticRegression      # scikit-learn only where a probe is fitted (a second to import)
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
     return make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=max_iter)).fit(train_x, train_y)
 
 def linear_probe(train_x, train_y, test_x, test_y, C: float = 1.0, max_iter: int = 2000) -> float:
@@ -76,6 +76,7 @@ def linear_probe(train_x, train_y, test_x, test_y, C: float = 1.0, max_iter: int
 
 def knn_probe(train_x, train_y, test_x, test_y, k: int = 20) -> float:
     "Test accuracy of a cosine-similarity k-nearest-neighbour classifier (distance-weighted vote)."
+    from sklearn.neighbors import KNeighborsClassifier
     clf = KNeighborsClassifier(n_neighbors=min(k, len(train_x)), metric='cosine', weights='distance')
     return float(clf.fit(train_x, train_y).score(test_x, test_y))
 
@@ -186,26 +187,11 @@ def evaluate(model, data: str = 'shapes', tasks=None, n_train: int = 2000, n_tes
     return {t: {name: acc[t] for name, acc in zip(encs, accs)} for t in tasks}
 
 def main(argv=None):
-    "Console script `ijepa-eval --ckpt NAME|PATH [--data shapes|digits] [--task ...] [--json FILE]`."
-    ap = argparse.ArgumentParser(prog='ijepa-eval', description='Linear probes on the frozen target encoder of a checkpoint, '
-                                 'beside the same architecture untrained.')
-    ap.add_argument('--ckpt', required=True, help='bundled name (see ijepa_viz.hub.bundled()), NAME.safetensors, an official .pth.tar, '
-                    'a transformers IJepaModel folder, or a timm state dict')
-    ap.add_argument('--net', default='target_encoder', choices=NETS, help=f'the encoder to probe: {NET_NOTE}')
-    ap.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu', help='where to run the encoder')
-    ap.add_argument('--batch-size', type=int, default=256, help='images per forward pass')
-    ap.add_argument('--data', default='shapes', help='shapes, digits, or a folder of photos: root/train/<class>/… with root/val (Imagenette), or a CIFAR-10 root of torchvision')
-    ap.add_argument('--task', nargs='*', help='label(s) to probe (default: all of the dataset)')
-    ap.add_argument('--n-train', type=int, help='probe-training images (default: 2000 Shapes scenes; all of a split)')
-    ap.add_argument('--n-test', type=int, help='test images (default: 1000 Shapes scenes; all of a split)')
-    ap.add_argument('--seed', type=int, default=0)
-    ap.add_argument('--method', default='linear', choices=list(PROBES),
-                    help='linear (scikit-learn), torch (linear head in torch, GPU when there is one), knn, or fewshot')
-    ap.add_argument('--shots', type=int, default=5, help='labelled images per class for --method fewshot')
-    ap.add_argument('--layers', type=int, nargs='*', help='features from these blocks (e.g. -4 -3 -2 -1), concatenated; default: the output')
-    ap.add_argument('--json', help='write the results here')
-    ap.add_argument('--card', action='store_true', help="also store them in the bundle's card (its 'metrics' entry)")
-    a = ap.parse_args(argv)
+    "`ijepa-eval` as a function: `main(['--ckpt', 'shapes-vit-tiny'])`."
+    return run(parse('ijepa-eval', argv), argv)
+
+def run(a, argv=None):
+    "`ijepa-eval` with its arguments read (`cli.eval_parser`)."
     from ijepa_viz import hub
     with hub.one_line_errors('ijepa-eval'):
         small = [f"--{k.replace('_', '-')} {getattr(a, k)}" for k in ('n_train', 'n_test', 'batch_size', 'shots')

@@ -6,7 +6,8 @@ Docs: https://ijepa-viz.github.io/ijepa_viz/rcdm.html.md"""
 
 # %% ../nbs/08_rcdm.ipynb #c415ce54
 from __future__ import annotations
-import argparse, copy, json, math, sys
+import copy, json, math, sys
+from .cli import parse
 from pathlib import Path
 import numpy as np
 import torch
@@ -24,7 +25,7 @@ __all__ = ['PRESETS', 'timestep_embedding', 'ResBlock', 'AttnBlock', 'UNet', 'bu
            'alpha_sigma', 'q_sample', 'v_target', 'x0_from_v', 'eps_from_v', 'diffusion_loss', 'ddim', 'eps_from_x0',
            'guided', 'ema_update', 'condition_image', 'condition_predictor', 'condition_target', 'box_map',
            'mask_params', 'RCDMTrainer', 'load_decoder', 'bundled_decoder', 'export_decoder', 'sample', 'target_box',
-           'compose', 'decode', 'decoding_scores', 'show_decoded', 'main', 'cli']
+           'compose', 'decode', 'decoding_scores', 'show_decoded', 'main', 'cli', 'run']
 
 # %% ../nbs/08_rcdm.ipynb #47cd04c8
 def timestep_embedding(t: torch.Tensor, dim: int, max_period: float = 10_000.) -> torch.Tensor:
@@ -545,55 +546,18 @@ def show_decoded(decoder: UNet, model, images: torch.Tensor, masks: Masks, block
 
 
 # %% ../nbs/08_rcdm.ipynb #43c5a87a
-def _parser():
-    p = argparse.ArgumentParser(prog='ijepa-rcdm', description='Train / sample a representation-conditional diffusion decoder for I-JEPA.')
-    sub = p.add_subparsers(dest='cmd', required=True)
-    t = sub.add_parser('train', help='train (or resume) a decoder')
-    t.add_argument('--model', default='shapes-vit-tiny', help='the I-JEPA to decode: anything ijepa_viz.hub.load reads (a bundled '
-                   'name, NAME.safetensors, an official .pth.tar, a transformers IJepaModel folder, a timm state dict)')
-    t.add_argument('--images', help='train on the image files under this folder (any depth) instead of Shapes scenes')
-    t.add_argument('--out', required=True, help='checkpoint path')
-    t.add_argument('--resume', action='store_true', help='continue the training whose checkpoint is --out')
-    t.add_argument('--overwrite', action='store_true', help='start afresh even though --out exists (replacing it)')
-    t.add_argument('--preset', default='cpu', choices=list(PRESETS))
-    t.add_argument('--steps', type=int, default=1000)
-    t.add_argument('--batch-size', type=int, default=32)
-    t.add_argument('--lr', type=float, default=2e-4)
-    t.add_argument('--ema', type=float, default=0.999)
-    t.add_argument('--cond-drop', type=float, default=0.1)
-    t.add_argument('--predictor-frac', type=float, default=None,
-                   help='fraction of steps on the predictor condition (default 0.5; 0 when the predictor is untrained)')
-    t.add_argument('--dataset-size', type=int, default=16384)
-    t.add_argument('--image-size', type=int, default=None, help="size of the images fed to I-JEPA (default: the model's)")
-    t.add_argument('--ckpt-every', type=int, default=200)
-    t.add_argument('--seed', type=int, default=0)
-    t.add_argument('--init', help='start from this decoder (bundled name or path), e.g. to fine-tune one trained for another encoder')
-    t.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
-    t.add_argument('--no-progress', action='store_true', help='no progress bar')
-    s = sub.add_parser('sample', help='decode conditions of one Shapes image into a figure')
-    s.add_argument('--decoder', required=True); s.add_argument('--model', default='shapes-vit-tiny')
-    s.add_argument('--index', type=int, default=0); s.add_argument('--seeds', type=int, default=4)
-    s.add_argument('--steps', type=int, default=25); s.add_argument('--guidance', type=float, default=1.0)
-    s.add_argument('--block', type=int, default=0); s.add_argument('--dataset-size', type=int, default=16384)
-    s.add_argument('--image-size', type=int, default=None); s.add_argument('--data-seed', type=int, default=0)
-    s.add_argument('--png', required=True)
-    e = sub.add_parser('export', help='bundle the EMA decoder of a training checkpoint (safetensors + card), with its decoding scores')
-    e.add_argument('--ckpt', required=True, help='training checkpoint of `ijepa-rcdm train`')
-    e.add_argument('--name', required=True, help='output NAME (writes NAME.safetensors and NAME.json), e.g. ckpts/shapes-vit-tiny-rcdm')
-    e.add_argument('--model', default='shapes-vit-tiny'); e.add_argument('--train-seconds', type=float, default=None)
-    e.add_argument('--train-command', default=None, help='the command that trained it (recorded on the card)')
-    e.add_argument('--measure', type=int, default=64, help='scenes for `decoding_scores` (0: skip)')
-    return p
-
 def main(argv=None):
     "Console script `ijepa-rcdm` (`train` / `sample` / `export`); exits 0 on success, 2 with one line on a bad input."
     with one_line_errors('ijepa-rcdm'): cli(argv)
 
 def cli(argv=None):
     "`ijepa-rcdm` as a function: returns the trainer (`train`), the bundle path (`export`) or the PNG path (`sample`)."
+    return run(parse('ijepa-rcdm', argv))
+
+def run(a):
+    "`ijepa-rcdm` with its arguments read (`cli.rcdm_parser`)."
     from ijepa_viz import hub
     from ijepa_viz.data import Shapes
-    a = _parser().parse_args(argv)
     v = vars(a)
     bad = [f"--{k.replace('_', '-')} {v[k]} (at least 1)" for k in ('steps', 'batch_size', 'dataset_size', 'seeds', 'image_size')
            if v.get(k) is not None and v[k] < 1]
@@ -602,7 +566,7 @@ def cli(argv=None):
     if bad: raise InputError(f"{', '.join(bad)}: out of range")
     if getattr(a, 'device', None) is not None:
         from ijepa_viz.train import pick_device
-        pick_device(a.device)                               # one line for a device this machine does not have
+        a.device = str(pick_device(a.device))               # 'auto' resolved; one line for a device this machine does not have
     model = hub.load(a.model)
     if a.cmd == 'export':
         card = dict(model=a.model, model_arch=model.arch, model_fingerprint=hub.fingerprint(model), command=a.train_command, train_seconds=a.train_seconds, torch=torch.__version__)

@@ -6,7 +6,8 @@ Docs: https://ijepa-viz.github.io/ijepa_viz/train.html.md"""
 
 # %% ../nbs/04_train.ipynb #ba8887cc
 from __future__ import annotations
-import argparse, contextlib, copy, csv, difflib, hashlib, json, math, os, sys, time, warnings
+import contextlib, copy, csv, difflib, hashlib, json, math, os, sys, time, warnings
+from .cli import parse
 from pathlib import Path
 import yaml
 import torch
@@ -25,7 +26,7 @@ __all__ = ['DEFAULTS', 'CONFIG_DIR', 'RESUME_MAY_CHANGE', 'ConfigError', 'parse_
            'EpochBatches', 'SeededImages', 'collate_reported', 'pick_device', 'build_model', 'sampler_kwargs',
            'build_sampler', 'build_dataset', 'check_config', 'training_state', 'RunFolderError', 'run_files',
            'check_run_folder', 'config_changes', 'check_resume_config', 'restore', 'Student', 'init_distributed',
-           'Trainer', 'main']
+           'Trainer', 'main', 'run']
 
 # %% ../nbs/04_train.ipynb #8dfc1855
 DEFAULTS = {
@@ -669,19 +670,11 @@ class Trainer:
 
 # %% ../nbs/04_train.ipynb #c0607d52
 def main(argv=None):
-    "Console script `ijepa-train --config FILE [--set section.key=value ...] [--device D] [--resume [PATH]]`."
-    ap = argparse.ArgumentParser(prog='ijepa-train', description='Train I-JEPA from an (official-format) YAML config. '
-                                 'Same command under torchrun for many processes.')
-    ap.add_argument('--config', help='YAML config (official format); default: built-in defaults')
-    ap.add_argument('--set', action='append', default=[], metavar='SECTION.KEY=VALUE', help='override a config value (repeatable)')
-    ap.add_argument('--device', default='auto', help='auto | cpu | cuda | mps')
-    ap.add_argument('--resume', nargs='?', const='latest', help='resume from PATH (default: the run folder\'s latest checkpoint)')
-    ap.add_argument('--overwrite', action='store_true', help='replace the run the folder holds (its checkpoints and log) with a new one')
-    ap.add_argument('--steps', type=int, help='stop after this many updates in total')
-    ap.add_argument('--no-progress', action='store_true', help='no progress bar')
-    ap.add_argument('--export', metavar='PATH', help='at the end, write PATH.safetensors + PATH.json (weights and card)')
-    ap.add_argument('--export-dtype', choices=['float32', 'float16', 'bfloat16'], default='float32', help='dtype of the exported weights')
-    a = ap.parse_args(argv)
+    "`ijepa-train` as a function: `main(['--config', 'tiny_cpu', '--steps', '10'])`."
+    run(parse('ijepa-train', argv), argv)
+
+def run(a, argv=None):
+    "`ijepa-train` with its arguments read (`cli.train_parser`)."
     try:
         with one_line_errors('ijepa-train'):
             if a.steps is not None and a.steps < 1: raise ConfigError(f"--steps {a.steps}: nothing would be trained; give at least 1")
