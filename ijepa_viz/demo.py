@@ -450,8 +450,7 @@ def run(args):
         return
     if args.cmd == 'convert':
         from ijepa_viz.hub import convert                # lazily: the demo needs none of the converters
-        with hub.one_line_errors('ijepa-viz convert'): dst = convert(args.src, args.dst, to=args.to, net=args.net, overwrite=args.overwrite)
-        print(f"wrote {dst}")
+        with hub.one_line_errors('ijepa-viz convert'): convert(args.src, args.dst, to=args.to, net=args.net, overwrite=args.overwrite, say=print)
         return                                            # (a console script exits 1 on any returned value)
     if args.cmd == 'demo':
         with hub.one_line_errors('ijepa-viz demo'): path = write_report(args.out, args.ckpt, args.images, args.max_images)

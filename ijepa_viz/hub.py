@@ -25,7 +25,7 @@ __all__ = ['LOCK_NAME', 'INPUT_ERRNOS', 'OFFICIAL_HEADS', 'NETS', 'FILE_NETS', '
            'load_official', 'atomic_save', 'save_official', 'packaged', 'save_bundle', 'fingerprint', 'write_bundle',
            'write_json', 'photo_model', 'bundled', 'read_bundle', 'resolve', 'load_bundle', 'is_hf_state_dict',
            'from_hf_state_dict', 'to_hf_state_dict', 'load_hf', 'load_timm', 'detect', 'load', 'export_timm',
-           'hf_config', 'export_hf', 'convert']
+           'hf_config', 'export_hf', 'conversion_note', 'convert']
 
 # %% ../nbs/06_hub.ipynb #1f9b5e79
 class InputError(ValueError):
@@ -813,11 +813,32 @@ def _same_outputs(a: IJEPA, b: IJEPA, net: str, to: str) -> bool:
     with torch.no_grad():
         return all(torch.allclose(p(x).float(), q(x).float(), atol=1e-4, rtol=1e-3) for p, q in pairs)
 
-def convert(src, dst, to: str, net: str = 'target_encoder', dtype=None, overwrite: bool = False) -> Path:
+_WORDS = {'context_encoder': 'the context encoder', 'target_encoder': 'the target encoder', 'predictor': 'the predictor'}
+
+def conversion_note(model: IJEPA, to: str, net: str = 'target_encoder') -> str:
+    "What converting `model` to `to` writes and what it leaves out, and why (from `model.meta['has']`), in one sentence."
+    held = [n for n in NETS if trained(model, n)]
+    shared = not any(h in ('target_encoder',) for h in model.meta.get('has', ['target_encoder']))   # one encoder stands in for both
+    if to in ('hf', 'timm'):
+        wrote = [net]
+        out = [(n, f"a {'transformers' if to == 'hf' else 'timm'} model holds one encoder only")
+               for n in held if n != net and not (shared and n in ('context_encoder', 'target_encoder'))]
+    else:
+        wrote = [n for n in held if not (shared and n == 'target_encoder')]
+        out = []
+    if shared and to not in ('hf', 'timm'):
+        out.append(('target_encoder', 'the source holds one encoder, which stands in for both'))
+    if 'predictor' not in held: out.append(('predictor', 'the source has no trained one'))
+    text = 'it holds ' + ' and '.join(_WORDS[n] for n in wrote)
+    if out: text += '; left out: ' + '; '.join(f"{_WORDS[n]} ({why})" for n, why in out)
+    return text
+
+def convert(src, dst, to: str, net: str = 'target_encoder', dtype=None, overwrite: bool = False, say=None) -> Path:
     """Load `src` (any of `FORMATS`) and write it to `dst` as `to` (one of `CONVERSIONS`): 'hf' and 'timm' get the encoder
     `net`, 'official' and 'bundle' every network the source holds. Nothing is lost: a destination that is the source is
     refused, an existing one is replaced only with `overwrite`, and what is written is first read back and checked to
-    compute what the source does, then put in place as one unit (a folder, or a bundle's weights with their card)."""
+    compute what the source does, then put in place as one unit (a folder, or a bundle's weights with their card).
+    `say`: called with one line on what was written and what was left out (`conversion_note`)."""
     import shutil
     if to not in CONVERSIONS: raise InputError(f"--to {to!r}: choose one of {list(CONVERSIONS)}")
     dst = Path(dst).expanduser()
@@ -853,4 +874,5 @@ def convert(src, dst, to: str, net: str = 'target_encoder', dtype=None, overwrit
         if err is not None: raise err from None
         raise
     finally: shutil.rmtree(scratch, ignore_errors=True)
+    if say is not None: say(f"wrote {outs[0]} ({to}): {conversion_note(model, to, net)}")
     return outs[0]
