@@ -17,9 +17,9 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-## make demo: write demo/index.html from the bundled defaults (offline)
+## make demo: write demo/index.html from the bundled defaults (offline), replacing the one an earlier make demo wrote
 demo: setup
-	$(BIN)/ijepa-viz demo
+	$(BIN)/ijepa-viz demo --overwrite
 
 ## make test: notebooks and library in sync, every notebook executed, pytest (Chromium installed first for the app and docs tests)
 test: setup sync nbtest chromium pytest

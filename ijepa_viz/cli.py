@@ -112,6 +112,7 @@ def viz_parser() -> argparse.ArgumentParser:
                    'bundled photo model on the photos; with --images, the photo model)')
     d.add_argument('--images', help='a folder of your own image files to show it (default: the bundled photos)')
     d.add_argument('--max-images', type=int, default=4, help='at most this many of --images (default 4)')
+    d.add_argument('--overwrite', action='store_true', help='replace the report --out holds from an earlier run')
     c = sub.add_parser('convert', help='convert a checkpoint between formats (official, transformers, timm, ijepa_viz bundle)')
     c.add_argument('src', help='anything ijepa_viz.hub.load reads'); c.add_argument('dst', help='output file or folder')
     c.add_argument('--to', required=True, choices=['hf', 'timm', 'official', 'bundle'])

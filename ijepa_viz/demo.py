@@ -405,11 +405,17 @@ batch's shortest, dropping its bottom rows; <code>fix_border</code> and <code>pa
 <p class="note">Open the chapters and the course walkthrough with <code>make lab</code>; the explorers as an app with <code>make app</code>.</p>
 </body></html>"""
 
-def write_report(out='demo', ckpt=None, images=None, max_images: int = 4) -> Path:
+def write_report(out='demo', ckpt=None, images=None, max_images: int = 4, overwrite: bool = False) -> Path:
     """Write `out/index.html` (PNGs embedded) and return its path. Without `ckpt` and `images`: the bundled checkpoint's
     report (Shapes scenes, its card, its decoder). With `ckpt` (anything `hub.load` reads) and/or `images` (a folder of
     image files; default the bundled photos): that model on those photos, at its size and in its normalisation; sections
-    that need a trained predictor or a decoder for these weights say why they are skipped."""
+    that need a trained predictor or a decoder for these weights say why they are skipped. An earlier report in `out` is
+    replaced only with `overwrite` (refused before any work otherwise)."""
+    path = Path(out) / 'index.html'
+    if path.exists() and not overwrite:
+        when = time.strftime('%Y-%m-%d %H:%M', time.localtime(path.stat().st_mtime))
+        raise hub.InputError(f"{path} holds an earlier report (written {when}); replace it with --overwrite, or write this "
+                             f"one elsewhere with --out NEW_FOLDER")
     matplotlib.use('Agg')
     t0 = time.time()
     model = photos = None
@@ -424,7 +430,7 @@ def write_report(out='demo', ckpt=None, images=None, max_images: int = 4) -> Pat
     quirks = fig_png(qfig)
     sizes = '\n'.join(f'<tr><td>{html.escape(n)}</td><td>{d}</td><td>{depth}</td><td>{h}</td><td>{p:,}</td></tr>'
                       for n, d, depth, h, p in sizes_table())
-    path = Path(out) / 'index.html'; path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     if model is None: head, ckpt_html, dec, att = '', checkpoint_section(), decoded_section(), attention_section() + photos_section()
     else:
         src = str(ckpt or hub.photo_model())
@@ -433,8 +439,8 @@ def write_report(out='demo', ckpt=None, images=None, max_images: int = 4) -> Pat
                                             + ', '.join(f'<code>{html.escape(n)}</code>' for n, _ in photos) + '.</p>')
         ckpt_html = checkpoint_section(src) if src in hub.bundled() else ''
         dec, att = predictions_section(model, photos, src), model_attention_section(model, photos)
-    path.write_text(PAGE.format(secs=time.time() - t0, masks=masks, quirks=quirks, sizes=sizes, n_images=n_images,
-                                model=head, checkpoint=ckpt_html, decoded=dec, attention=att))
+    hub.atomic_write(path, lambda tmp: tmp.write_text(PAGE.format(secs=time.time() - t0, masks=masks, quirks=quirks, sizes=sizes, n_images=n_images,
+                                model=head, checkpoint=ckpt_html, decoded=dec, attention=att)))
     return path
 
 def main(argv=None):
@@ -453,6 +459,6 @@ def run(args):
         with hub.one_line_errors('ijepa-viz convert'): convert(args.src, args.dst, to=args.to, net=args.net, overwrite=args.overwrite, say=print)
         return                                            # (a console script exits 1 on any returned value)
     if args.cmd == 'demo':
-        with hub.one_line_errors('ijepa-viz demo'): path = write_report(args.out, args.ckpt, args.images, args.max_images)
+        with hub.one_line_errors('ijepa-viz demo'): path = write_report(args.out, args.ckpt, args.images, args.max_images, args.overwrite)
         print(f"wrote {path.resolve()}\nopen it in a browser: file://{path.resolve()}\n"
               "the chapters and the course walkthrough (nbs/12_walkthrough.ipynb): make lab\nthe explorers as an app: make app")

@@ -32,6 +32,10 @@ def test_demo_cli_writes_an_offline_report(tmp_path):
     assert str(tmp_path / 'index.html') in r.stdout
     assert page.count('<img src="data:image/png;base64,') >= 2
     assert not re.search(r'(src|href)="https?://', page)
+    # a second report into the same folder is refused at once, the first left as it was; --overwrite replaces it
+    again = subprocess.run([str(BIN / 'ijepa-viz'), 'demo', '--out', str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert again.returncode == 2 and 'holds an earlier report' in again.stderr and '--overwrite' in again.stderr, again.stderr
+    assert (tmp_path / 'index.html').read_text() == page
 
 
 def test_cli_rejects_unknown_command():
