@@ -474,6 +474,10 @@ class Trainer:
     @property
     def csv_path(self): return self.folder / f'{self.tag}_r{self.rank}.csv'
 
+    def masks_at(self, step: int):
+        "The masks of update `step` (drawn from the run's seed, the process and the step alone: a resumed run draws the same)."
+        return self.sampler(self.bs, generator=torch.Generator().manual_seed(seed_of(self.cfg['meta']['seed'], 'mask', self.rank, step)))
+
     def one_step(self, images, step):
         "Step `step` of the run on `images`: its learning rate, weight decay, momentum, seeds and masks, then `train_step`. Returns (loss, what the log records)."
         o = self.cfg['optimization']
@@ -481,7 +485,7 @@ class Trainer:
         set_hparams(self.opt, lr, wd)
         torch.manual_seed(seed_of(self.cfg['meta']['seed'], 'step', self.rank, step))        # dropout / drop-path
         r0 = getattr(self.sampler, 'relaxed_count', 0)
-        masks = self.sampler(self.bs, generator=torch.Generator().manual_seed(seed_of(self.cfg['meta']['seed'], 'mask', self.rank, step)))
+        masks = self.masks_at(step)
         relaxed = (getattr(self.sampler, 'relaxed_count', 0) - r0) / self.bs   # fraction whose context had to overlap a target
         masks = masks.to(self.device)
         hf = self.cfg['logging']['health_freq']

@@ -124,3 +124,29 @@ def test_only_the_no_tests_warning_is_dropped(student):
     assert exercises._drop_no_tests(record('Seeding cell found but no or invalid seed provided', logging.ERROR))
     assert exercises._drop_no_tests(record('some other warning'))
     assert exercises._drop_no_tests not in logging.getLogger('otter.assign').filters
+
+
+def test_lab_student_copy_has_no_instructor_cells_nor_plumbing(tmp_path):
+    lab = exercises.build_lab(tmp_path)
+    nb = json.loads(lab.read_text())
+    text = ''.join(''.join(c['source']) for c in nb['cells'])
+    for gone in ('For the instructor', 'test plumbing', 'QUICK = True', '#| lab', 'make test'):
+        assert gone not in text, gone
+    assert 'QUICK = False' in text and 'Before class' in text and 'check_mask_sampler(sample_masks)' in text
+    full = json.loads(exercises.LAB.read_text())['cells']
+    n_instr = sum(c['cell_type'] == 'markdown' and ''.join(c['source']).startswith(exercises.INSTRUCTOR) for c in full)
+    assert n_instr >= 5 and len(nb['cells']) == len(full) - n_instr - 1      # the note, four answers; one plumbing cell
+
+
+def test_lab_student_copy_runs_as_a_dry_run(tmp_path):
+    "The students' lab, switched to its dry run (QUICK = True), runs top to bottom in an IPython shell (as nbdev-test runs notebooks)."
+    from fastcore.nbio import read_nb
+    from execnb.shell import CaptureShell
+    lab = exercises.build_lab(tmp_path)
+    nb = json.loads(lab.read_text())
+    for c in nb['cells']:
+        if c['cell_type'] == 'code': c['source'] = ''.join(c['source']).replace('QUICK = False', 'QUICK = True')
+    lab.write_text(json.dumps(nb))
+    cwd = os.getcwd(); os.chdir(ROOT / 'nbs')            # as Jupyter runs it: from nbs/
+    try: CaptureShell(lab).run_all(read_nb(lab), exc_stop=True)
+    finally: os.chdir(cwd)

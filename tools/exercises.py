@@ -6,6 +6,10 @@ code cell and to add none of its own cells (the checks are `ijepa_viz.exercises`
 and a student version of each notebook; this keeps the student one, outputs cleared, in OUT (default `exercises_student/`,
 git-ignored: it is regenerated from nbs/exercises/). It refuses to write a copy in which a solution survived.
 
+It also writes the students' copy of the lab (nbs/15_lab.ipynb, the instructor's version) as OUT/lab.ipynb: without the
+cells for the instructor (markdown cells that start with `<!-- instructor -->`: the note, the answers) and the test
+plumbing (code cells that start with `#| hide` and `# test plumbing`), the `#| lab` flag line dropped, outputs cleared.
+
 These notebooks have no otter tests by design, so otter's warning "No autograded tests were found in the assignment" is
 dropped (that one message only: every other warning and error of otter still shows).
 """
@@ -23,6 +27,30 @@ NO_TESTS = 'No autograded tests were found in the assignment'
 def _drop_no_tests(record: logging.LogRecord) -> bool:
     "Logging filter: False (drop) for otter assign's no-tests warning alone."
     return record.getMessage() != NO_TESTS
+
+
+LAB = ROOT / 'nbs' / '15_lab.ipynb'
+INSTRUCTOR, PLUMBING = '<!-- instructor -->', '# test plumbing'
+
+
+def build_lab(out=ROOT / 'exercises_student', src=LAB) -> Path:
+    "Write the students' copy of the lab to `out/lab.ipynb` (see above); return its path."
+    nb = json.loads(Path(src).read_text())
+    cells = []
+    for c in nb['cells']:
+        text = ''.join(c['source']) if isinstance(c['source'], list) else c['source']
+        body = '\n'.join(l for l in text.splitlines() if not l.startswith('#|')).lstrip()
+        if c['cell_type'] == 'markdown' and text.lstrip().startswith(INSTRUCTOR): continue
+        if c['cell_type'] == 'code' and body.startswith(PLUMBING): continue
+        if c['cell_type'] == 'code':
+            text = '\n'.join(l for l in text.splitlines() if l.strip() != '#| lab')
+            c = dict(c, source=text.splitlines(keepends=True), outputs=[], execution_count=None)
+        cells.append(c)
+    left = [t for c in cells for t in (INSTRUCTOR, PLUMBING, '#| lab') if t in ''.join(c['source'])]
+    if left: raise SystemExit(f'exercises: {left[0]!r} survived in the students\' lab')
+    dst = Path(out) / 'lab.ipynb'; dst.parent.mkdir(parents=True, exist_ok=True)
+    dst.write_text(json.dumps(dict(nb, cells=cells), indent=1, ensure_ascii=False) + '\n')
+    return dst
 
 
 def build(out=ROOT / 'exercises_student', quiet: bool = True) -> list:
@@ -59,6 +87,7 @@ def _build(nbs, out, otter_assign) -> list:
 
 if __name__ == '__main__':
     paths = build(sys.argv[1] if len(sys.argv) > 1 else ROOT / 'exercises_student')
+    paths.append(build_lab(paths[0].parent))
     where = paths[0].parent
-    print(f'exercises: {len(paths)} student notebooks in {where}: ' + ', '.join(p.name for p in paths)
+    print(f'exercises: {len(paths)} student notebooks (the exercises and the lab) in {where}: ' + ', '.join(p.name for p in paths)
           + f'\nopen them with: .venv/bin/jupyter lab {where}')
