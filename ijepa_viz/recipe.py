@@ -16,9 +16,10 @@ from .ablations import train_images, probe_data
 from .hub import write_json
 
 # %% auto #0
-__all__ = ['BUDGET_S', 'CONFIG', 'BASE', 'MARGIN', 'CANDIDATES', 'probe_splits', 'probe_encoder', 'watch', 'margins',
-           'time_to_margin', 'plot_probes', 'draw_progress', 'live_view', 'candidate_config', 'steps_for',
-           'run_candidate', 'sweep', 'main', 'sweep_table', 'plot_sweep', 'benchmark_table']
+__all__ = ['BUDGET_S', 'CONFIG', 'BASE', 'MARGIN', 'FIVE_MINUTES', 'CANDIDATES', 'probe_splits', 'probe_encoder', 'watch',
+           'margins', 'time_to_margin', 'plot_probes', 'draw_progress', 'live_view', 'run_record', 'Replay',
+           'candidate_config', 'steps_for', 'run_candidate', 'sweep', 'main', 'sweep_table', 'plot_sweep',
+           'benchmark_table']
 
 # %% ../nbs/14_recipe.ipynb #4f162024
 BUDGET_S = 300.                              # the promise: training from scratch in at most five minutes
@@ -99,6 +100,29 @@ def live_view():
         fig = draw_progress(trainer, points)
         handle.update(fig); plt.close(fig)
     return on_draw
+
+# %% ../nbs/14_recipe.ipynb #8678b8f4
+FIVE_MINUTES = 'shapes-five-minutes'    # the bundled run of the recipe (the lab's fallback)
+
+def run_record(trainer, points, every: int = 8) -> dict:
+    "What `draw_progress` needs of a finished run, small enough for a card: the probe points, the health rows, every `every`-th loss row."
+    keep = ('step', 'loss', 'feat_std', 'rankme', 'cos_sim')
+    rows = [{k: r[k] for k in keep if k in r} for r in trainer.history if r['step'] % every == 0 or 'rankme' in r]
+    return dict(points=points, history=rows, every=every)
+
+class Replay:
+    "A finished run read back from a bundle whose card holds its `run_record`: the model, its probes along the run, its loss and collapse statistics."
+    plot, plot_health = Trainer.plot, Trainer.plot_health        # they read only `history` and the config's loss
+    def __init__(self, name: str = FIVE_MINUTES):
+        from ijepa_viz import hub
+        self.model = hub.load(name)
+        card = self.model.card
+        if 'run' not in card: raise ValueError(f"{name}'s card holds no run record (made by `run_record` at export)")
+        self.cfg, self.step, self.seconds = card['config'], card['steps'], card['train_seconds']
+        self.history, self.points, self.path = card['run']['history'], card['run']['points'], hub.resolve(name).with_suffix('.safetensors')
+    def export(self, path=None, command=None, dtype=None, **extra) -> Path:
+        "The bundle it came from (nothing is written)."
+        return self.path
 
 # %% ../nbs/14_recipe.ipynb #70ed403c
 CANDIDATES = {

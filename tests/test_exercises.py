@@ -138,15 +138,23 @@ def test_lab_student_copy_has_no_instructor_cells_nor_plumbing(tmp_path):
     assert n_instr >= 5 and len(nb['cells']) == len(full) - n_instr - 1      # the note, four answers; one plumbing cell
 
 
-def test_lab_student_copy_runs_as_a_dry_run(tmp_path):
-    "The students' lab, switched to its dry run (QUICK = True), runs top to bottom in an IPython shell (as nbdev-test runs notebooks)."
+@pytest.mark.parametrize('stopped', [False, True], ids=['trained', 'training stopped'])
+def test_lab_student_copy_runs_as_a_dry_run(tmp_path, stopped):
+    """The students' lab, switched to its dry run (QUICK = True), runs top to bottom in an IPython shell (as nbdev-test
+    runs notebooks); with the training cell stopped before it ends, the bundled run stands in and the later parts run on it."""
     from fastcore.nbio import read_nb
     from execnb.shell import CaptureShell
     lab = exercises.build_lab(tmp_path)
     nb = json.loads(lab.read_text())
     for c in nb['cells']:
-        if c['cell_type'] == 'code': c['source'] = ''.join(c['source']).replace('QUICK = False', 'QUICK = True')
+        if c['cell_type'] != 'code': continue
+        c['source'] = ''.join(c['source']).replace('QUICK = False', 'QUICK = True')
+        if stopped and 'w = recipe.watch(' in c['source']: c['source'] = c['source'].split('w = recipe.watch(')[0]   # stopped in the training
     lab.write_text(json.dumps(nb))
     cwd = os.getcwd(); os.chdir(ROOT / 'nbs')            # as Jupyter runs it: from nbs/
-    try: CaptureShell(lab).run_all(read_nb(lab), exc_stop=True)
+    try:
+        shell = CaptureShell(lab)
+        shell.run_all(read_nb(lab), exc_stop=True)
+        assert ('w' in shell.user_ns) != stopped
+        assert shell.user_ns['trainer'].step == (5632 if stopped else 8)      # the bundled run, or the dry run's 8 steps
     finally: os.chdir(cwd)
