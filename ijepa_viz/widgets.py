@@ -20,7 +20,7 @@ from .hub import trained
 
 # %% auto #0
 __all__ = ['IMAGES', 'fig_bytes', 'show_png', 'show_message', 'named_image', 'load_image', 'network_note', 'default_image',
-           'Explorer', 'MaskExplorer', 'AttentionExplorer', 'PredictionExplorer']
+           'Explorer', 'MaskExplorer', 'AttentionExplorer', 'PredictionExplorer', 'ExplorerApp']
 
 # %% ../nbs/09_widgets.ipynb #8ca982ae
 def fig_bytes(fig, dpi: int = 72) -> bytes:
@@ -86,15 +86,14 @@ def load_image(image, size: int = 224) -> np.ndarray:
 
 # %% ../nbs/09_widgets.ipynb #ad9675c8
 def network_note(model=None) -> str:
-    "What to know when picking a network of `model`: the paper evaluates with the target encoder; transformers and timm ship the context encoder."
+    "What to know when picking a network of `model`, where there is something to know: a file of one encoder (transformers, timm) fills both encoders with it; '' otherwise."
     meta = getattr(model, 'meta', {}) or {}
     src, has = meta.get('source'), meta.get('has')
     if has is not None and 'target_encoder' not in has:
         return (f"This model came from {src or 'a file'} holding only {' and '.join(has)}: transformers and timm ship I-JEPA's "
                 "context encoder, so here 'target encoder' and 'context encoder' hold the same weights. The paper evaluates "
                 "with the target encoder (the EMA copy), which these files do not carry.")
-    return ("The paper evaluates with the target encoder (the EMA copy; the default here). Note that transformers and timm "
-            "ship the context encoder instead.")
+    return ''                                   # a model with both encoders: the drop-downs say enough
 
 def default_image(model=None) -> str:
     "The drop-down's first image for `model`: a Shapes scene for a model trained on Shapes, else a photo."
@@ -662,3 +661,77 @@ class PredictionExplorer(Explorer):
                    + ('' if dec is not None else '; decoding off' + (' (no decoder)' if self.decoder is None else '')))
         return fig, caption
 
+
+# %% ../nbs/09_widgets.ipynb #909ff303
+_PATH = 'a file or folder…'
+
+class ExplorerApp:
+    """The mask, prediction and attention explorers under one model picker (`hub.bundled()` or a path) and one image
+    picker (`IMAGES` or an uploaded file). `model`: a bundled name or a path (default: the photo model); `steps`: the
+    prediction explorer's decoding steps (10, 20 or 50). `.widget`, `.message` (the last problem, or None), `.explorers`."""
+    MAX_UPLOAD_MB = 20
+
+    def __init__(self, model=None, image=None, steps: int = 20):
+        import ipywidgets as W
+        from ijepa_viz import hub
+        self.hub, self.steps, self.message, self.model, self.explorers, self._upload = hub, steps, None, None, [], None
+        names = hub.bundled()
+        first = str(model) if model is not None else hub.photo_model()
+        sl = dict(style={'description_width': '60px'})
+        self.pick = W.Dropdown(options=names + [_PATH], value=first if first in names else _PATH, description='model', **sl)
+        self.path = W.Text(value='' if first in names else first, placeholder='a checkpoint file or folder', description='path', **sl)
+        self.load = W.Button(description='load', tooltip='load the checkpoint the path names')
+        self.image = W.Dropdown(options=IMAGES, value=image if image in IMAGES else IMAGES[0], description='image', **sl)
+        self.upload = W.FileUpload(accept='image/*', multiple=False, description='your image')
+        self.note, self.body = W.HTML(), W.VBox()
+        self.widget = W.VBox([W.HBox([self.pick, self.path, self.load]), W.HBox([self.image, self.upload]), self.note, self.body])
+        self.widget.add_class('ijepa-app')
+        self.pick.observe(lambda c: self.set_model(self.pick.value if self.pick.value != _PATH else self.path.value), names='value')
+        self.load.on_click(lambda b: self.set_model(self.path.value))
+        self.image.observe(lambda c: self.set_image(self.image.value), names='value')
+        self.upload.observe(lambda c: self._uploaded(), names='value')
+        self.set_model(first, image if image is not None else None)
+
+    def _say(self, msg):
+        self.message = msg
+        self.note.value = '' if msg is None else f'<span style="color:#b00">{msg}</span>'
+
+    def set_model(self, src, image=None):
+        "Load `src` (anything `hub.load` reads) and rebuild the explorers; a source that cannot be read keeps the model shown."
+        if not str(src).strip(): return self._say("give a checkpoint path, then press load")
+        try: model = self.hub.load(src).eval()
+        except (self.hub.InputError, FileNotFoundError, ValueError, OSError, RuntimeError) as e:
+            return self._say(f"{src}: {e}")
+        self.model, self.source = model, str(src)
+        self._rebuild(self._upload if image is None and self._upload is not None else image)
+
+    def set_image(self, image):
+        "Show `image` (a name from `IMAGES`, an array or a file path) in every explorer."
+        self._upload = None if isinstance(image, str) and image in IMAGES else image
+        self._rebuild(image)
+
+    def _uploaded(self):
+        import tempfile
+        files = self.upload.value
+        if not files: return
+        f = files[0]
+        if f['size'] > self.MAX_UPLOAD_MB * 2**20:
+            return self._say(f"{f['name']}: {f['size'] / 2**20:.0f} MB is too large for the app (at most {self.MAX_UPLOAD_MB} MB)")
+        with tempfile.TemporaryDirectory() as d:
+            p = Path(d) / Path(f['name']).name
+            p.write_bytes(bytes(f['content']))
+            try: img = np.asarray(open_image(p))
+            except Exception as e: return self._say(f"{f['name']}: not an image this app can read ({type(e).__name__}: {e})")
+        self.set_image(img)
+
+    def _rebuild(self, image=None):
+        import ipywidgets as W
+        image = self.image.value if image is None else image
+        try:
+            self.explorers = [MaskExplorer(image=image, model=self.model), PredictionExplorer(self.model, image=image, steps=self.steps),
+                              AttentionExplorer(self.model, image=image)]
+        except (ValueError, RuntimeError, OSError) as e:
+            return self._say(f"{type(e).__name__}: {e}")
+        titles = ['Masks', 'Predictions', 'Attention']
+        self.body.children = [w for t, ex in zip(titles, self.explorers) for w in (W.HTML(f'<h3>{t}</h3>'), ex.widget)]
+        self._say(None)

@@ -152,7 +152,17 @@ def test_app_attention_explorer_redraws_when_the_layer_moves(page):
     assert not page.errors, page.errors
 
 
+def _pick_model(page, name: str, timeout: int = 180_000):
+    "Choose `name` in the app's model picker and wait until every explorer shows a new picture."
+    old = [_src(page, ex) for ex in (MASK, PRED, ATTN)]
+    page.locator('.ijepa-app select').first.select_option(name)
+    for ex, o in zip((MASK, PRED, ATTN), old):
+        page.wait_for_function('([sel, old]) => { const i = document.querySelector(sel); return i && i.src !== old; }',
+                               arg=[f'{ex} .widget-output img', o], timeout=timeout)
+
+
 def test_app_prediction_explorer_decodes_a_new_block_when_the_mask_seed_moves(page):
+    _pick_model(page, 'shapes-vit-tiny')                 # the model whose decoder is bundled: all three explorers redrawn
     old = _picture(_src(page, PRED))
     text = page.locator(PRED).inner_text()
     assert 'prediction error' in text and 'decoding off' not in text, text     # the bundled decoder was found
@@ -161,4 +171,31 @@ def test_app_prediction_explorer_decodes_a_new_block_when_the_mask_seed_moves(pa
     new = _picture(src)
     assert new.shape == old.shape and (new != old).any(axis=-1).mean() > 0.01
     page.locator(PRED).screenshot(path=str(SHOTS / 'prediction_explorer_seed.png'))
+    assert not page.errors, page.errors
+
+
+def _upload(page, path):
+    "Click the app's upload button and give the file chooser `path` (ipywidgets keeps its file input out of the page)."
+    with page.expect_file_chooser() as chooser:
+        page.locator('.ijepa-app .widget-upload').first.click()
+    chooser.value.set_files(str(path))
+
+
+def test_app_takes_an_uploaded_photo_and_refuses_a_file_that_is_not_one(page, tmp_path):
+    from PIL import Image
+    from ijepa_viz.data import photo
+    png = tmp_path / 'mine.png'; Image.fromarray(photo('rocket', 120)).save(png)
+    old = [_src(page, ex) for ex in (MASK, PRED, ATTN)]
+    _upload(page, png)
+    for ex, o in zip((MASK, PRED, ATTN), old):
+        page.wait_for_function('([sel, old]) => { const i = document.querySelector(sel); return i && i.src !== old; }',
+                               arg=[f'{ex} .widget-output img', o], timeout=180_000)
+        assert 'your image' in page.locator(f'{ex} select').first.input_value()
+        _picture(_src(page, ex))
+    page.screenshot(path=str(SHOTS / 'app_upload.png'), full_page=True)
+    bad = tmp_path / 'notes.png'; bad.write_text('not a picture')
+    now = [_src(page, ex) for ex in (MASK, PRED, ATTN)]
+    _upload(page, bad)
+    page.wait_for_selector('.ijepa-app >> text=not an image this app can read', timeout=60_000)
+    assert [_src(page, ex) for ex in (MASK, PRED, ATTN)] == now            # the explorers stayed as they were
     assert not page.errors, page.errors

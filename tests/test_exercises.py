@@ -113,7 +113,7 @@ def test_student_copies_print_no_otter_warning(tmp_path):
                        env={**os.environ, 'OMP_NUM_THREADS': '1'}, timeout=300)
     assert r.returncode == 0, r.stderr
     assert 'WARNING' not in r.stdout + r.stderr and 'No autograded tests' not in r.stdout + r.stderr, r.stderr
-    assert sorted(p.name for p in tmp_path.glob('*.ipynb')) == [p.name for p in NOTEBOOKS]
+    assert sorted(p.name for p in tmp_path.glob('*.ipynb')) == sorted([p.name for p in NOTEBOOKS] + ['lab.ipynb'])   # and the lab
 
 
 def test_only_the_no_tests_warning_is_dropped(student):
