@@ -12,16 +12,16 @@ from pathlib import Path
 import numpy as np
 import torch
 import matplotlib
-from .data import photo, DataError
+from .data import photo, DataError, Shapes
 from .masks import make_sampler, show_masks, plot_coverage, coverage
 from .vit import VIT_SIZES, vit
 from . import hub
 
 # %% auto #0
-__all__ = ['FIGURES', 'PAGE', 'fig_png', 'masks_figure', 'quirks_figure', 'sizes_table', 'checkpoint_section', 'decoded_section',
-           'attention_section', 'architectures_figure', 'dataflow_figure', 'learning_curve_figure', 'decoded_figure',
-           'save_figure', 'write_figures', 'report_images', 'model_section', 'predictions_section', 'photos_section',
-           'model_attention_section', 'write_report', 'main', 'run']
+__all__ = ['FIGURES', 'PAGE', 'fig_png', 'masks_figure', 'quirks_figure', 'sizes_table', 'majority_rate', 'checkpoint_section',
+           'decoded_section', 'attention_section', 'architectures_figure', 'dataflow_figure', 'learning_curve_figure',
+           'decoded_figure', 'save_figure', 'write_figures', 'report_images', 'model_section', 'predictions_section',
+           'photos_section', 'model_attention_section', 'write_report', 'main', 'run']
 
 # %% ../nbs/10_demo.ipynb #ff743f88
 def fig_png(fig) -> str:
@@ -60,17 +60,26 @@ def sizes_table(img_size=224, patch_size=16) -> list[tuple]:
         rows.append((name, d, depth, heads, n))
     return rows
 
+def majority_rate(task: str, n: int, seed: int = 0) -> float:
+    "The chance level of a Shapes probe: the accuracy of always answering `task`'s most common label on the probe's test scenes (seed 20,000 + `seed`, as `eval_splits`)."
+    from collections import Counter
+    ds = Shapes(n, 64, seed=20_000 + seed)
+    counts = Counter(Shapes.scene_labels(ds.scene(i))[task] for i in range(n))
+    return max(counts.values()) / n
+
 def checkpoint_section(name: str = 'shapes-vit-tiny') -> str:
     "HTML: the bundled checkpoint's training curve and probe results, from its card ('' when it is not bundled)."
     if name not in hub.bundled(): return ''
     card = hub.load(name).card
     fig = learning_curve_figure(name, card)
-    rows = ''.join(f"<tr><td>{html.escape(t)}</td><td>{r['ijepa']:.3f}</td><td>{r['random']:.3f}</td></tr>"
-                   for t, r in card.get('metrics', {}).get('results', {}).items())
     m = card.get('metrics', {})
+    rows = ''.join(f"<tr><td>{html.escape(t)}</td><td>{r['ijepa']:.3f}</td><td>{r['random']:.3f}</td>"
+                   f"<td>{majority_rate(t, m.get('n_test', 1000), m.get('seed', 0)):.3f}</td></tr>"
+                   for t, r in m.get('results', {}).items())
     probe = (f"<p>Linear probes on the frozen target encoder (Shapes, {m.get('n_train')} train / {m.get('n_test')} test images "
-             f"never seen in training), beside the same architecture untrained:</p><table><tr><th>task</th><th>trained</th>"
-             f"<th>untrained</th></tr>{rows}</table>") if rows else ''
+             f"never seen in training), beside the same architecture untrained and the chance level (always answering "
+             f"the most common label):</p><table><tr><th>task</th><th>trained</th><th>untrained</th><th>chance</th></tr>"
+             f"{rows}</table>") if rows else ''
     return (f"<h2>The bundled checkpoint <code>{html.escape(name)}</code></h2><p>{card['steps']} steps, "
             f"{card['images_seen']:,} images, {card['train_seconds'] / 60:.0f} min on {html.escape(card['device'])}; made by "
             f"<code>{html.escape(card['command'])}</code>.</p><img src=\"data:image/png;base64,{fig_png(fig)}\">{probe}")
