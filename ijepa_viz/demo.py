@@ -80,9 +80,15 @@ def checkpoint_section(name: str = 'shapes-vit-tiny') -> str:
              f"never seen in training), beside the same architecture untrained and the chance level (always answering "
              f"the most common label):</p><table><tr><th>task</th><th>trained</th><th>untrained</th><th>chance</th></tr>"
              f"{rows}</table>") if rows else ''
+    curve = card.get('loss_curve') or []
+    low = min(curve, key=lambda p: p[1]) if curve else None
+    rises = (f"<p>The loss falls to {low[1]:.3f} by step {low[0]:,}, then rises to {curve[-1][1]:.3f}: the targets move. They "
+             f"are the target encoder's features, which become richer and harder to predict as it learns, so a rising "
+             f"loss here is no sign of a worse model; the probes below say what it learnt.</p>"
+             if low and curve[-1][1] > 1.2 * low[1] else '')
     return (f"<h2>The bundled checkpoint <code>{html.escape(name)}</code></h2><p>{card['steps']} steps, "
-            f"{card['images_seen']:,} images, {card['train_seconds'] / 60:.0f} min on {html.escape(card['device'])}; made by "
-            f"<code>{html.escape(card['command'])}</code>.</p><img src=\"data:image/png;base64,{fig_png(fig)}\">{probe}")
+            f"{card['images_seen']:,} images, {card['train_seconds'] / 60:.0f} min on {html.escape(card['device'])}, made by</p>"
+            f"<pre><code>{html.escape(card['command'])}</code></pre><img src=\"data:image/png;base64,{fig_png(fig)}\">{rises}{probe}")
 
 def decoded_section(name: str = 'shapes-vit-tiny-rcdm', n: int = 4, seeds=(0, 1, 2), steps: int = 25) -> str:
     "HTML: predictions decoded to pixels by the bundled RCDM decoder on unseen scenes, and its decoding scores ('' when it is not bundled)."
