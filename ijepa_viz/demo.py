@@ -475,5 +475,7 @@ def run(args):
         return                                            # (a console script exits 1 on any returned value)
     if args.cmd == 'demo':
         with hub.one_line_errors('ijepa-viz demo'): path = write_report(args.out, args.ckpt, args.images, args.max_images, args.overwrite)
-        print(f"wrote {path.resolve()}\nopen it in a browser: file://{path.resolve()}\n"
-              "the chapters and the course walkthrough (nbs/12_walkthrough.ipynb): make lab\nthe explorers as an app: make app")
+        checkout = (Path.cwd() / 'Makefile').is_file() and (Path.cwd() / 'nbs' / 'index.ipynb').is_file()
+        hints = ("the chapters and the course walkthrough (nbs/12_walkthrough.ipynb): make lab\nthe explorers as an app: make app"
+                 if checkout else "the explorers in Jupyter: from ijepa_viz.widgets import ExplorerApp; ExplorerApp().widget")
+        print(f"wrote {path.resolve()}\nopen it in a browser: file://{path.resolve()}\n{hints}")

@@ -53,7 +53,8 @@ def test_installed_package_is_the_wheel_and_finds_its_data(installed):
 
 def test_commands_work_outside_the_checkout(installed):
     b, cwd, env = installed['bin'], installed['cwd'], installed['env']
-    run([str(b / 'ijepa-viz'), 'demo', '--out', 'report'], cwd, env=env)
+    said = run([str(b / 'ijepa-viz'), 'demo', '--out', 'report'], cwd, env=env)
+    assert 'make lab' not in said and 'ExplorerApp' in said          # hints that work outside a checkout
     assert (cwd / 'report' / 'index.html').stat().st_size > 100_000
     out = run([str(b / 'ijepa-eval'), '--ckpt', 'shapes-vit-tiny', '--data', 'shapes', '--n-train', '300', '--n-test', '200',
                '--json', 'probe.json'], cwd, env=env)
