@@ -157,3 +157,20 @@ def test_search_and_offline(pages, site):
     outside = sorted({r for r in requests if not r.startswith(site) and not r.startswith(('data:', 'blob:', 'about:'))})
     assert not outside, f'requests that leave the machine: {outside}'
     assert len(requests) > len(out), 'requests were recorded'
+
+
+def test_exercise_and_lab_pages_are_the_students_versions(pages):
+    "The site shows what students should read first: no exercise solution, no instructor's note or answer in the lab."
+    out, _, _ = pages
+    names = docs.page_names()
+    for nb in sorted((ROOT / 'nbs' / 'exercises').glob('*.ipynb')):
+        text = out[names[f'exercises/{nb.name}']]['text']
+        solution = [l.strip() for c in json.loads(nb.read_text())['cells'] if c['cell_type'] == 'code'
+                    for block in re.findall(r'# BEGIN SOLUTION\n(.*?)# END SOLUTION', ''.join(c['source']), re.S)
+                    for l in block.splitlines() if len(l.strip()) > 25]
+        assert solution, f'{nb.name}: no solution found to look for'
+        shown = [l for l in solution if l in text]
+        assert not shown, f'{nb.name}: the page shows its solution: {shown[:3]}'
+        assert 'check_' in text, f'{nb.name}: the page lost its checks'
+    lab = out[names[docs.LAB]]['text']
+    assert 'For the instructor' not in lab and 'test plumbing' not in lab and 'QUICK = False' in lab

@@ -3,6 +3,9 @@
     python tools/docs.py            # what `make docs` runs; incremental (about 1 s when nothing changed)
     python tools/docs.py --force    # reprocess every notebook and rebuild every page
 
+0. The site publishes what students should read first: the students' versions of the exercises (solutions stripped
+   by `otter assign`, as `make student` writes them) and of the lab (without the instructor's notes and answers;
+   its pictures kept). Instructors have the solutions in `nbs/exercises/` and `nbs/15_lab.ipynb`.
 1. nbdev's own processors (what `nbdev-proc-nbs` runs, without its Quarto install) write each notebook of
    `nbs/sidebar.yml` to `_proc/`: hidden cells removed, directives stripped, `show_doc` API entries rendered, names
    linked. A notebook nbdev cannot process (its show_doc step re-runs every cell that mixes imports with other code)
@@ -21,6 +24,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / 'tools'))              # tools/exercises.py
 NBS, PROC, OUT = ROOT / 'nbs', ROOT / '_proc', ROOT / '_docs'
 SRC, DOCTREES = PROC / '_sphinx', PROC / '_doctrees'
 HTML = PROC / '_build' / 'html'         # Sphinx's output (MyST-NB writes images beside it, in _build/jupyter_execute)
@@ -57,6 +61,21 @@ def _proc_one(src: str, dst: str, full: bool = True):
         return f'{type(e).__name__}: {e}'.strip()
 
 
+STUDENT = PROC / '_student'              # the students' versions the site publishes in place of the instructor's
+LAB = '15_lab.ipynb'
+
+
+def student_sources(names: list) -> dict:
+    "{notebook: the students' version to publish instead}: the exercises (otter assign) and the lab (its instructor cells dropped)."
+    import exercises                                     # tools/exercises.py: what `make student` runs
+    out = {}
+    if any(n.startswith('exercises/') for n in names):
+        built = {f'exercises/{p.name}': p for p in exercises.build(STUDENT / 'exercises')}
+        out.update({n: p for n, p in built.items() if n in names})
+    if LAB in names: out[LAB] = exercises.build_lab(STUDENT, keep_outputs=True)
+    return out
+
+
 def process(names: list, force: bool) -> dict:
     "Bring `_proc/NAME` up to date for every notebook in `names`; return {name: error} for those processed without API entries."
     PROC.mkdir(exist_ok=True)
@@ -65,13 +84,14 @@ def process(names: list, force: bool) -> dict:
     since = lambda n: max((NBS / n).stat().st_mtime, modidx.stat().st_mtime if modidx.exists() else 0)
     stale = [n for n in names if force or not (PROC / n).exists() or (PROC / n).stat().st_mtime < since(n)]
     if not stale: return {n: e for n, e in errors.items() if n in names}
+    src = {n: str(NBS / n) for n in stale} | {n: str(p) for n, p in student_sources(stale).items()}
     with ProcessPoolExecutor(max_workers=min(2, len(stale)), mp_context=get_context('spawn')) as pool:
-        results = list(pool.map(_proc_one, [str(NBS / n) for n in stale], [str(PROC / n) for n in stale]))
+        results = list(pool.map(_proc_one, [src[n] for n in stale], [str(PROC / n) for n in stale]))
         for n, err in zip(stale, results):
             errors.pop(n, None)
             if err is None: continue
             errors[n] = err
-            again = _proc_one(str(NBS / n), str(PROC / n), full=False)
+            again = _proc_one(src[n], str(PROC / n), full=False)
             if again: raise SystemExit(f'docs: nbdev could not process {n} even without API entries: {again}')
     ERRORS.write_text(json.dumps(errors, indent=1))
     return {n: e for n, e in errors.items() if n in names}

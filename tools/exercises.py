@@ -33,8 +33,8 @@ LAB = ROOT / 'nbs' / '15_lab.ipynb'
 INSTRUCTOR, PLUMBING = '<!-- instructor -->', '# test plumbing'
 
 
-def build_lab(out=ROOT / 'exercises_student', src=LAB) -> Path:
-    "Write the students' copy of the lab to `out/lab.ipynb` (see above); return its path."
+def build_lab(out=ROOT / 'exercises_student', src=LAB, keep_outputs: bool = False) -> Path:
+    "Write the students' copy of the lab to `out/lab.ipynb` (see above; `keep_outputs`: its pictures too, for the docs site); return its path."
     nb = json.loads(Path(src).read_text())
     cells = []
     for c in nb['cells']:
@@ -44,7 +44,8 @@ def build_lab(out=ROOT / 'exercises_student', src=LAB) -> Path:
         if c['cell_type'] == 'code' and body.startswith(PLUMBING): continue
         if c['cell_type'] == 'code':
             text = '\n'.join(l for l in text.splitlines() if l.strip() != '#| lab')
-            c = dict(c, source=text.splitlines(keepends=True), outputs=[], execution_count=None)
+            c = dict(c, source=text.splitlines(keepends=True))
+            if not keep_outputs: c.update(outputs=[], execution_count=None)
         cells.append(c)
     left = [t for c in cells for t in (INSTRUCTOR, PLUMBING, '#| lab') if t in ''.join(c['source'])]
     if left: raise SystemExit(f'exercises: {left[0]!r} survived in the students\' lab')
