@@ -93,3 +93,30 @@ def test_photo_model_features_beat_its_untrained_architecture_on_imagenette():
     if not (IMAGENETTE / 'val').is_dir(): pytest.skip('no Imagenette at ../shared/data/imagenette')
     res = evaluate(hub.load(PHOTO), str(IMAGENETTE), ('label',), n_train=2000, n_test=1000, seed=1)   # not the card's images
     assert res['label']['ijepa'] - res['label']['random'] >= 0.05, res
+
+
+# The CIFAR-10 model (chapter 16: beside the published I-JEPA ViT-Tiny/4 figure).
+CIFAR = 'cifar10-vit-tiny'
+CIFAR10 = IMAGENETTE.parent / 'cifar10'
+
+
+def test_cifar_model_is_bundled_small_and_its_card_holds_the_figures():
+    assert CIFAR in hub.bundled()
+    assert (hub.CKPT_DIR / f'{CIFAR}.safetensors').stat().st_size <= 10e6
+    model = hub.load(CIFAR)
+    card = model.card
+    for key in ('command', 'config', 'steps', 'train_seconds', 'train_cpu_seconds', 'torch', 'loss_curve', 'photos'):
+        assert card.get(key) is not None, key
+    assert card['command'].startswith('ijepa-train --config configs/cifar10_vit_tiny.yaml')
+    assert model.img_size == (32, 32) and model.shares_encoder          # one encoder stored: the target encoder
+    probe, stored = card['photos']['probe'], card['photos']['stored']
+    assert probe['n_test'] == 10_000 and probe['n_train'] == 50_000 and probe['k'] == 20
+    for m in ('linear', 'knn'): assert 0.1 < probe['results']['random'][m] < probe['results']['trained'][m] <= 1
+    assert set(stored['prediction_loss']) == {'context encoder', 'target encoder as context'}
+
+
+def test_cifar_model_features_beat_its_untrained_architecture_on_cifar10():
+    import pytest
+    if not (CIFAR10 / 'test').is_dir(): pytest.skip('no CIFAR-10 at ../shared/data/cifar10')
+    res = evaluate(hub.load(CIFAR), str(CIFAR10), ('label',), n_train=2000, n_test=1000, seed=1)   # a subset, not the card's
+    assert res['label']['ijepa'] - res['label']['random'] >= 0.03, res

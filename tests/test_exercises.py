@@ -151,10 +151,13 @@ def test_lab_student_copy_runs_as_a_dry_run(tmp_path, stopped):
         c['source'] = ''.join(c['source']).replace('QUICK = False', 'QUICK = True')
         if stopped and 'w = recipe.watch(' in c['source']: c['source'] = c['source'].split('w = recipe.watch(')[0]   # stopped in the training
     lab.write_text(json.dumps(nb))
+    from IPython.core.interactiveshell import InteractiveShell
     cwd = os.getcwd(); os.chdir(ROOT / 'nbs')            # as Jupyter runs it: from nbs/
     try:
         shell = CaptureShell(lab)
         shell.run_all(read_nb(lab), exc_stop=True)
         assert ('w' in shell.user_ns) != stopped
         assert shell.user_ns['trainer'].step == (5632 if stopped else 8)      # the bundled run, or the dry run's 8 steps
-    finally: os.chdir(cwd)
+    finally:
+        os.chdir(cwd)
+        CaptureShell.clear_instance(); InteractiveShell.clear_instance()   # IPython's shell is a singleton: leave none behind
