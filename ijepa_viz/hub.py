@@ -818,7 +818,7 @@ _WORDS = {'context_encoder': 'the context encoder', 'target_encoder': 'the targe
 def conversion_note(model: IJEPA, to: str, net: str = 'target_encoder') -> str:
     "What converting `model` to `to` writes and what it leaves out, and why (from `model.meta['has']`), in one sentence."
     held = [n for n in NETS if trained(model, n)]
-    shared = not any(h in ('target_encoder',) for h in model.meta.get('has', ['target_encoder']))   # one encoder stands in for both
+    shared = 'target_encoder' not in getattr(model, 'meta', {}).get('has', ['target_encoder'])   # one encoder stands in for both
     if to in ('hf', 'timm'):
         wrote = [net]
         out = [(n, f"a {'transformers' if to == 'hf' else 'timm'} model holds one encoder only")

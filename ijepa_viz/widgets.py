@@ -690,7 +690,7 @@ class ExplorerApp:
         self.load.on_click(lambda b: self.set_model(self.path.value))
         self.image.observe(lambda c: self.set_image(self.image.value), names='value')
         self.upload.observe(lambda c: self._uploaded(), names='value')
-        self.set_model(first, image if image is not None else None)
+        self.set_model(first, image)
 
     def _say(self, msg):
         self.message = msg
