@@ -57,7 +57,7 @@ def eval_parser() -> argparse.ArgumentParser:
     return ap
 
 # %% ../nbs/00_cli.ipynb #7275c059
-DECODER_PRESETS = ('cpu', 'gpu')                                # rcdm.PRESETS
+DECODER_PRESETS = ('cpu', 'cpu-48', 'gpu')                                # rcdm.PRESETS
 
 def rcdm_parser() -> argparse.ArgumentParser:
     "`ijepa-rcdm`: train, sample and export a representation-conditional diffusion decoder (the RCDM chapter)."
@@ -97,7 +97,9 @@ def rcdm_parser() -> argparse.ArgumentParser:
     e.add_argument('--name', required=True, help='output NAME (writes NAME.safetensors and NAME.json), e.g. ckpts/shapes-vit-tiny-rcdm')
     e.add_argument('--model', default='shapes-vit-tiny'); e.add_argument('--train-seconds', type=float, default=None)
     e.add_argument('--train-command', default=None, help='the command that trained it (recorded on the card)')
-    e.add_argument('--measure', type=int, default=64, help='scenes for `decoding_scores` (0: skip)')
+    e.add_argument('--measure', type=int, default=64, help='scenes (or --measure-data photos) to score the decodes on (0: skip)')
+    e.add_argument('--measure-data', help='score on the val photos of this labelled folder (root/train, root/val: '
+                   '`rcdm.photo_decoding_scores`) instead of Shapes scenes')
     return p
 
 # %% ../nbs/00_cli.ipynb #b92a2a4d

@@ -374,6 +374,8 @@ def photos_section(name: str | None = None, n: int = 3) -> str:
     return (f"<h2>A model that learnt from photographs: <code>{html.escape(name)}</code></h2><p>{card['steps']:,} steps "
             f"({card['images_seen']:,} images of Imagenette, ten ImageNet classes), {card['train_seconds'] / 60:.0f} min on a "
             f"2-core CPU; made by <code>{html.escape(card['command'])}</code>. Chapter 16 tells the whole run.</p>{table}"
+            + predictions_section(model, photos, name).replace('<h2>What the predictor predicts</h2>',
+                                                               '<h3>What its predictor predicts on the bundled photos</h3>', 1)
             + model_attention_section(model, photos).replace('<h2>Attention</h2>', '<h3>Its attention on the bundled photos</h3>', 1))
 
 def model_attention_section(model, photos, seed: int = 1) -> str:
