@@ -53,7 +53,7 @@ chromium:
 ## make app [PORT=8866]: the Voila app (app/explorer.ipynb) on http://localhost:PORT
 PORT ?= 8866
 app: setup
-	IJEPA_VIZ_CKPT=$(CKPT) $(BIN)/python -m voila --no-browser --port=$(PORT) app/explorer.ipynb
+	IJEPA_VIZ_CKPT=$(CKPT) JUPYTER_PATH=$(CURDIR)/app/share/jupyter $(BIN)/python -m voila --no-browser --port=$(PORT) --template=ijepa app/explorer.ipynb
 
 ## make docs: the docs site in _docs/ from the notebooks (nbdev processes them, Sphinx + MyST-NB renders them; no Quarto)
 ## make docs QUARTO=1: nbdev's own Quarto site instead (needs Quarto installed)

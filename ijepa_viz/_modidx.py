@@ -654,5 +654,6 @@ d = { 'settings': { 'branch': 'main',
                                    'ijepa_viz.widgets.load_image': ('widgets.html#load_image', 'ijepa_viz/widgets.py'),
                                    'ijepa_viz.widgets.named_image': ('widgets.html#named_image', 'ijepa_viz/widgets.py'),
                                    'ijepa_viz.widgets.network_note': ('widgets.html#network_note', 'ijepa_viz/widgets.py'),
+                                   'ijepa_viz.widgets.png_width': ('widgets.html#png_width', 'ijepa_viz/widgets.py'),
                                    'ijepa_viz.widgets.show_message': ('widgets.html#show_message', 'ijepa_viz/widgets.py'),
                                    'ijepa_viz.widgets.show_png': ('widgets.html#show_png', 'ijepa_viz/widgets.py')}}}

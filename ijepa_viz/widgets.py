@@ -19,14 +19,15 @@ from .rcdm import mask_params as trained_mask_params
 from .hub import trained
 
 # %% auto #0
-__all__ = ['IMAGES', 'fig_bytes', 'show_png', 'show_message', 'named_image', 'load_image', 'network_note', 'default_image',
-           'Explorer', 'MaskExplorer', 'AttentionExplorer', 'PredictionExplorer', 'ExplorerApp']
+__all__ = ['IMAGES', 'fig_bytes', 'png_width', 'show_png', 'show_message', 'named_image', 'load_image', 'network_note',
+           'default_image', 'Explorer', 'MaskExplorer', 'AttentionExplorer', 'PredictionExplorer', 'ExplorerApp']
 
 # %% ../nbs/09_widgets.ipynb #8ca982ae
-def fig_bytes(fig, dpi: int = 72) -> bytes:
-    "PNG bytes of a matplotlib `Figure`, rendered with Agg."
+def fig_bytes(fig, dpi: float = 72, width: int | None = None) -> bytes:
+    "PNG bytes of a matplotlib `Figure`, rendered with Agg (`width`: this many pixels wide, whatever its size in inches)."
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     FigureCanvasAgg(fig)
+    if width: dpi = width / fig.get_figwidth()
     buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=dpi, pil_kwargs={'compress_level': 1})   # fast zlib: a redraw, not an archive
     return buf.getvalue()
 
@@ -34,11 +35,18 @@ def _figure(w: float, h: float):
     from matplotlib.figure import Figure
     return Figure(figsize=(w, h), dpi=72)
 
+def png_width(png: bytes) -> int:
+    "Width in pixels of PNG bytes (from the IHDR header)."
+    return int.from_bytes(png[16:20], 'big')
+
 def show_png(out, png: bytes, text: str = '', more=()):
-    "Make `png` (and the PNGs `more`, side by side, as HTML) the only thing in the `Output` widget `out` (works with or without a live kernel)."
+    """Make `png` (and the PNGs `more`, below it) the only thing in the `Output` widget `out` (works with or without a
+    live kernel). As HTML each picture takes the width of the page, up to its own: it shrinks on a narrow page and is
+    never blown up past its pixels."""
     b64 = [base64.b64encode(p).decode() for p in (png, *more)]
     data = {'image/png': b64[0], 'text/plain': text or '<picture>'}
-    if more: data['text/html'] = ''.join(f'<img src="data:image/png;base64,{b}" style="display:inline-block;vertical-align:top"/>' for b in b64)
+    data['text/html'] = ''.join(f'<img src="data:image/png;base64,{b}" style="display:block;width:100%;'
+                                f'max-width:{png_width(p)}px;height:auto"/>' for b, p in zip(b64, (png, *more)))
     out.outputs = ({'output_type': 'display_data', 'metadata': {}, 'data': data},)
 
 def show_message(out, text: str):
@@ -101,10 +109,12 @@ def default_image(model=None) -> str:
     return 'shapes 0' if data.get('dataset') == 'shapes' else IMAGES[0]
 
 class Explorer:
-    "Base of the explorers: `.widget`, `.out`, `.png`, `.renders`, `.times` (ms per redraw), `.message` (last error or None)."
+    """Base of the explorers: `.widget`, `.out`, `.png`, `.renders`, `.times` (ms per redraw), `.message` (last error or None).
+    `width_px`: the picture's width in pixels (shown at the page's width up to that)."""
+    width_px = 960
     def __init__(self):
         import ipywidgets as W
-        self.out = W.Output(layout=W.Layout(min_height='200px'))
+        self.out = W.Output(layout=W.Layout(min_height='200px', width='100%'))
         self.status = W.HTML()
         self.png, self.renders, self.times, self.message = None, 0, [], None
         self._hold = False
@@ -122,7 +132,7 @@ class Explorer:
         t = time.perf_counter()
         try:
             fig, caption = self.draw()
-            self.png, self.message = fig_bytes(fig), None
+            self.png, self.message = fig_bytes(fig, width=self.width_px), None
             show_png(self.out, self.png, caption, self.extra_pngs())
             self.status.value = caption
         except (ValueError, RuntimeError, IndexError, FileNotFoundError) as e:
@@ -143,7 +153,7 @@ class Explorer:
         model = getattr(self, 'model', None)
         self.note = W.HTML(f'<small style="color:#555">{network_note(model)}</small>' if model is not None else '')
         box = W.HBox([W.VBox(controls, layout=W.Layout(flex='0 0 auto')),   # else a browser squeezes them to zero width
-                      W.VBox([self.out, self.status, self.note], layout=W.Layout(flex='1 1 auto'))])
+                      W.VBox([self.out, self.status, self.note], layout=W.Layout(flex='1 1 auto', min_width='0'))])
         box.add_class('ijepa-explorer'); box.add_class(type(self).__name__)
         return box
 
@@ -181,6 +191,7 @@ _TARGET_DEFAULT = {'multiblock': (0.15, 0.2), 'block': (0.6, 0.6), 'random': (0.
 class MaskExplorer(Explorer):
     """Sample masks with the controls' parameters and draw them over an image (plus the coverage heatmaps when `coverage` is on).
     `model`: take the image size and the patch grid from it (a ViT-H/14 at 224 px: 16x16) instead of `size` and `grid`."""
+    width_px = 640                                                         # a square picture: 960 px would be too tall
     def __init__(self, image=None, strategy: str = 'multiblock', grid: int | None = None, seed: int = 0,
                  n_coverage: int = 256, size: int | None = None, model=None):
         import ipywidgets as W
@@ -260,7 +271,7 @@ class MaskExplorer(Explorer):
                 im = a.imshow(cov[k].numpy(), vmin=0, vmax=1, cmap='magma')
                 a.set_xticks([]); a.set_yticks([]); a.set_title(label, fontsize=10)
             fig.colorbar(im, cax=fig.add_axes((0.9, 0.1, 0.025, 0.72)))
-            self._coverage[key] = (cov, fig_bytes(fig))
+            self._coverage[key] = (cov, fig_bytes(fig, width=self.width_px))
         return self._coverage[key]
 
     def extra_pngs(self) -> list:
@@ -275,7 +286,7 @@ class MaskExplorer(Explorer):
         fig = _figure(3.2, 3.4)
         ax = fig.add_axes((0.02, 0.02, 0.96, 0.86))
         show_masks(self.img, self.masks, ax=ax)
-        ax.title.set_fontsize(10)
+        ax.title.set_fontsize(8)
         m = self.masks
         parts = [f"{self.strategy.value} on {m.grid_size[0]}x{m.grid_size[1]}: context {m.context_ratio:.1%} "
                  f"({int(m.context_counts[0])} patches), {m.num_targets} target block(s) of {m.targets.shape[2]} patches"]
@@ -625,7 +636,7 @@ class PredictionExplorer(Explorer):
         fig = _figure(7.6, 3.5)
         axes = [[fig.add_axes((0.005 + c * 0.199, 0.5 + 0.005 - r * 0.5, 0.19, 0.41)) for c in range(5)] for r in range(2)]
         for a in sum(axes, []): a.set_axis_off()
-        t = lambda a, s: a.set_title(s, fontsize=8)
+        t = lambda a, s: a.set_title(s, fontsize=9)
         show_masks(img, m, ax=axes[0][0]); t(axes[0][0], 'context + target blocks')
         x = to_tensor(img)
         one = Masks(m.context, m.targets[:, b:b + 1], m.grid_size, m.context_valid)
@@ -639,11 +650,11 @@ class PredictionExplorer(Explorer):
             why = ('No RCDM decoder was trained for these\nweights, so nothing is decoded to pixels.\nTrain one: ijepa-rcdm train --model SRC\n'
                    '--images DIR (chapter 08), then pass\ndecoder=load_decoder(...).' if self.decoder is None else
                    'Decoding is off (tick the box).')
-            axes[0][2].text(0, 0.5, why, fontsize=7, va='center', ha='left', transform=axes[0][2].transAxes, wrap=False)
+            axes[0][2].text(0, 0.5, why, fontsize=9, va='center', ha='left', transform=axes[0][2].transAxes, wrap=False)
         err = ((f['pred'] - f['true']) ** 2).mean(-1)
         grid = torch.full((H * W_,), float('nan')); grid[idx] = err
         axes[1][1].imshow(img, extent=(0, W_, H, 0)); axes[1][1].imshow(grid.view(H, W_).numpy(), extent=(0, W_, H, 0), cmap='magma', alpha=.8, vmin=0)
-        t(axes[1][1], f'error per patch (mean {err.mean():.2f})')
+        t(axes[1][1], f'error (mean {err.mean():.2f})')
         true_c, pred_c = _pca_colours(f['all'], f['pred'])
         axes[1][2].imshow(true_c.view(H, W_, 3).numpy()); t(axes[1][2], 'true features (PCA)')
         pca = true_c * 0.35 + 0.65; pca[idx] = pred_c

@@ -1,5 +1,7 @@
 """The Voila app (app/explorer.ipynb) in a real browser: Voila serves it, the system Chromium (driven by Playwright)
-renders the three explorers, and moving a slider with the keyboard redraws the explorer's picture.
+renders the three explorers, and moving a slider with the keyboard redraws the explorer's picture. The window is
+1400 px wide, where each picture must follow the page: >= 600 px wide, its text >= 11 px, decoded panels >= 150 px.
+Voila runs with the app's own template (app/share/jupyter/voila/templates/ijepa), and no request may leave the machine.
 
 Screenshots go to tests/artifacts/ (git-ignored). Needs /usr/bin/chromium (`make test` installs it with apt-get);
 never `playwright install`, which downloads a browser."""
@@ -16,6 +18,7 @@ ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--
         '--disable-component-update', '--disable-sync']
 MASK, ATTN = '.ijepa-explorer.MaskExplorer', '.ijepa-explorer.AttentionExplorer'   # classes set by Explorer._panel
 PRED = '.ijepa-explorer.PredictionExplorer'
+WINDOW = 1400
 
 
 def _free_port() -> int:
@@ -37,10 +40,10 @@ def chromium() -> Path:
 def voila(tmp_path_factory):
     "URL of a Voila server on a free local port serving the app; stopped at the end of the module."
     port, log_path = _free_port(), tmp_path_factory.mktemp('voila') / 'voila.log'
-    env = dict(os.environ, OMP_NUM_THREADS='1', MKL_NUM_THREADS='1')
+    env = dict(os.environ, OMP_NUM_THREADS='1', MKL_NUM_THREADS='1', JUPYTER_PATH=str(ROOT / 'app' / 'share' / 'jupyter'))
     with open(log_path, 'w') as log:
         proc = subprocess.Popen([sys.executable, '-m', 'voila', '--no-browser', f'--port={port}', '--Voila.ip=127.0.0.1',
-                                 str(APP)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+                                 '--template=ijepa', str(APP)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -66,9 +69,10 @@ def page(chromium, voila):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(chromium), headless=True, args=ARGS)
         try:
-            pg = browser.new_page(viewport={'width': 1280, 'height': 900})
-            errors = []
+            pg = browser.new_page(viewport={'width': WINDOW, 'height': 900})
+            errors, requests = [], []
             pg.on('pageerror', lambda e: errors.append(str(e)))
+            pg.on('request', lambda r: requests.append(r.url))
             pg.goto(url, timeout=120_000)   # Voila executes the notebook before it answers
             try:
                 for ex in (MASK, PRED, ATTN): pg.wait_for_selector(f'{ex} .widget-output img', timeout=120_000)
@@ -76,7 +80,7 @@ def page(chromium, voila):
                 pg.screenshot(path=str(SHOTS / 'app_failed.png'), full_page=True)
                 raise AssertionError(f'explorers did not render; page errors {errors}; voila log:\n{log_path.read_text()}')
             pg.screenshot(path=str(SHOTS / 'app.png'), full_page=True)
-            pg.errors = errors
+            pg.errors, pg.requests = errors, requests
             yield pg
         finally:
             browser.close()
@@ -124,8 +128,35 @@ def test_app_lays_out_controls_beside_pictures(page):
         first = page.locator(f'{ex} .widget-dropdown').first.bounding_box()
         assert controls['width'] >= first['width'] >= 250, (ex, controls, first)
         assert img['x'] >= controls['x'] + controls['width'] - 1, (ex, controls, img)
-        assert img['width'] >= 200 and img['x'] + img['width'] <= 1280, (ex, img)
-    assert page.evaluate('document.documentElement.scrollWidth') <= 1280   # no sideways scrolling
+        assert img['width'] >= 200 and img['x'] + img['width'] <= WINDOW, (ex, img)
+    assert page.evaluate('document.documentElement.scrollWidth') <= WINDOW   # no sideways scrolling
+
+
+def _figures(model: str, image: str = 'photo: astronaut') -> dict:
+    "The figures the app draws for `model` and `image`, drawn here by the same code (the kernel's are out of reach)."
+    from ijepa_viz import hub
+    from ijepa_viz.widgets import MaskExplorer, PredictionExplorer, AttentionExplorer
+    m = hub.load(model).eval()
+    exs = {MASK: MaskExplorer(image=image, model=m), PRED: PredictionExplorer(m, image=image), ATTN: AttentionExplorer(m, image=image)}
+    return {k: ex.draw()[0] for k, ex in exs.items()}
+
+
+def _check_sizes(page, model: str):
+    "Each picture >= 600 px wide on screen, its smallest text >= 11 px there, the prediction explorer's panels >= 150 px."
+    from matplotlib.text import Text
+    for ex, fig in _figures(model).items():
+        shown = page.locator(f'{ex} .widget-output img').first.bounding_box()['width']
+        assert shown >= 600, (ex, shown)
+        px_per_inch = shown / fig.get_figwidth()
+        sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+        assert sizes and min(sizes) * px_per_inch / 72 >= 11, (ex, min(sizes), px_per_inch)
+        if ex == PRED:
+            panel = min(a.get_position().width for a in fig.axes) * shown
+            assert panel >= 150, panel
+
+
+def test_app_pictures_follow_the_page_width(page):
+    _check_sizes(page, 'imagenette-vit-tiny')
 
 
 def test_app_mask_explorer_redraws_when_the_seed_moves(page):
@@ -162,7 +193,8 @@ def _pick_model(page, name: str, timeout: int = 180_000):
 
 
 def test_app_prediction_explorer_decodes_a_new_block_when_the_mask_seed_moves(page):
-    _pick_model(page, 'shapes-vit-tiny')                 # the model whose decoder is bundled: all three explorers redrawn
+    _pick_model(page, 'shapes-vit-tiny')                 # a second model (with a bundled decoder): all three explorers redrawn
+    _check_sizes(page, 'shapes-vit-tiny')
     old = _picture(_src(page, PRED))
     text = page.locator(PRED).inner_text()
     assert 'prediction error' in text and 'decoding off' not in text, text     # the bundled decoder was found
@@ -199,3 +231,10 @@ def test_app_takes_an_uploaded_photo_and_refuses_a_file_that_is_not_one(page, tm
     page.wait_for_selector('.ijepa-app >> text=not an image this app can read', timeout=60_000)
     assert [_src(page, ex) for ex in (MASK, PRED, ATTN)] == now            # the explorers stayed as they were
     assert not page.errors, page.errors
+
+
+def test_app_asked_nothing_of_another_host(page):
+    "Every request of the whole session (page, widgets, pictures) went to the local Voila server."
+    here = page.url.split('/')[2]
+    away = sorted({u.split('/')[2] for u in page.requests if u.split(':')[0] in ('http', 'https', 'ws', 'wss')} - {here})
+    assert not away, away

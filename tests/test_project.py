@@ -52,3 +52,17 @@ def test_docs_sidebar_lists_every_chapter_in_reading_order():
     assert listed[0] == 'index.ipynb' and listed[1:] == chapters
     assert (ROOT / 'nbs' / '_quarto.yml').exists()
     assert re.search(r'^docs:', (ROOT / 'Makefile').read_text(), re.M)
+
+
+def test_no_committed_picture_comes_from_the_shared_photos():
+    "A notebook cell that reads ../shared/data (it names SHARED or HAVE) is committed without pictures: those photos are not ours to ship."
+    import json
+    bad = []
+    for nb in sorted((ROOT / 'nbs').rglob('*.ipynb')):
+        for c in json.loads(nb.read_text())['cells']:
+            src = ''.join(c['source'])
+            if c['cell_type'] != 'code' or not re.search(r'\b(SHARED|HAVE)\b|shared/data', src): continue
+            if any('image/png' in o.get('data', {}) or 'image/png;base64' in str(o.get('data', {}).get('text/html', ''))
+                   for o in c.get('outputs', [])):
+                bad.append(f'{nb.relative_to(ROOT)}: {src[:60]!r}')
+    assert not bad, f'pictures in cells that read the shared photos (clear their outputs): {bad}'
