@@ -24,6 +24,8 @@ def train_parser() -> argparse.ArgumentParser:
     ap.add_argument('--overwrite', action='store_true', help='replace the run the folder holds (its checkpoints and log) with a new one')
     ap.add_argument('--steps', type=int, help='stop after this many updates in total')
     ap.add_argument('--no-progress', action='store_true', help='no progress bar')
+    ap.add_argument('--tensorboard', action='store_true', help='also write TensorBoard events beside the CSV log '
+                    '(logging.tensorboard: scalars, and pictures every logging.tensorboard_freq steps)')
     ap.add_argument('--export', metavar='PATH', help='at the end, write PATH.safetensors + PATH.json (weights and card)')
     ap.add_argument('--export-dtype', choices=['float32', 'float16', 'bfloat16'], default='float32', help='dtype of the exported weights')
     return ap
@@ -85,6 +87,7 @@ def rcdm_parser() -> argparse.ArgumentParser:
     t.add_argument('--init', help='start from this decoder (bundled name or path), e.g. to fine-tune one trained for another encoder')
     t.add_argument('--device', default='auto', help='auto (a GPU when there is one) | cpu | cuda | mps')
     t.add_argument('--no-progress', action='store_true', help='no progress bar')
+    t.add_argument('--tensorboard', action='store_true', help='also write the loss as TensorBoard events to OUT_tb beside --out')
     s = sub.add_parser('sample', help='decode conditions of one Shapes image into a figure')
     s.add_argument('--decoder', required=True); s.add_argument('--model', default='shapes-vit-tiny')
     s.add_argument('--index', type=int, default=0); s.add_argument('--seeds', type=int, default=4)

@@ -17,7 +17,7 @@ from .data import IMAGENET_MEAN, IMAGENET_STD, to_image, DataError, ImageFolder,
 from .masks import make_sampler, Masks
 from .hub import (atomic_save, read_checkpoint, read_bundle, write_bundle, CheckpointError, InputError, trained,
                            one_line_errors, remove_stale_temps, run_lock)
-from .train import seed_of, sampler_kwargs
+from .train import seed_of, sampler_kwargs, TensorBoardLog
 from .jepa import ema_update_
 
 # %% auto #0
@@ -329,20 +329,28 @@ class RCDMTrainer:
         self.step_ += 1; self._pending.append(loss.detach())
         return self._pending[-1]
 
-    def fit(self, steps: int, ckpt_every: int = 0, progress: bool = True):
-        "Train up to step `steps` (total), checkpointing every `ckpt_every` steps and at the end when `out` is set."
-        if not self.out: return self._fit(steps, ckpt_every, progress)
+    def fit(self, steps: int, ckpt_every: int = 0, progress: bool = True, tensorboard: bool = False):
+        """Train up to step `steps` (total), checkpointing every `ckpt_every` steps and at the end when `out` is set;
+        `tensorboard`: also write the loss as TensorBoard events to OUT_tb beside `out`."""
+        if not self.out: return self._fit(steps, ckpt_every, progress, None)
         out = Path(self.out)
         with run_lock(out.parent, 'ijepa-rcdm train', f'.{out.name}.lock'):   # one training writes `out` at a time
             for p in remove_stale_temps(out.parent): print(f"removed {p.name}, left by a save that was killed", file=sys.stderr)
-            return self._fit(steps, ckpt_every, progress)
+            tb = TensorBoardLog(out.parent / f'{out.stem}_tb', self.step_) if tensorboard else None
+            try: return self._fit(steps, ckpt_every, progress, tb)
+            finally:
+                if tb is not None: tb.close()
 
-    def _fit(self, steps, ckpt_every, progress):
+    def _fit(self, steps, ckpt_every, progress, tb):
         from tqdm.auto import tqdm
         bar = tqdm(range(self.step_, steps), disable=not progress, desc='rcdm', initial=self.step_, total=steps)
+        logged = self.step_                                       # steps before this one are in the events already
         for _ in bar:
             self.step()
-            if progress and self.step_ % 10 == 0: bar.set_postfix(loss=f'{np.mean(self.losses[-10:]):.4f}')
+            if (progress or tb is not None) and (self.step_ % 10 == 0 or self.step_ == steps):
+                ls = self.losses                                  # one host sync per 10 steps
+                if progress: bar.set_postfix(loss=f'{np.mean(ls[-10:]):.4f}')
+                if tb is not None: tb.scalars([dict(step=s, loss=ls[s]) for s in range(logged, self.step_)]); logged = self.step_
             if self.out and ckpt_every and self.step_ % ckpt_every == 0: self.save(self.out)
         if self.out: self.save(self.out)
         return self
@@ -625,7 +633,7 @@ def run(a):
         if a.resume: tr = RCDMTrainer.resume(a.out, model, ds, device=a.device)
         else: tr = RCDMTrainer(model, ds, preset=a.preset, batch_size=a.batch_size, lr=a.lr, ema=a.ema, cond_drop=a.cond_drop,
                                predictor_frac=frac, seed=a.seed, device=a.device, out=a.out, init=a.init)
-        tr.fit(a.steps, ckpt_every=a.ckpt_every, progress=not a.no_progress)
+        tr.fit(a.steps, ckpt_every=a.ckpt_every, progress=not a.no_progress, tensorboard=a.tensorboard)
         print(f"step {tr.step_}: loss {np.mean(tr.losses[-50:]):.4f}, saved to {a.out}")
         return tr
     from matplotlib.figure import Figure                    # no pyplot: the caller's backend is left alone

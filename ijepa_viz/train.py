@@ -6,7 +6,7 @@ Docs: https://ijepa-viz.github.io/ijepa_viz/train.html.md"""
 
 # %% ../nbs/04_train.ipynb #ba8887cc
 from __future__ import annotations
-import contextlib, copy, csv, difflib, hashlib, json, math, os, sys, time, warnings
+import contextlib, copy, csv, difflib, hashlib, json, math, os, shutil, sys, time, warnings
 from .cli import parse
 from pathlib import Path
 import yaml
@@ -26,7 +26,7 @@ __all__ = ['DEFAULTS', 'CONFIG_DIR', 'RESUME_MAY_CHANGE', 'ConfigError', 'parse_
            'EpochBatches', 'SeededImages', 'collate_reported', 'pick_device', 'build_model', 'sampler_kwargs',
            'build_sampler', 'build_dataset', 'check_config', 'training_state', 'RunFolderError', 'run_files',
            'check_run_folder', 'config_changes', 'check_resume_config', 'restore', 'Student', 'init_distributed',
-           'Trainer', 'main', 'run']
+           'TensorBoardLog', 'Trainer', 'main', 'run']
 
 # %% ../nbs/04_train.ipynb #8dfc1855
 DEFAULTS = {
@@ -41,7 +41,9 @@ DEFAULTS = {
                     log_freq=10,            # ours (official: hard-coded 10): steps between host syncs / CSV flushes
                     checkpoint_freq=50,     # ours (official: hard-coded 50): epochs between kept checkpoints
                     checkpoint_every_steps=0,   # ours: also write `latest` every N steps (0: only at epoch ends)
-                    health_freq=100),           # ours: log collapse statistics every N steps (0: never)
+                    health_freq=100,            # ours: log collapse statistics every N steps (0: never)
+                    tensorboard=False,          # ours: also write TensorBoard events beside the CSV (FOLDER/TAG_tb)
+                    tensorboard_freq=500),      # ours: steps between its pictures of a batch's masks and attention rollout
     'mask': dict(allow_overlap=False, aspect_ratio=[0.75, 1.5], enc_mask_scale=[0.85, 1.0], min_keep=10,
                  num_enc_masks=1, num_pred_masks=4, patch_size=14, pred_mask_scale=[0.15, 0.2],
                  strategy='multiblock',     # ours: multiblock | rasterized | block | random
@@ -351,9 +353,9 @@ class RunFolderError(InputError):
     "A run folder that already holds another run."
 
 def run_files(folder, tag: str = 'jepa') -> list[Path]:
-    "The files a run of `ijepa-train` writes in `folder` (checkpoints and logs), as far as they exist."
+    "The files a run of `ijepa-train` writes in `folder` (checkpoints, logs, the TensorBoard folder), as far as they exist."
     folder = Path(folder)
-    return sorted(p for pat in (f'{tag}-latest.pth.tar', f'{tag}-ep*.pth.tar', f'{tag}_r*.csv') for p in folder.glob(pat))
+    return sorted(p for pat in (f'{tag}-latest.pth.tar', f'{tag}-ep*.pth.tar', f'{tag}_r*.csv', f'{tag}_tb') for p in folder.glob(pat))
 
 def check_run_folder(folder, tag: str = 'jepa', resume=None, overwrite: bool = False):
     """Refuse to start a new run in a folder that holds one: a second `ijepa-train` with the same folder and no `--resume`
@@ -436,6 +438,38 @@ def init_distributed(device: torch.device) -> tuple[int, int, torch.device]:
         dist.init_process_group('nccl' if device.type == 'cuda' else 'gloo')
     return rank, world, device
 
+# %% ../nbs/04_train.ipynb #a9758d18
+class TensorBoardLog:
+    "The TensorBoard events of a run in `folder`: the log's scalars and pictures of a batch (needs the tensorboard package)."
+    def __init__(self, folder, step: int = 0):
+        try: from torch.utils.tensorboard import SummaryWriter
+        except ImportError:
+            raise ConfigError("logging.tensorboard (--tensorboard) needs the tensorboard package: pip install tensorboard, "
+                              "or leave TensorBoard off (the CSV log is always written)") from None
+        self.writer = SummaryWriter(str(folder), purge_step=step or None)   # a resumed run drops what came after `step`
+
+    def scalars(self, rows: list[dict]):
+        "Each numeric value of the log rows, as `train/<column>` at the row's step."
+        for r in rows:
+            for k, v in r.items():
+                if k not in ('step', 'epoch', 'itr') and isinstance(v, (int, float)): self.writer.add_scalar(f'train/{k}', v, r['step'])
+
+    @torch.no_grad()
+    def pictures(self, model, images, masks, step: int):
+        "The batch's first image with its masks, beside the target encoder's attention rollout on it."
+        from matplotlib.figure import Figure
+        from ijepa_viz.masks import show_masks
+        from ijepa_viz.attention import capture_attention, rollout_map, overlay     # a later chapter: only when asked
+        x, m = images[:1], masks.to('cpu')
+        with capture_attention(model.target_encoder) as att: model.target_encoder(x)
+        fig = Figure(figsize=(6, 3.2)); a0, a1 = fig.subplots(1, 2)
+        show_masks(x[0].float().cpu(), m, ax=a0)
+        overlay(x[0].float().cpu(), rollout_map([att[n][0] for n in att], model.target_encoder.grid_size), ax=a1,
+                title='target encoder rollout')
+        self.writer.add_figure('batch/masks and rollout', fig, step, close=False)
+
+    def close(self): self.writer.close()
+
 # %% ../nbs/04_train.ipynb #083e1c50
 class Trainer:
     "I-JEPA training from a config: `Trainer(cfg).fit()`. Resume with `resume=path` (or `meta.load_checkpoint`)."
@@ -469,7 +503,7 @@ class Trainer:
             self.history = self._read_log()                     # the card's loss curve spans the whole run
             self.model.to(self.device)
         self.bf16 = self.device.type == 'cuda' and meta['use_bfloat16']
-        self._fit_start = None
+        self._fit_start, self.tb = None, None
 
     @property
     def csv_path(self): return self.folder / f'{self.tag}_r{self.rank}.csv'
@@ -524,6 +558,7 @@ class Trainer:
                 w = csv.DictWriter(f, self.COLUMNS)
                 if new: w.writeheader()
                 w.writerows(rows)
+            if self.tb is not None: self.tb.scalars(rows)
         pending.clear()
         return now
 
@@ -565,7 +600,7 @@ class Trainer:
         "Before the first write: refuse a folder that holds another run (`check_run_folder`); with `overwrite`, remove that run's files; write params-ijepa.yaml."
         check_run_folder(self.folder, self.tag, self.resumed_from, self.overwrite)
         if self.overwrite and self.resumed_from is None:
-            for p in run_files(self.folder, self.tag): p.unlink()
+            for p in run_files(self.folder, self.tag): shutil.rmtree(p) if p.is_dir() else p.unlink()
         text = yaml.safe_dump(self.cfg)
         atomic_write(self.folder / 'params-ijepa.yaml', lambda tmp: tmp.write_text(text))
         self._claimed = True
@@ -584,6 +619,9 @@ class Trainer:
         end = self.total if steps is None else min(self.total, steps)
         log_freq, every = max(1, self.cfg['logging']['log_freq']), self.cfg['logging']['checkpoint_every_steps']
         bar = tqdm(total=end, initial=self.step, disable=not self.progress, desc='ijepa-train', unit='step', dynamic_ncols=True)
+        lg = self.cfg['logging']
+        if lg['tensorboard'] and self.rank == 0: self.tb = TensorBoardLog(self.folder / f'{self.tag}_tb', self.step)
+        tbf = max(1, lg['tensorboard_freq'])
         pending, t0 = [], time.time()
         self._fit_start, self._cpu_start = t0, time.process_time()
         self.model.train()
@@ -594,6 +632,8 @@ class Trainer:
                 images = images.to(self.device, non_blocking=True)
                 loss, info = self.one_step(images, self.step)
                 pending.append((self.step, loss, info)); self.step += 1; bar.update(1)
+                if self.tb is not None and (self.step - 1) % tbf == 0:
+                    self.tb.pictures(self.model, images, self.masks_at(self.step - 1), self.step - 1)
                 if len(pending) >= log_freq or self.step == end:
                     t0 = self._flush(pending, t0)
                     r = self.history[-1]
@@ -604,6 +644,7 @@ class Trainer:
                     self.save(keep=epoch_end and (self.step // self.ipe) % self.cfg['logging']['checkpoint_freq'] == 0)
                 if self.step >= end: break
         bar.close()
+        if self.tb is not None: self.tb.close(); self.tb = None
         self.seconds += time.time() - self._fit_start; self._fit_start = None
         self.cpu_seconds += time.process_time() - self._cpu_start
         if self.world > 1:
@@ -682,7 +723,7 @@ def run(a, argv=None):
     try:
         with one_line_errors('ijepa-train'):
             if a.steps is not None and a.steps < 1: raise ConfigError(f"--steps {a.steps}: nothing would be trained; give at least 1")
-            cfg = check_config(load_config(a.config, a.set))
+            cfg = check_config(load_config(a.config, a.set + ([('logging', 'tensorboard', True)] if a.tensorboard else [])))
             _no_meta(a.config, a.set, cfg, pick_device(a.device))
             resume = a.resume
             if resume == 'latest': resume = Path(cfg['logging']['folder']) / f"{cfg['logging']['write_tag']}-latest.pth.tar"

@@ -56,6 +56,8 @@ def test_commands_work_outside_the_checkout(installed):
     said = run([str(b / 'ijepa-viz'), 'demo', '--out', 'report'], cwd, env=env)
     assert 'make lab' not in said and 'ExplorerApp' in said          # hints that work outside a checkout
     assert (cwd / 'report' / 'index.html').stat().st_size > 100_000
+    page = (cwd / 'report' / 'index.html').read_text()
+    assert 'What its predictor predicts on the bundled photos' in page and 'and the predictions decoded to pixels' in page   # the photo decoder, from the wheel
     out = run([str(b / 'ijepa-eval'), '--ckpt', 'shapes-vit-tiny', '--data', 'shapes', '--n-train', '300', '--n-test', '200',
                '--json', 'probe.json'], cwd, env=env)
     assert 'count' in out and json.loads((cwd / 'probe.json').read_text())
