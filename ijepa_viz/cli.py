@@ -23,7 +23,7 @@ def train_parser() -> argparse.ArgumentParser:
     ap.add_argument('--resume', nargs='?', const='latest', help='resume from PATH (default: the run folder\'s latest checkpoint)')
     ap.add_argument('--overwrite', action='store_true', help='replace the run the folder holds (its checkpoints and log) with a new one')
     ap.add_argument('--steps', type=int, help='stop after this many updates in total')
-    ap.add_argument('--no-progress', action='store_true', help='no progress bar')
+    ap.add_argument('--no-progress', '--quiet', action='store_true', help='no progress bar')
     ap.add_argument('--tensorboard', action='store_true', help='also write TensorBoard events beside the CSV log '
                     '(logging.tensorboard: scalars, and pictures every logging.tensorboard_freq steps)')
     ap.add_argument('--export', metavar='PATH', help='at the end, write PATH.safetensors + PATH.json (weights and card)')
@@ -55,6 +55,7 @@ def eval_parser() -> argparse.ArgumentParser:
     ap.add_argument('--shots', type=int, default=5, help='labelled images per class for --method fewshot')
     ap.add_argument('--layers', type=int, nargs='*', help='features from these blocks (e.g. -4 -3 -2 -1), concatenated; default: the output')
     ap.add_argument('--json', help='write the results here')
+    ap.add_argument('--quiet', action='store_true', help='no progress bars')
     ap.add_argument('--card', action='store_true', help="also store them in the bundle's card (its 'metrics' entry)")
     return ap
 
@@ -86,7 +87,7 @@ def rcdm_parser() -> argparse.ArgumentParser:
     t.add_argument('--seed', type=int, default=0)
     t.add_argument('--init', help='start from this decoder (bundled name or path), e.g. to fine-tune one trained for another encoder')
     t.add_argument('--device', default='auto', help='auto (a GPU when there is one) | cpu | cuda | mps')
-    t.add_argument('--no-progress', action='store_true', help='no progress bar')
+    t.add_argument('--no-progress', '--quiet', action='store_true', help='no progress bar')
     t.add_argument('--tensorboard', action='store_true', help='also write the loss as TensorBoard events to OUT_tb beside --out')
     s = sub.add_parser('sample', help='decode conditions of one Shapes image into a figure')
     s.add_argument('--decoder', required=True); s.add_argument('--model', default='shapes-vit-tiny')
@@ -101,6 +102,7 @@ def rcdm_parser() -> argparse.ArgumentParser:
     e.add_argument('--model', default='shapes-vit-tiny'); e.add_argument('--train-seconds', type=float, default=None)
     e.add_argument('--train-command', default=None, help='the command that trained it (recorded on the card)')
     e.add_argument('--measure', type=int, default=64, help='scenes (or --measure-data photos) to score the decodes on (0: skip)')
+    e.add_argument('--quiet', action='store_true', help='no progress bar while the decodes are scored')
     e.add_argument('--measure-data', help='score on the val photos of this labelled folder (root/train, root/val: '
                    '`rcdm.photo_decoding_scores`) instead of Shapes scenes')
     return p
@@ -118,6 +120,7 @@ def viz_parser() -> argparse.ArgumentParser:
     d.add_argument('--images', help='a folder of your own image files to show it (default: the bundled photos)')
     d.add_argument('--max-images', type=int, default=4, help='at most this many of --images (default 4)')
     d.add_argument('--overwrite', action='store_true', help='replace the report --out holds from an earlier run')
+    d.add_argument('--quiet', action='store_true', help='no progress bar')
     c = sub.add_parser('convert', help='convert a checkpoint between formats (official, transformers, timm, ijepa_viz bundle)')
     c.add_argument('src', help='anything ijepa_viz.hub.load reads'); c.add_argument('dst', help='output file or folder')
     c.add_argument('--to', required=True, choices=['hf', 'timm', 'official', 'bundle'])
@@ -129,6 +132,7 @@ def viz_parser() -> argparse.ArgumentParser:
     f.add_argument('out', help='output folder')
     f.add_argument('--width', type=int, default=1600, help='width of the PNGs in pixels (default 1600)')
     f.add_argument('--steps', type=int, default=20, help="the decoder's sampling steps for the decoded predictions (default 20; fewer is faster)")
+    f.add_argument('--quiet', action='store_true', help='no progress bar')
     return ap
 
 # %% ../nbs/00_cli.ipynb #dd009f49

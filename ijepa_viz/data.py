@@ -626,11 +626,11 @@ def _pick(n_all: int, n: int | None, seed: int) -> list[int]:
     return sorted(torch.randperm(n_all, generator=torch.Generator().manual_seed(seed))[:n].tolist())
 
 def photo_split(root, split: str = 'train', size: int = 224, train: bool = False, side: int | None = None,
-                n: int | None = None, seed: int = 0, **kw) -> InMemory:
+                n: int | None = None, seed: int = 0, progress: bool = False, **kw) -> InMemory:
     """A labelled photo split in memory: `root/split/<class>/…` (an image folder; `split='val'` falls back to 'test'), or
     torchvision's CIFAR-10 root (`split` 'train', else the test batch); with `n`, a seeded random `n` of its images (only
     those are decoded). `train=False`: the evaluation view (resized to `size`); `train=True`: the official crops. Class
-    names from `class_names`."""
+    names from `class_names`. `progress`: a bar while the files are decoded."""
     root = Path(root).expanduser()
     if (root / 'cifar-10-batches-py').is_dir() or (root / 'batches.meta').is_file() or (root / 'test_batch').is_file():
         x, y, names = read_cifar10(root, split == 'train')
@@ -646,7 +646,7 @@ def photo_split(root, split: str = 'train', size: int = 224, train: bool = False
     f = ImageFolder(folder, size=size)
     f.names = class_names(root, f.classes['label'])
     f.samples = [f.samples[i] for i in _pick(len(f.samples), n, seed)]
-    return InMemory.from_folder(f, side=side or (size if not train else None), train=train, **kw)
+    return InMemory.from_folder(f, side=side or (size if not train else None), train=train, progress=progress, **kw)
 
 # %% ../nbs/02_data.ipynb #acb98f1b
 DATASETS = {'shapes': Shapes, 'digits': Digits, 'photos': Photos, 'imagefolder': ImageFolder}

@@ -263,9 +263,13 @@ FIGURES = {'architectures': "the three architectures of the paper's Figure 2",
            'attention_photo': "attention maps of the photo model (it learnt from Imagenette) on a bundled photo",
            'learning_curve': "the bundled checkpoint's training loss, from its card"}
 
-def write_figures(out='slides', width: int = 1600, name: str = 'shapes-vit-tiny', steps: int = 20) -> list[dict]:
-    "Write the course's key figures to `out` as PNG (`width` px wide) and SVG, and `out/figures.json` listing them with their sizes; return that list. `steps`: the decoder's sampling steps (its figure takes most of the time)."
+def write_figures(out='slides', width: int = 1600, name: str = 'shapes-vit-tiny', steps: int = 20,
+                  progress: bool = False) -> list[dict]:
+    """Write the course's key figures to `out` as PNG (`width` px wide) and SVG, and `out/figures.json` listing them with
+    their sizes; return that list. `steps`: the decoder's sampling steps (its figure takes most of the time). `progress`:
+    a bar over the figures."""
     matplotlib.use('Agg')
+    from tqdm.auto import tqdm
     import json
     if width < 100: raise hub.InputError(f"--width must be at least 100 pixels, got {width}")
     if steps < 1: raise hub.InputError(f"--steps must be at least 1, got {steps}")
@@ -287,7 +291,7 @@ def write_figures(out='slides', width: int = 1600, name: str = 'shapes-vit-tiny'
               'attention_photo': attention_photo,
               'learning_curve': lambda: learning_curve_figure(name, model.card)}
     rows = []
-    for stem, make in makers.items():
+    for stem, make in tqdm(makers.items(), desc='ijepa-viz figures', disable=not progress, leave=False):
         fig = make()
         if fig is None: continue                                         # no bundled decoder for these weights
         rows.append({'name': stem, 'about': FIGURES[stem], **save_figure(fig, out, stem, width)})
@@ -422,19 +426,23 @@ batch's shortest, dropping its bottom rows; <code>fix_border</code> and <code>pa
 <p class="note">Open the chapters and the course walkthrough with <code>make lab</code>; the explorers as an app with <code>make app</code>.</p>
 </body></html>"""
 
-def write_report(out='demo', ckpt=None, images=None, max_images: int = 4, overwrite: bool = False) -> Path:
+def write_report(out='demo', ckpt=None, images=None, max_images: int = 4, overwrite: bool = False,
+                 progress: bool = False) -> Path:
     """Write `out/index.html` (PNGs embedded) and return its path. Without `ckpt` and `images`: the bundled checkpoint's
     report (Shapes scenes, its card, its decoder). With `ckpt` (anything `hub.load` reads) and/or `images` (a folder of
     image files; default the bundled photos): that model on those photos, at its size and in its normalisation; sections
     that need a trained predictor or a decoder for these weights say why they are skipped. An earlier report in `out` is
-    replaced only with `overwrite` (refused before any work otherwise)."""
+    replaced only with `overwrite` (refused before any work otherwise). `progress`: a bar over the report's parts."""
     path = Path(out) / 'index.html'
     if path.exists() and not overwrite:
         when = time.strftime('%Y-%m-%d %H:%M', time.localtime(path.stat().st_mtime))
         raise hub.InputError(f"{path} holds an earlier report (written {when}); replace it with --overwrite, or write this "
                              f"one elsewhere with --out NEW_FOLDER")
     matplotlib.use('Agg')
+    from tqdm.auto import tqdm
     t0 = time.time()
+    bar = tqdm(total=6, desc='ijepa-viz demo', disable=not progress, leave=False, bar_format='{desc}: {n}/{total} {postfix}')
+    def did(what): bar.set_postfix_str(what, refresh=False); bar.update(1)
     model = photos = None
     if ckpt is not None or images is not None:
         model = hub.load(ckpt or hub.photo_model()).eval()        # photos: by default the model that learnt from photos
@@ -443,21 +451,28 @@ def write_report(out='demo', ckpt=None, images=None, max_images: int = 4, overwr
     else:
         from ijepa_viz.rcdm import mask_params
         masks = fig_png(masks_figure(photos, grid=model.target_encoder.grid_size[0], multiblock=mask_params(model)))
+    did('masks')
     qfig, n_images = quirks_figure()
-    quirks = fig_png(qfig)
+    quirks = fig_png(qfig); did('the sampler quirks')
     sizes = '\n'.join(f'<tr><td>{html.escape(n)}</td><td>{d}</td><td>{depth}</td><td>{h}</td><td>{p:,}</td></tr>'
                       for n, d, depth, h, p in sizes_table())
     path.parent.mkdir(parents=True, exist_ok=True)
-    if model is None: head, ckpt_html, dec, att = '', checkpoint_section(), decoded_section(), attention_section() + photos_section()
+    if model is None:
+        head, ckpt_html = '', checkpoint_section(); did('the checkpoint')
+        dec = decoded_section(); did('decoded predictions')
+        att = attention_section(); did('attention')
+        att += photos_section(); did('the photo model')
     else:
         src = str(ckpt or hub.photo_model())
         where = f'from <code>{html.escape(str(images))}</code>' if images else 'bundled with the package'
         head = model_section(model, src) + (f"<p>Shown on {len(photos)} photos {where}: "
                                             + ', '.join(f'<code>{html.escape(n)}</code>' for n, _ in photos) + '.</p>')
-        ckpt_html = checkpoint_section(src) if src in hub.bundled() else ''
-        dec, att = predictions_section(model, photos, src), model_attention_section(model, photos)
+        ckpt_html = checkpoint_section(src) if src in hub.bundled() else ''; did('the model')
+        dec = predictions_section(model, photos, src); did('predictions')
+        att = model_attention_section(model, photos); did('attention'); did('')
     hub.atomic_write(path, lambda tmp: tmp.write_text(PAGE.format(secs=time.time() - t0, masks=masks, quirks=quirks, sizes=sizes, n_images=n_images,
                                 model=head, checkpoint=ckpt_html, decoded=dec, attention=att)))
+    bar.close()
     return path
 
 def main(argv=None):
@@ -467,7 +482,7 @@ def main(argv=None):
 def run(args):
     "`ijepa-viz` with its arguments read (`cli.viz_parser`)."
     if args.cmd == 'figures':
-        with hub.one_line_errors('ijepa-viz figures'): rows = write_figures(args.out, args.width, steps=args.steps)
+        with hub.one_line_errors('ijepa-viz figures'): rows = write_figures(args.out, args.width, steps=args.steps, progress=not args.quiet)
         print(f"wrote {len(rows)} figures (PNG {args.width} px wide, and SVG) to {Path(args.out).resolve()}: "
               + ', '.join(r['name'] for r in rows))
         return
@@ -476,7 +491,8 @@ def run(args):
         with hub.one_line_errors('ijepa-viz convert'): convert(args.src, args.dst, to=args.to, net=args.net, overwrite=args.overwrite, say=print)
         return                                            # (a console script exits 1 on any returned value)
     if args.cmd == 'demo':
-        with hub.one_line_errors('ijepa-viz demo'): path = write_report(args.out, args.ckpt, args.images, args.max_images, args.overwrite)
+        with hub.one_line_errors('ijepa-viz demo'): path = write_report(args.out, args.ckpt, args.images, args.max_images, args.overwrite,
+                                                                        progress=not args.quiet)
         checkout = (Path.cwd() / 'Makefile').is_file() and (Path.cwd() / 'nbs' / 'index.ipynb').is_file()
         hints = ("the chapters and the course walkthrough (nbs/12_walkthrough.ipynb): make lab\nthe explorers as an app: make app"
                  if checkout else "the explorers in Jupyter: from ijepa_viz.widgets import ExplorerApp; ExplorerApp().widget")

@@ -38,11 +38,13 @@ def encode(encoder, images: torch.Tensor, layers=None) -> torch.Tensor:
     return torch.cat([F.layer_norm(out[i % len(encoder.blocks)], out[i % len(encoder.blocks)].shape[-1:]) for i in layers], -1)
 
 @torch.no_grad()
-def extract_features(encoder, dataset, batch_size: int = 256, device=None, pool: str = 'mean', layers=None, prep=None):
+def extract_features(encoder, dataset, batch_size: int = 256, device=None, pool: str = 'mean', layers=None, prep=None,
+                     progress: bool = False, desc: str = 'features'):
     """Average-pooled (or `pool='none'`: all patch) features [N, D] of `encoder` over `dataset` (see `encode` for `layers`),
     and its labels as arrays. `prep`: applied to each batch first, e.g. `model.from_imagenet` (the datasets give
     ImageNet-normalised images; a model may expect its own statistics). `encoder` may be a list of encoders: they share
-    one pass over `dataset` (each image is made once) and the features come back as a list, one array per encoder."""
+    one pass over `dataset` (each image is made once) and the features come back as a list, one array per encoder.
+    `progress`: a progress bar (`desc`) over the batches."""
     many = isinstance(encoder, (list, tuple))
     encs = list(encoder) if many else [encoder]
     params = [next(e.parameters()) for e in encs]
@@ -51,7 +53,8 @@ def extract_features(encoder, dataset, batch_size: int = 256, device=None, pool:
     loader = torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=False, num_workers=0)
     feats, labels = [[] for _ in encs], {}
     try:
-        for images, y in loader:
+        from tqdm.auto import tqdm
+        for images, y in tqdm(loader, desc=desc, disable=not progress, leave=False):
             for e, p, out in zip(encs, params, feats):
                 x = images.to(device or p.device, p.dtype)
                 h = encode(e, prep(x) if prep else x, layers).float()
@@ -111,13 +114,15 @@ def torch_linear_probe(train_x, train_y, test_x, test_y, epochs: int = 100, lr: 
 PROBES = {'linear': linear_probe, 'knn': knn_probe, 'fewshot': few_shot, 'torch': torch_linear_probe}
 
 def probe(encoder, train_ds, test_ds, tasks=('label',), method: str = 'linear', layers=None, prep=None,
-          batch_size: int = 256, **kw) -> dict:
+          batch_size: int = 256, progress: bool = False, **kw) -> dict:
     """Probe accuracy (`method`: linear, torch, knn or fewshot) for each label in `tasks`, on features from `layers` (see
-    `encode`; `prep` as in `extract_features`). For a list of encoders (one pass over the data): a list of results."""
+    `encode`; `prep` and `progress` as in `extract_features`). For a list of encoders (one pass over the data): a list
+    of results."""
     if method not in PROBES: raise ValueError(f"unknown probe {method!r}; choose one of {list(PROBES)}")
     many = isinstance(encoder, (list, tuple))
-    fx = lambda ds: extract_features(list(encoder) if many else [encoder], ds, batch_size, layers=layers, prep=prep)
-    (xas, ya), (xbs, yb) = fx(train_ds), fx(test_ds)
+    fx = lambda ds, d: extract_features(list(encoder) if many else [encoder], ds, batch_size, layers=layers, prep=prep,
+                                        progress=progress, desc=d)
+    (xas, ya), (xbs, yb) = fx(train_ds, 'features (train)'), fx(test_ds, 'features (test)')
     res = [{t: PROBES[method](xa, ya[t], xb, yb[t], **kw) for t in tasks} for xa, xb in zip(xas, xbs)]
     return res if many else res[0]
 
@@ -140,15 +145,18 @@ def tasks_of(data: str) -> tuple[str, ...]:
     "The labels a probe can ask of `data`: Shapes' five, or 'label' (Digits, a photo folder, a CIFAR-10 root)."
     return TASKS.get(data, ('label',))
 
-def eval_splits(data: str, size: int, n_train: int | None = 2000, n_test: int | None = 1000, seed: int = 0):
+def eval_splits(data: str, size: int, n_train: int | None = 2000, n_test: int | None = 1000, seed: int = 0,
+                progress: bool = False):
     """(train, test) datasets for probing: Shapes scenes never used in training (own seeds), the Digits split, or a photo
     set at path `data` (its train and val/test splits, `data.photo_split`: an image folder or a CIFAR-10 root), all of it
-    or a seeded subset of `n_train`/`n_test` images. For Shapes, None means 2000/1000."""
+    or a seeded subset of `n_train`/`n_test` images. For Shapes, None means 2000/1000. `progress`: a bar while photos
+    are decoded."""
     from ijepa_viz.data import Shapes, Digits, photo_split
     if data == 'shapes': return Shapes(n_train or 2000, size, seed=10_000 + seed), Shapes(n_test or 1000, size, seed=20_000 + seed)
     if data == 'digits': return Digits(size, 'train', seed=seed), Digits(size, 'test', seed=seed)
     if Path(data).expanduser().is_dir():
-        return photo_split(data, 'train', size, n=n_train, seed=seed), photo_split(data, 'val', size, n=n_test, seed=seed + 1)
+        return (photo_split(data, 'train', size, n=n_train, seed=seed, progress=progress),
+                photo_split(data, 'val', size, n=n_test, seed=seed + 1, progress=progress))
     raise FileNotFoundError(f"--data {data!r}: neither 'shapes', 'digits' nor a folder of photos (root/train/<class>/…, "
                             f"root/val/<class>/…, or a CIFAR-10 root of torchvision)")
 
@@ -168,7 +176,7 @@ NET_NOTE = ("the paper evaluates with the target encoder (the EMA copy); transfo
 
 def evaluate(model, data: str = 'shapes', tasks=None, n_train: int = 2000, n_test: int = 1000, seed: int = 0,
              baseline: bool = True, method: str = 'linear', layers=None, net: str = 'target_encoder',
-             batch_size: int = 256, **kw) -> dict:
+             batch_size: int = 256, progress: bool = False, **kw) -> dict:
     """{task: {'ijepa': accuracy, 'random': accuracy of the same architecture untrained}} for `method` probes of `net`
     ('target_encoder', as the paper evaluates, or 'context_encoder'), on images drawn at the model's size and fed in its
     own normalisation (`model.from_imagenet`)."""
@@ -176,9 +184,9 @@ def evaluate(model, data: str = 'shapes', tasks=None, n_train: int = 2000, n_tes
     tasks = tuple(tasks or tasks_of(data))
     enc = getattr(model, net)
     size = enc.img_size[0]
-    train, test = eval_splits(data, size, n_train, n_test, seed)
+    train, test = eval_splits(data, size, n_train, n_test, seed, progress)
     if method == 'fewshot': kw.setdefault('seed', seed)
-    opts = dict(prep=model.from_imagenet, batch_size=batch_size)
+    opts = dict(prep=model.from_imagenet, batch_size=batch_size, progress=progress)
     encs = {'ijepa': enc}
     if baseline:
         p = next(enc.parameters())
@@ -214,7 +222,7 @@ def run(a, argv=None):
         if bad: raise hub.InputError(f"unknown task(s) {sorted(bad)} for {a.data}; choose from {list(tasks_of(a.data))}")
         kw = dict(shots=a.shots) if a.method == 'fewshot' else {}
         res = evaluate(model, a.data, a.task, a.n_train, a.n_test, a.seed, method=a.method, layers=a.layers or None,
-                       net=a.net, batch_size=a.batch_size, **kw)
+                       net=a.net, batch_size=a.batch_size, progress=not a.quiet, **kw)
         what = f"{a.shots}-shot linear probe" if a.method == 'fewshot' else {'linear': 'linear probe', 'torch': 'linear head (torch)',
                                                                               'knn': 'k-NN (k=20, cosine)'}[a.method]
         n_train, n_test = (a.n_train or 2000, a.n_test or 1000) if a.data == 'shapes' else (a.n_train or 'all', a.n_test or 'all')

@@ -485,7 +485,7 @@ def _spread(per_image: torch.Tensor) -> dict:
 
 @torch.no_grad()
 def judged_scores(model, decoder: UNet, x: torch.Tensor, y: dict, xj: torch.Tensor, yj: dict, seeds=(0, 1),
-                  steps: int = 20, seed: int = 0) -> dict:
+                  steps: int = 20, seed: int = 0, progress: bool = False) -> dict:
     """Does the decoder decode *information*? For each of the labelled images `x` [n, 3, H, W] (ImageNet-normalised;
     `y`: {task: labels [n]}), a sample decoded from image i's own condition ('own') and one decoded, from the same
     noise, from image i-1's condition ('other') are both compared with image i. `retrieval`: how often image i is the
@@ -494,8 +494,10 @@ def judged_scores(model, decoder: UNet, x: torch.Tensor, y: dict, xj: torch.Tens
     sample (`real`: the judge on the real images, its ceiling); `box_mse` / `box_color_err`: pixel error and
     mean-colour error inside target block 0 of predictor-conditioned samples against image i's true block (also for
     unconditional samples in the same box). Real images are seen at the decoder's resolution. `spread` holds each
-    figure's value per seed and its standard error over images."""
+    figure's value per seed and its standard error over images. `progress`: a bar over the five decoding passes."""
+    from tqdm.auto import tqdm
     from ijepa_viz.eval import fit_probe
+    bar = tqdm(total=5, desc='decoding scores', disable=not progress, leave=False)
     n, size, S = len(x), model.target_encoder.img_size[0], decoder.img_size
     feats = lambda im: F.normalize(condition_image(model, im), dim=-1)
     fj = torch.cat([feats(_roundtrip(xj[i:i + 256], S)) for i in range(0, len(xj), 256)]).numpy()
@@ -510,7 +512,7 @@ def judged_scores(model, decoder: UNet, x: torch.Tensor, y: dict, xj: torch.Tens
         to[name], sp[name] = float(per_image.float().mean()), _spread(per_image)
     cond = condition_image(model, x)
     for name, c in (('own', cond), ('other', cond[perm])):
-        fs = [feats(s) for s in decode(decoder, model, x, cond=c, seeds=seeds, steps=steps)]
+        fs = [feats(s) for s in decode(decoder, model, x, cond=c, seeds=seeds, steps=steps)]; bar.update(1)
         put('retrieval', name, torch.stack([(f @ fx.T).argmax(1).eq(torch.arange(n)) for f in fs]))
         for t in y:
             put('attributes', name, torch.stack([torch.as_tensor(judges[t].predict(f.numpy()) == y[t]) for f in fs]), t)
@@ -522,15 +524,16 @@ def judged_scores(model, decoder: UNet, x: torch.Tensor, y: dict, xj: torch.Tens
     true = (to_unit(_roundtrip(x, S)) + 1) / 2
     pred = condition_predictor(model, x, masks, 0)
     for name, c in (('own', pred), ('other', pred[perm]), ('unconditional', None)):
-        smp = decode(decoder, model, x, masks, 0, seeds=seeds, steps=steps, cond=c, unconditional=c is None)
+        smp = decode(decoder, model, x, masks, 0, seeds=seeds, steps=steps, cond=c, unconditional=c is None); bar.update(1)
         smp = (to_unit(smp).clamp(-1, 1) + 1) / 2
         put('box_mse', name, (((smp - true) ** 2) * box).sum((2, 3, 4)) / (3 * area))
         put('box_color_err', name, (((smp * box).sum((3, 4)) - (true * box).sum((2, 3))) / area[:, None]).norm(dim=-1))
+    bar.close()
     return res
 
 # %% ../nbs/08_rcdm.ipynb #c55d5cec
 def decoding_scores(model, decoder: UNet, n: int = 64, seeds=(0, 1), steps: int = 20, n_judge: int = 2000,
-                    tasks=('count', 'color', 'position'), seed: int = 0) -> dict:
+                    tasks=('count', 'color', 'position'), seed: int = 0, progress: bool = False) -> dict:
     "`judged_scores` on `n` unseen Shapes scenes, the judges fitted on `n_judge` others."
     from ijepa_viz.data import Shapes
     size = model.target_encoder.img_size[0]
@@ -539,19 +542,19 @@ def decoding_scores(model, decoder: UNet, n: int = 64, seeds=(0, 1), steps: int 
         x, labels = zip(*(ds[i] for i in range(n_)))
         return torch.stack(x), {t: np.array([l[t] for l in labels]) for t in tasks}
     (xj, yj), (x, y) = split(n_judge, 10_000 + seed), split(n, 20_000 + seed)
-    return dict(judged_scores(model, decoder, x, y, xj, yj, seeds, steps, seed), data_seed=20_000 + seed)
+    return dict(judged_scores(model, decoder, x, y, xj, yj, seeds, steps, seed, progress), data_seed=20_000 + seed)
 
 def photo_decoding_scores(model, decoder: UNet, root, n: int = 200, seeds=(0, 1), steps: int = 20, n_judge: int = 2000,
-                          seed: int = 0) -> dict:
+                          seed: int = 0, progress: bool = False) -> dict:
     """`judged_scores` on `n` photos of the 'val' split of the labelled photo folder `root` (`data.photo_split`), in a
     seeded random order (so image i-1 is mostly of another class), the class judge fitted on `n_judge` 'train' photos."""
     from ijepa_viz.data import photo_split
     size = model.target_encoder.img_size[0]
-    val, train = (photo_split(root, s, size=size, n=k, seed=seed) for s, k in (('val', n), ('train', n_judge)))
+    val, train = (photo_split(root, s, size=size, n=k, seed=seed, progress=progress) for s, k in (('val', n), ('train', n_judge)))
     order = torch.randperm(len(val), generator=torch.Generator().manual_seed(seed))
     x, y = torch.stack([val[int(i)][0] for i in order]), {'class': val.targets[order].numpy()}
     xj, yj = torch.stack([train[i][0] for i in range(len(train))]), {'class': train.targets.numpy()}
-    return dict(judged_scores(model, decoder, x, y, xj, yj, seeds, steps, seed), data=str(root), data_seed=seed)
+    return dict(judged_scores(model, decoder, x, y, xj, yj, seeds, steps, seed, progress), data=str(root), data_seed=seed)
 
 # %% ../nbs/08_rcdm.ipynb #04855df0
 def show_decoded(decoder: UNet, model, images: torch.Tensor, masks: Masks, block: int = 0, seeds=(0, 1, 2),
@@ -606,11 +609,12 @@ def run(a):
     if a.cmd == 'export':
         card = dict(model=a.model, model_arch=model.arch, model_fingerprint=hub.fingerprint(model), command=a.train_command, train_seconds=a.train_seconds, torch=torch.__version__)
         if a.measure and a.measure_data:
-            card['decoding_scores'] = photo_decoding_scores(model, load_decoder(a.ckpt), a.measure_data, n=a.measure)
+            card['decoding_scores'] = photo_decoding_scores(model, load_decoder(a.ckpt), a.measure_data, n=a.measure,
+                                                            progress=not a.quiet)
             card['decoding_scores_command'] = (f"ijepa_viz.rcdm.photo_decoding_scores(hub.load({a.model!r}), load_decoder(NAME), "
                                                f"{a.measure_data!r}, n={a.measure})")
         elif a.measure:
-            card['decoding_scores'] = decoding_scores(model, load_decoder(a.ckpt), n=a.measure)
+            card['decoding_scores'] = decoding_scores(model, load_decoder(a.ckpt), n=a.measure, progress=not a.quiet)
             card['decoding_scores_command'] = f"ijepa_viz.rcdm.decoding_scores(hub.load({a.model!r}), load_decoder(NAME), n={a.measure})"
         st = export_decoder(a.ckpt, a.name, card)
         print(st)
