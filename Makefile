@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test sync nbtest pytest chromium app lab lab-full bench docs student figures clean
+.PHONY: setup demo test sync nbtest pytest chromium app lab lab-full bench gpu-check docs student figures clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -92,6 +92,14 @@ bench: setup
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/widgets.py
 	$(BIN)/python benchmarks/train_step.py $(if $(OFFICIAL),--official $(OFFICIAL))
+
+## make gpu-check [OFFICIAL=PATH]: on a machine with a GPU, one prepared command: the device, the vit_base/16 training
+## throughput in bf16 (images/s, TFLOP/s, MFU) and, with OFFICIAL (a facebookresearch/ijepa checkout), the weight check
+## and the CPU step beside the official one
+gpu-check: setup
+	@nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || { echo "gpu-check: no NVIDIA GPU here"; exit 1; }
+	$(BIN)/python -c "import torch; print('torch', torch.__version__, 'cuda', torch.version.cuda, torch.cuda.get_device_name(0))"
+	$(BIN)/python benchmarks/train_step.py --gpu $(if $(OFFICIAL),--official $(OFFICIAL))
 
 clean:
 	rm -rf $(VENV) demo _proc _docs exercises_student slides
