@@ -95,6 +95,29 @@ def test_photo_model_features_beat_its_untrained_architecture_on_imagenette():
     assert res['label']['ijepa'] - res['label']['random'] >= 0.05, res
 
 
+
+# Its RCDM decoder (chapter 08, "On photographs"): what the predictor predicts for a hidden block of a photo.
+PHOTO_DECODER = f'{PHOTO}-rcdm'
+
+
+def test_photo_decoder_is_found_for_the_photo_model_and_its_card_holds_the_scores():
+    import torch
+    from ijepa_viz.data import photo, to_tensor
+    from ijepa_viz.masks import make_sampler
+    from ijepa_viz.rcdm import load_decoder, bundled_decoder, decode, mask_params
+    assert PHOTO_DECODER in hub.bundled('rcdm') and (hub.CKPT_DIR / f'{PHOTO_DECODER}.safetensors').stat().st_size <= 10e6
+    dec, model = load_decoder(PHOTO_DECODER), hub.load(PHOTO)
+    card = dec.card
+    assert card['model'] == PHOTO and card['command'].startswith('ijepa-rcdm train') and card['train_seconds'] > 0
+    assert card['model_fingerprint'] == hub.fingerprint(model) and bundled_decoder(model) is not None
+    s = card['decoding_scores']                                            # photo_decoding_scores on Imagenette val
+    assert s['n'] >= 200 and len(s['seeds']) == 2 and set(s['attributes']) == {'class'} and 'spread' in s
+    size = model.target_encoder.img_size[0]
+    x = torch.stack([to_tensor(photo(n, size)) for n in ('chelsea', 'rocket')])
+    m = make_sampler('multiblock', size // model.context_encoder.patch_size, seed=0, **mask_params(model))(2)
+    a, b = (decode(dec, model, x, m, 0, seeds=(3,), steps=4) for _ in range(2))
+    assert a.shape == (1, 2, 3, size, size) and torch.equal(a, b) and a.isfinite().all()
+
 # The CIFAR-10 model (chapter 16: beside the published I-JEPA ViT-Tiny/4 figure).
 CIFAR = 'cifar10-vit-tiny'
 CIFAR10 = IMAGENETTE.parent / 'cifar10'
