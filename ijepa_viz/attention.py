@@ -12,7 +12,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from .masks import _outline, _as_image, _pair
+from .masks import block_outline, as_image, as_pair
 from .data import to_image
 
 # %% auto #0
@@ -124,7 +124,7 @@ def cast_(model: nn.Module, dtype: torch.dtype) -> nn.Module:
 def to_grid(values: torch.Tensor, grid_size, idx: torch.Tensor | None = None,
             valid: torch.Tensor | None = None) -> torch.Tensor:
     "Per-token `values` [..., K] placed on the patch grid [..., H, W]: token t at patch `idx[t]` (all patches in order when None); NaN where no token is."
-    H, W = _pair(grid_size)
+    H, W = as_pair(grid_size)
     values = torch.as_tensor(values).float()
     if idx is None:
         if values.shape[-1] != H * W: raise ValueError(f"{values.shape[-1]} tokens do not fill a {H}x{W} grid: pass their patch indices `idx`")
@@ -140,7 +140,7 @@ def to_grid(values: torch.Tensor, grid_size, idx: torch.Tensor | None = None,
 
 def _patch(query, grid_size) -> int:
     "Flat patch index of `query` (an int or a (row, col) pair)."
-    H, W = _pair(grid_size)
+    H, W = as_pair(grid_size)
     p = int(query[0]) * W + int(query[1]) if isinstance(query, (tuple, list)) else int(query)
     if not 0 <= p < H * W: raise ValueError(f"query patch {query} is outside the {H}x{W} grid")
     return p
@@ -153,7 +153,7 @@ def _token(query, grid_size, idx=None, valid=None) -> int:
     hit = idx == p
     if valid is not None: hit &= torch.as_tensor(valid, dtype=torch.bool).reshape(-1)
     if not hit.any():
-        W = _pair(grid_size)[1]
+        W = as_pair(grid_size)[1]
         raise ValueError(f"query patch ({p // W}, {p % W}) is not among the tokens (those patches are {sorted(idx[valid if valid is not None else slice(None)].tolist())})")
     return int(hit.nonzero()[0, 0])
 
@@ -227,7 +227,7 @@ def top_mass(amap, fraction: float = 0.6) -> torch.Tensor:
 def upsample(amap, size, mode: str = 'nearest') -> np.ndarray:
     "A map [H, W] at `size` (pixels, int or (h, w)), NaN kept where no patch value is; `mode` 'nearest' or 'bilinear'."
     a = torch.as_tensor(amap, dtype=torch.float32).cpu()[None, None]
-    size = _pair(size)
+    size = as_pair(size)
     known = ~a.isnan()
     near = F.interpolate(a, size, mode='nearest')
     if mode == 'nearest': return near[0, 0].numpy()
@@ -241,7 +241,7 @@ def _image01(image) -> np.ndarray:
     "HxWx3 float in [0, 1] from a uint8/float array or a normalised [3, H, W] tensor (as `to_tensor` makes)."
     if isinstance(image, torch.Tensor) and image.dim() == 3 and image.shape[0] == 3 and image.is_floating_point():
         image = to_image(image)
-    return _as_image(image)
+    return as_image(image)
 
 def _resize(img: np.ndarray, size) -> np.ndarray:
     "HxWx3 float image at `size` (h, w): antialiased bilinear, unchanged if already that size."
@@ -277,17 +277,17 @@ def _panel(img, amap, masks=None, index=0, targets='all', query=None, alpha=0.6,
         kept = top_mass(amap, keep).numpy()
         kept_px = upsample(torch.from_numpy(kept).float(), img.shape[:2])[..., None] > 0.5
         rgb = np.where(kept_px, rgb, img * 0.3)
-        lines.append((_outline(kept), (1., 1., 1.), 1.5))
+        lines.append((block_outline(kept), (1., 1., 1.), 1.5))
     grey = img.mean(-1, keepdims=True) * 0.35 + 0.55                                # as show_masks greys non-context
     rgb = np.where(known[..., None], rgb, grey)
     if masks is not None:
         m = masks[index]
         if tuple(m.grid_size) != (H, W): raise ValueError(f"masks are on a {m.grid_size} grid, the map on {(H, W)}")
-        lines.append((_outline(m.context_grid[0].cpu().numpy()), (1., 1., 1.), 1.))
+        lines.append((block_outline(m.context_grid[0].cpu().numpy()), (1., 1., 1.), 1.))
         colors = plt.colormaps['tab10'].colors
         tg = m.target_grid[0].cpu().numpy()
         for k in _targets_of(targets, m.num_targets):
-            lines.append((_outline(tg[k]), to_rgb(colors[k % len(colors)]), 2.))
+            lines.append((block_outline(tg[k]), to_rgb(colors[k % len(colors)]), 2.))
     if query is not None:
         p = _patch(query, (H, W)); r, c = divmod(p, W)
         lines.append(([[(c, r), (c + 1, r)], [(c + 1, r), (c + 1, r + 1)], [(c + 1, r + 1), (c, r + 1)], [(c, r + 1), (c, r)]],

@@ -14,8 +14,8 @@ import torch.nn.functional as F
 from torch.utils.data import Dataset
 
 # %% auto #0
-__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'PHOTOS', 'IMG_EXTENSIONS', 'IMAGENETTE', 'CIFAR10_NAMES', 'DATASETS', 'photo',
-           'to_tensor', 'to_image', 'renormalize', 'GaussianBlur', 'make_transforms', 'draw_scene', 'Shapes',
+__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'PHOTOS', 'IMG_EXTENSIONS', 'IMAGENETTE', 'CIFAR10_NAMES', 'DATASETS', 'resize_image',
+           'photo', 'to_tensor', 'to_image', 'renormalize', 'GaussianBlur', 'make_transforms', 'draw_scene', 'Shapes',
            'show_batch', 'Digits', 'Photos', 'to_rgb', 'open_image', 'DataError', 'ImageFolder', 'InMemory',
            'class_names', 'read_cifar10', 'photo_split', 'make_dataset']
 
@@ -38,7 +38,7 @@ def _sklearn(fname):
 PHOTOS = {'astronaut': _skimage('astronaut'), 'chelsea': _skimage('chelsea'), 'coffee': _skimage('coffee'),
           'rocket': _skimage('rocket'), 'china': _sklearn('china.jpg'), 'flower': _sklearn('flower.jpg')}
 
-def _resize(img: np.ndarray, size: int) -> np.ndarray:
+def resize_image(img: np.ndarray, size: int) -> np.ndarray:
     "HxWx3 uint8 -> size x size x 3 uint8 (bilinear, antialiased when shrinking)."
     x = torch.from_numpy(np.ascontiguousarray(img)).permute(2, 0, 1)[None].float()
     x = F.interpolate(x, size=(size, size), mode='bilinear', antialias=True, align_corners=False)
@@ -57,7 +57,7 @@ def photo(name: str = 'astronaut', size: int | None = 224) -> np.ndarray:
     h, w = img.shape[:2]; s = min(h, w)
     img = img[(h - s) // 2:(h - s) // 2 + s, (w - s) // 2:(w - s) // 2 + s]
     if size is None or size == s: return img.copy()
-    return _resize(img, size)
+    return resize_image(img, size)
 
 def to_tensor(img: np.ndarray, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> torch.Tensor:
     "HxWx3 uint8 image -> float tensor [3, H, W] normalised with `mean`/`std` (a model's own: `model.preprocess`)."
@@ -361,7 +361,7 @@ class Photos(Dataset):
 
     def _item(self, index: int):
         k, (t, l, s) = self.crop(index)
-        return k, _resize(_full_photo(self.names[k])[t:t + s, l:l + s], self.size)
+        return k, resize_image(_full_photo(self.names[k])[t:t + s, l:l + s], self.size)
 
     def image(self, index: int) -> np.ndarray:
         "Item `index` as an HxWx3 uint8 array, before any transform."

@@ -20,12 +20,12 @@ from .data import IMAGENET_MEAN, IMAGENET_STD
 __all__ = ['LOCK_NAME', 'INPUT_ERRNOS', 'OFFICIAL_HEADS', 'NETS', 'FILE_NETS', 'CKPT_DIR', 'CARD', 'PHOTO_MODEL', 'HF_CONFIG',
            'HF_MEAN', 'HF_STD', 'FORMATS', 'CONVERSIONS', 'InputError', 'CheckpointError', 'WriteError', 'write_error',
            'temp_path', 'atomic_write', 'remove_stale_temps', 'FolderInUseError', 'run_lock', 'is_input_error',
-           'one_line_errors', 'read_checkpoint', 'read_safetensors', 'infer_encoder_arch', 'infer_predictor_arch',
-           'Num', 'PosInt', 'MapOf', 'check_shape', 'read_text_file', 'read_json', 'assemble', 'trained',
-           'load_official', 'atomic_save', 'save_official', 'packaged', 'save_bundle', 'fingerprint', 'write_bundle',
-           'write_json', 'photo_model', 'bundled', 'read_bundle', 'resolve', 'load_bundle', 'is_hf_state_dict',
-           'from_hf_state_dict', 'to_hf_state_dict', 'load_hf', 'load_timm', 'detect', 'load', 'export_timm',
-           'hf_config', 'export_hf', 'conversion_note', 'convert']
+           'one_line_errors', 'strip_prefix', 'read_checkpoint', 'read_safetensors', 'infer_encoder_arch',
+           'infer_predictor_arch', 'Num', 'PosInt', 'MapOf', 'check_shape', 'read_text_file', 'read_json', 'assemble',
+           'trained', 'load_official', 'atomic_save', 'save_official', 'packaged', 'save_bundle', 'fingerprint',
+           'write_bundle', 'write_json', 'photo_model', 'bundled', 'read_bundle', 'resolve', 'load_bundle',
+           'is_hf_state_dict', 'from_hf_state_dict', 'to_hf_state_dict', 'load_hf', 'load_timm', 'detect', 'load',
+           'export_timm', 'hf_config', 'export_hf', 'conversion_note', 'convert']
 
 # %% ../nbs/06_hub.ipynb #1f9b5e79
 class InputError(ValueError):
@@ -193,7 +193,7 @@ def one_line_errors(prog: str):
 
 OFFICIAL_HEADS = {dim: heads for dim, _, heads, _ in VIT_SIZES.values()}  # embed_dim -> heads
 
-def _strip_prefix(sd: dict) -> dict:
+def strip_prefix(sd: dict) -> dict:
     "Drop DistributedDataParallel's `module.` prefix (and torch.compile's `_orig_mod.`)."
     return {re.sub(r'^(module\.|_orig_mod\.)+', '', k): v for k, v in sd.items()}
 
@@ -410,7 +410,7 @@ def load_official(path, num_heads: int | None = None, predictor_num_heads: int |
         found = sorted(ckpt)[:10] if isinstance(ckpt, dict) else type(ckpt).__name__
         raise CheckpointError(f"{path} is not an I-JEPA checkpoint: expected the keys 'encoder', 'predictor' and "
                               f"'target_encoder' (official layout), found {found}")
-    sds = {k: _strip_prefix(ckpt[k]) for k in FILE_NETS if isinstance(ckpt.get(k), dict)}
+    sds = {k: strip_prefix(ckpt[k]) for k in FILE_NETS if isinstance(ckpt.get(k), dict)}
     if 'encoder' not in sds and 'target_encoder' not in sds:
         k = 'encoder' if 'encoder' in ckpt else 'target_encoder'
         raise CheckpointError(f"{path}: its {k!r} entry is {_found(ckpt[k]) if not isinstance(ckpt[k], torch.Tensor) else 'a tensor'}, "
@@ -682,7 +682,7 @@ def load_timm(sd_or_path, num_heads: int | None = None, dtype=torch.float32, mea
                 mean, std = mean or m, std or s
             if str(info.get('num_heads', '')).isdigit(): num_heads = num_heads or int(info['num_heads'])
         else: sd = _unwrap(read_checkpoint(path))           # possibly a training script's {'state_dict': ...}
-    sd = {k: v for k, v in _strip_prefix(sd).items() if not re.match(_TIMM_IGNORED, k)}
+    sd = {k: v for k, v in strip_prefix(sd).items() if not re.match(_TIMM_IGNORED, k)}
     extra = [k for k in ('cls_token', 'reg_token') if k in sd]
     if extra: raise CheckpointError(f"this timm ViT has a {extra[0]}; I-JEPA's have none (class_token=False, no registers)")
     arch = infer_encoder_arch(sd, num_heads) | dict(pos_embed=pos_embed)
@@ -707,7 +707,7 @@ def _unwrap(sd):
 def _classify(sd, path) -> str:
     "The format of a loaded dict of tensors: 'official', 'hf' or 'timm'; otherwise an error naming what was found."
     if isinstance(sd, dict) and ('encoder' in sd or 'target_encoder' in sd): return 'official'
-    flat = _strip_prefix(_unwrap(sd)) if isinstance(sd, dict) else {}
+    flat = strip_prefix(_unwrap(sd)) if isinstance(sd, dict) else {}
     if any(k.startswith('patch_embed.proj.') for k in flat) and any(k.startswith('blocks.') for k in flat): return 'timm'
     if is_hf_state_dict(flat): return 'hf'
     found = (f"{len(sd)} entries: {', '.join(map(str, list(sd)[:6]))}{', ...' if len(sd) > 6 else ''}"

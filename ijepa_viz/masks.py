@@ -13,12 +13,12 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['SAMPLERS', 'Masks', 'block_size', 'MaskError', 'RelaxedMasksWarning', 'MaskSampler', 'MultiBlockSampler',
-           'RasterizedSampler', 'BlockSampler', 'RandomSampler', 'make_sampler', 'show_masks', 'coverage',
-           'plot_coverage']
+__all__ = ['SAMPLERS', 'as_pair', 'Masks', 'block_size', 'MaskError', 'RelaxedMasksWarning', 'MaskSampler', 'MultiBlockSampler',
+           'RasterizedSampler', 'BlockSampler', 'RandomSampler', 'make_sampler', 'as_image', 'block_outline',
+           'show_masks', 'coverage', 'plot_coverage']
 
 # %% ../nbs/01_masks.ipynb #c13f3255
-def _pair(x, name='grid_size'):
+def as_pair(x, name='grid_size'):
     "`x` as an `(H, W)` tuple of ints."
     if isinstance(x, (int, np.integer)): x = (x, x)
     x = tuple(int(v) for v in x)
@@ -35,7 +35,7 @@ class Masks:
     context_valid: Optional[torch.Tensor] = None  # [B, Nc] bool, False = padding; None unless the sampler pads (`pad_context`)
 
     def __post_init__(self):
-        self.grid_size = _pair(self.grid_size)
+        self.grid_size = as_pair(self.grid_size)
         if self.context.ndim != 2 or self.targets.ndim != 3 or len(self.context) != len(self.targets):
             raise ValueError(f"expected context [B, Nc] and targets [B, M, Nt], got {tuple(self.context.shape)} and {tuple(self.targets.shape)}")
         if self.context_valid is not None and self.context_valid.shape != self.context.shape:
@@ -95,7 +95,7 @@ class Masks:
 # %% ../nbs/01_masks.ipynb #64996050
 def block_size(r_scale, r_aspect, grid_size, scale, aspect, fix_border=False):
     "Official block-size rule for uniform draws `r_scale`, `r_aspect` in [0, 1] (floats or arrays): returns `(h, w)`."
-    H, W = _pair(grid_size)
+    H, W = as_pair(grid_size)
     s = scale[0] + np.asarray(r_scale, dtype=np.float64) * (scale[1] - scale[0])
     a = aspect[0] + np.asarray(r_aspect, dtype=np.float64) * (aspect[1] - aspect[0])
     keep = np.floor(H * W * s)              # int() of a positive number
@@ -180,7 +180,7 @@ class MaskSampler:
     "Base class: `sampler(batch_size, generator=None) -> Masks`, deterministic given `seed`."
     pad_context = False
     def __init__(self, grid_size, seed=0):
-        self.grid_size = _pair(grid_size)
+        self.grid_size = as_pair(grid_size)
         if min(self.grid_size) < 2: raise ValueError(f"grid_size must be at least 2x2 patches, got {self.grid_size}")
         self.seed = int(seed)
         self.generator = torch.Generator().manual_seed(self.seed)
@@ -348,7 +348,7 @@ def make_sampler(strategy, grid_size, **params) -> MaskSampler:
     return SAMPLERS[key](grid_size, **params)
 
 # %% ../nbs/01_masks.ipynb #82ec2a0d
-def _as_image(image):
+def as_image(image):
     "HxWx3 float numpy in [0, 1] from a uint8/float HxWx3 array or a [3, H, W] float tensor."
     if isinstance(image, torch.Tensor):
         image = image.detach().cpu()
@@ -360,7 +360,7 @@ def _as_image(image):
     if image.shape[-1] == 1: image = np.repeat(image, 3, -1)
     return np.clip(image, 0, 1)
 
-def _outline(mask):
+def block_outline(mask):
     "Line segments (in patch coordinates) around the True region of a bool [H, W] array."
     m = np.pad(mask, 1)
     segs = []
@@ -376,7 +376,7 @@ def show_masks(image, masks, index=0, ax=None, title=None, colors=None):
     from matplotlib.collections import LineCollection
     from matplotlib.colors import to_rgb
     if ax is None: _, ax = plt.subplots(figsize=(4, 4))
-    img, m = _as_image(image), masks[index]
+    img, m = as_image(image), masks[index]
     H, W = m.grid_size
     ctx = m.context_grid[0].cpu().numpy()
     rows = np.arange(img.shape[0]) * H // img.shape[0]     # patch row of every pixel row
@@ -388,7 +388,7 @@ def show_masks(image, masks, index=0, ax=None, title=None, colors=None):
     for k, tmap in enumerate(m.target_grid[0].cpu().numpy()):
         c = to_rgb(colors[k % len(colors)])
         ax.imshow(np.dstack([np.broadcast_to(c, (H, W, 3)), tmap * 0.35]), extent=(0, W, H, 0), interpolation='nearest')
-        ax.add_collection(LineCollection(_outline(tmap), colors=[c], linewidths=2))
+        ax.add_collection(LineCollection(block_outline(tmap), colors=[c], linewidths=2))
     ax.set_xlim(0, W); ax.set_ylim(H, 0); ax.set_xticks([]); ax.set_yticks([])
     ax.set_title(f"context {m.context_ratio:.0%}, {m.num_targets} target{'s' * (m.num_targets > 1)}" if title is None else title)
     return ax

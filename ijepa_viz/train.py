@@ -17,7 +17,7 @@ from .jepa import IJEPA, LOSSES, TARGETS, train_step
 from .masks import make_sampler, SAMPLERS
 from .vit import VIT_SIZES
 from .eval import collapse_stats
-from .hub import (atomic_save, read_checkpoint, _strip_prefix, CheckpointError, InputError, save_bundle, packaged,
+from .hub import (atomic_save, read_checkpoint, strip_prefix, CheckpointError, InputError, save_bundle, packaged,
                   one_line_errors, remove_stale_temps, atomic_write, run_lock, read_text_file)
 
 # %% auto #0
@@ -409,7 +409,7 @@ def restore(path, model: IJEPA, opt, ipe: int, cfg: dict | None = None) -> tuple
         except ValueError: saved = None
         if isinstance(saved, dict): check_resume_config(path, saved, cfg)
     for net, key in ((model.context_encoder, 'encoder'), (model.predictor, 'predictor'), (model.target_encoder, 'target_encoder')):
-        try: net.load_state_dict(_strip_prefix(ck[key]))
+        try: net.load_state_dict(strip_prefix(ck[key]))
         except RuntimeError as e:
             first = next((l.strip() for l in str(e).splitlines()[1:] if l.strip()), str(e))
             raise CheckpointError(f"{path}: the {key} weights do not fit the model of this config (e.g. {first.rstrip('.')}); "

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 import numpy as np
 import torch
-from .masks import make_sampler, SAMPLERS, show_masks, coverage, _as_image, Masks, RelaxedMasksWarning
+from .masks import make_sampler, SAMPLERS, show_masks, coverage, as_image, Masks, RelaxedMasksWarning
 from .attention import (capture_attention, attention_from, attention_received, rollout_map,
                                  predictor_attention, overlay)
 from .data import photo, PHOTOS, Shapes, Digits, to_tensor, open_image
@@ -61,11 +61,11 @@ IMAGES = [f'photo: {n}' for n in PHOTOS] + [f'shapes {i}' for i in range(4)] + [
 
 def _square(img: np.ndarray, size: int) -> np.ndarray:
     "HxWx3 (or HxW) uint8/float array -> centre-cropped size x size x 3 uint8."
-    from ijepa_viz.data import _resize
-    img = (_as_image(img) * 255).round().astype(np.uint8)
+    from ijepa_viz.data import resize_image
+    img = (as_image(img) * 255).round().astype(np.uint8)
     h, w = img.shape[:2]; s = min(h, w)
     img = np.ascontiguousarray(img[(h - s) // 2:(h - s) // 2 + s, (w - s) // 2:(w - s) // 2 + s])
-    return img if s == size else _resize(img, size)
+    return img if s == size else resize_image(img, size)
 
 @lru_cache(maxsize=1)
 def _digits(): return Digits(64, split='test')
