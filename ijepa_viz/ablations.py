@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import torch
 from .train import CONFIG_DIR, load_config, Trainer, build_dataset, build_sampler, build_model
-from .hub import write_json, read_json, run_lock, FolderInUseError
+from .core import run_lock, FolderInUseError
+from .hub import write_json, read_json
 from .eval import extract_features, linear_probe, knn_probe, eval_splits, collapse_stats, TASKS, tasks_of
 
 # %% auto #0

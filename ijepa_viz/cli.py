@@ -158,7 +158,7 @@ def ijepa_rcdm(argv=None):
     "Console script `ijepa-rcdm` (`train` / `sample` / `export`)."
     a = parse('ijepa-rcdm', argv)
     from ijepa_viz.rcdm import run
-    from ijepa_viz.hub import one_line_errors
+    from ijepa_viz.core import one_line_errors
     with one_line_errors('ijepa-rcdm'): run(a)
 
 def ijepa_viz(argv=None):

@@ -12,6 +12,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch.utils.data import Dataset
+from .core import InputError
 
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'PHOTOS', 'IMG_EXTENSIONS', 'IMAGENETTE', 'CIFAR10_NAMES', 'DATASETS', 'resize_image',
@@ -409,7 +410,7 @@ def open_image(path):
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif', '.tiff', '.webp')
 _LAYOUT = 'expected the ImageNet layout root/<class_name>/<image>.jpg (one sub-folder per class, images inside)'
 
-class DataError(ValueError):
+class DataError(InputError):
     "Data that cannot be used as given (e.g. an image folder in which no file can be read): a command reports it in one line."
 
 class ImageFolder(Dataset):

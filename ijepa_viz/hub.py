@@ -15,182 +15,20 @@ from safetensors.torch import save_file
 from .vit import VisionTransformer, VisionTransformerPredictor, VIT_SIZES
 from .jepa import IJEPA
 from .data import IMAGENET_MEAN, IMAGENET_STD
+from .core import (InputError, CheckpointError, WriteError, FolderInUseError, write_error, temp_path, atomic_write,
+                            atomic_save, remove_stale_temps, run_lock, LOCK_NAME, INPUT_ERRNOS, is_input_error,
+                            one_line_errors)   # chapter 00: re-exported here, where earlier code found them
 
 # %% auto #0
-__all__ = ['LOCK_NAME', 'INPUT_ERRNOS', 'OFFICIAL_HEADS', 'NETS', 'FILE_NETS', 'CKPT_DIR', 'CARD', 'PHOTO_MODEL', 'HF_CONFIG',
-           'HF_MEAN', 'HF_STD', 'FORMATS', 'CONVERSIONS', 'InputError', 'CheckpointError', 'WriteError', 'write_error',
-           'temp_path', 'atomic_write', 'remove_stale_temps', 'FolderInUseError', 'run_lock', 'is_input_error',
-           'one_line_errors', 'strip_prefix', 'read_checkpoint', 'read_safetensors', 'infer_encoder_arch',
+__all__ = ['OFFICIAL_HEADS', 'NETS', 'FILE_NETS', 'CKPT_DIR', 'CARD', 'PHOTO_MODEL', 'HF_CONFIG', 'HF_MEAN', 'HF_STD', 'FORMATS',
+           'CONVERSIONS', 'strip_prefix', 'read_checkpoint', 'read_safetensors', 'infer_encoder_arch',
            'infer_predictor_arch', 'Num', 'PosInt', 'MapOf', 'check_shape', 'read_text_file', 'read_json', 'assemble',
-           'trained', 'load_official', 'atomic_save', 'save_official', 'packaged', 'save_bundle', 'fingerprint',
-           'write_bundle', 'write_json', 'photo_model', 'bundled', 'read_bundle', 'resolve', 'load_bundle',
-           'is_hf_state_dict', 'from_hf_state_dict', 'to_hf_state_dict', 'load_hf', 'load_timm', 'detect', 'load',
-           'export_timm', 'hf_config', 'export_hf', 'conversion_note', 'convert']
+           'trained', 'load_official', 'save_official', 'packaged', 'save_bundle', 'fingerprint', 'write_bundle',
+           'write_json', 'photo_model', 'bundled', 'read_bundle', 'resolve', 'load_bundle', 'is_hf_state_dict',
+           'from_hf_state_dict', 'to_hf_state_dict', 'load_hf', 'load_timm', 'detect', 'load', 'export_timm',
+           'hf_config', 'export_hf', 'conversion_note', 'convert']
 
 # %% ../nbs/06_hub.ipynb #1f9b5e79
-class InputError(ValueError):
-    "A problem with what the user gave — a config value, a file, a folder, the data, the disk — rather than a bug: a command reports it in one line and exits with code 2 (see `one_line_errors`)."
-
-class CheckpointError(InputError):
-    "A file that cannot be read as the checkpoint asked for."
-
-class WriteError(InputError):
-    "A file that could not be written (disk full, no permission, read-only): nothing half-written and no temporary file is left."
-
-_WRITE_FAULTS = {errno.ENOSPC: ('no space left on device', 'free some space or set another folder'),
-                 errno.EDQUOT: ('disk quota exceeded', 'free some space or set another folder'),
-                 errno.EFBIG: ('file too large for the file system', 'write to another file system'),
-                 errno.EROFS: ('read-only file system', 'set a writable folder'),
-                 errno.EACCES: ('permission denied', 'make the folder writable or set another one'),
-                 errno.EPERM: ('permission denied', 'make the folder writable or set another one'),
-                 errno.ENOENT: ('a file could not be created', 'set a folder on a normal, writable file system')}
-
-def _errno_of(e: BaseException, recorded: OSError | None = None) -> int | None:
-    "The OS error number behind `e`: its own, one recorded while writing (torch's writer hides it), or one quoted by safetensors ('os error 28')."
-    if isinstance(e, OSError) and e.errno: return e.errno
-    if recorded is not None: return recorded.errno
-    m = re.search(r'os error (\d+)', str(e))
-    return int(m.group(1)) if m else None
-
-def write_error(e: BaseException, path, recorded: OSError | None = None) -> WriteError | None:
-    "A one-line `WriteError` naming `path` when `e` is a fault the user can fix (disk full, no permission, read-only), else None."
-    code = _errno_of(e, recorded)
-    if code not in _WRITE_FAULTS: return None
-    path = Path(path); what, todo = _WRITE_FAULTS[code]
-    kept = f"the previous {path.name} there is intact" if path.exists() else "nothing was written"
-    return WriteError(f"{what} writing {path}; {kept} and no temporary file is left: {todo}")
-
-_TEMP = re.compile(r'^\.(?P<target>.+)\.ijepa-tmp-(?P<pid>\d+)-[0-9a-z]+\.tmp$')   # only our writers make such names
-
-def temp_path(path) -> Path:
-    "A temporary file beside `path` that only our writers name so: `.NAME.ijepa-tmp-PID-RANDOM.tmp`."
-    path = Path(path)
-    return path.with_name(f'.{path.name}.ijepa-tmp-{os.getpid()}-{os.urandom(4).hex()}.tmp')
-
-def _alive(pid: int) -> bool:
-    "Whether process `pid` runs on this machine."
-    try: os.kill(pid, 0)
-    except ProcessLookupError: return False
-    except (PermissionError, OSError): return True         # it exists (another user's), or we cannot tell: keep its files
-    return True
-
-def atomic_write(path, write) -> Path:
-    "Call `write(tmp)` on a temporary path beside `path`, then rename it to `path`: a crash, a full disk or a folder we may not write never leaves a half-written `path` (nor the temporary file); the last two become a `WriteError` naming `path`."
-    path = Path(path); tmp = temp_path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write(tmp); os.replace(tmp, path)
-    except BaseException as e:
-        try: tmp.unlink(missing_ok=True)
-        except OSError: pass
-        err = write_error(e, path)
-        if err is not None: raise err from None
-        raise
-    return path
-
-def remove_stale_temps(folder) -> list[Path]:
-    "Delete the temporary files that one of our saves left in `folder` when it was killed part-way: only names our writers make (`temp_path`), and only when the process that wrote them is gone; returns what was removed."
-    folder, gone = Path(folder), []
-    if not folder.is_dir(): return gone
-    for p in folder.glob('.*.tmp'):
-        m = _TEMP.match(p.name)
-        if m is None or _alive(int(m['pid'])): continue
-        try:
-            if p.is_dir() and not p.is_symlink(): __import__('shutil').rmtree(p)
-            else: p.unlink()
-            gone.append(p)
-        except OSError: pass
-    return gone
-
-class FolderInUseError(InputError):
-    "Another run is writing to the folder."
-
-LOCK_NAME = '.ijepa.lock'
-_HELD: dict[str, int] = {}                                  # locks this process holds: path -> depth
-
-@contextmanager
-def run_lock(folder, what: str = 'run', name: str = LOCK_NAME):
-    """Hold `folder/NAME` (default `.ijepa.lock`) while a run writes there. A second process that asks is refused at once with one line
-    naming the holder's PID and start time. The operating system releases the lock when its process dies, so the lock of
-    a killed run is taken over (with a note). Re-entrant within a process (a command holds it, its trainer asks again).
-    Where the OS has no `flock` (Windows) nothing is locked."""
-    try: import fcntl
-    except ImportError: yield; return
-    import socket, time as _time
-    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    key = str(path.resolve())
-    if key in _HELD:
-        _HELD[key] += 1
-        try: yield path
-        finally: _HELD[key] -= 1
-        return
-    while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-        try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd); held = _lock_info(path)
-            who = f"PID {held.get('pid', '?')}" + (f" on {held['host']}" if held.get('host') else '') + \
-                  (f", started {held['started']}" if held.get('started') else '')
-            raise FolderInUseError(f"{folder} is in use by another {what} ({who}): wait for it to end or stop it, "
-                                   f"or write somewhere else") from None
-        try: same = os.path.samestat(os.fstat(fd), os.stat(path))
-        except FileNotFoundError: same = False
-        if same: break
-        os.close(fd)                                        # the file was removed under us by the holder leaving: again
-    old = _lock_info(path)
-    if old.get('pid') and old.get('pid') != os.getpid():
-        print(f"note: took over the lock of {folder} left by PID {old['pid']} (started {old.get('started', '?')}), "
-              f"which is no longer running", file=sys.stderr)
-    info = dict(pid=os.getpid(), host=socket.gethostname(), started=_time.strftime('%Y-%m-%d %H:%M:%S'), command=' '.join(sys.argv))
-    os.ftruncate(fd, 0); os.write(fd, json.dumps(info).encode())
-    _HELD[key] = 1
-    try: yield path
-    finally:
-        del _HELD[key]
-        try: path.unlink()
-        except OSError: pass
-        os.close(fd)
-
-def _lock_info(path) -> dict:
-    try: info = json.loads(Path(path).read_text() or '{}')
-    except (OSError, ValueError): return {}
-    return info if isinstance(info, dict) else {}
-
-INPUT_ERRNOS = {errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG, errno.ELOOP, errno.EEXIST, *_WRITE_FAULTS}
-
-def _one_line(e: BaseException, limit: int = 1000) -> str:
-    "The message of `e` on one line (an error a DataLoader worker re-raised: its original message)."
-    text = str(e)
-    if isinstance(e, OSError) and e.errno and e.filename is not None and e.strerror:
-        text = f"{e.strerror.lower()}: {e.filename}" + (f" -> {e.filename2}" if e.filename2 else '')
-        if e.errno in _WRITE_FAULTS: text += f"; {_WRITE_FAULTS[e.errno][1]}"
-    lines = [l.strip() for l in text.splitlines() if l.strip()]
-    if len(lines) > 1 and lines[0].startswith('Caught ') and 'Original Traceback' in text:
-        lines = [lines[-1].split(': ', 1)[-1]]
-    s = ' '.join(lines) or type(e).__name__
-    return s if len(s) <= limit else s[:limit - 1] + '…'
-
-def is_input_error(e: BaseException) -> bool:
-    "Whether `e` is a problem with the user's input (reported in one line) rather than a bug (reported with its traceback)."
-    from ijepa_viz.data import DataError
-    from ijepa_viz.masks import MaskError
-    if isinstance(e, (InputError, DataError, MaskError, FloatingPointError)): return True
-    if isinstance(e, (FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError)): return True
-    return isinstance(e, OSError) and e.errno in INPUT_ERRNOS
-
-@contextmanager
-def one_line_errors(prog: str):
-    "The error policy of every command: an input problem (`is_input_error`) ends the process with exit code 2 and one line `PROG: error: ...` on stderr that names the value or file and what to do; anything else is a bug of ours and keeps its traceback."
-    shown = warnings.formatwarning                       # warnings too: one line each, named after the command
-    warnings.formatwarning = lambda message, category, *args, **kw: f"{prog}: warning: {' '.join(str(message).split())}\n"
-    try: yield
-    except Exception as e:
-        if not is_input_error(e): raise
-        print(f"{prog}: error: {_one_line(e)}", file=sys.stderr, flush=True)
-        raise SystemExit(2) from None
-    finally: warnings.formatwarning = shown
-
 OFFICIAL_HEADS = {dim: heads for dim, _, heads, _ in VIT_SIZES.values()}  # embed_dim -> heads
 
 def strip_prefix(sd: dict) -> dict:
@@ -426,32 +264,6 @@ def load_official(path, num_heads: int | None = None, predictor_num_heads: int |
                      dtype, meta=dict(meta, source='official'))
     model.meta['has'] = sorted(sds)
     return model
-
-class _Recorder:
-    "A file wrapper that keeps the OSError of a failed write (torch's writer turns it into an opaque RuntimeError)."
-    def __init__(self, f): self.f, self.error = f, None
-    def write(self, b):
-        try: return self.f.write(b)
-        except OSError as e: self.error = e; raise
-    def flush(self): return self.f.flush()
-
-def atomic_save(obj, path):
-    "`torch.save` to a temporary file beside `path`, then rename: a crash never leaves a half-written `path`, and a full disk or a folder we may not write is a one-line `WriteError` (the previous `path` intact, no temporary file left)."
-    path, tmp, rec = Path(path), None, None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = temp_path(path); fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)   # mode: as open() makes it
-        with os.fdopen(fd, 'wb') as f:
-            rec = _Recorder(f)
-            torch.save(obj, rec); f.flush(); os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException as e:
-        if tmp is not None:
-            try: Path(tmp).unlink(missing_ok=True)
-            except OSError: pass
-        err = write_error(e, path, rec.error if rec is not None else None)
-        if err is not None: raise err from None
-        raise
 
 def save_official(model: IJEPA, path, epoch: int = 0, **extra):
     "Save `model` in the official checkpoint layout (plus `extra` entries such as `opt`, `scaler`, `loss`); only the networks that hold trained weights (see `trained`)."

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Optional
 import numpy as np
 import torch
+from .core import InputError
 
 # %% auto #0
 __all__ = ['SAMPLERS', 'as_pair', 'Masks', 'block_size', 'MaskError', 'RelaxedMasksWarning', 'MaskSampler', 'MultiBlockSampler',
@@ -157,7 +158,7 @@ def _window_counts(allowed, h, w, nT, nL):
     return (rows @ allowed.float() @ cols.T).long()                    # box sums as two small matrix products (exact)
 
 # %% ../nbs/01_masks.ipynb #2ece073d
-class MaskError(ValueError):
+class MaskError(InputError):
     "Masks that cannot be drawn as asked (e.g. a constraint the sampler would have to relax under `strict=True`)."
 
 class RelaxedMasksWarning(UserWarning):

@@ -15,8 +15,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from .data import IMAGENET_MEAN, IMAGENET_STD, to_image, DataError, ImageFolder, InMemory
 from .masks import make_sampler, Masks
-from .hub import (atomic_save, read_checkpoint, read_bundle, write_bundle, CheckpointError, InputError, trained,
-                           one_line_errors, remove_stale_temps, run_lock)
+from .core import atomic_save, CheckpointError, InputError, one_line_errors, remove_stale_temps, run_lock
+from .hub import read_checkpoint, read_bundle, write_bundle, trained
 from .train import seed_of, sampler_kwargs, TensorBoardLog
 from .jepa import ema_update_
 

@@ -17,8 +17,9 @@ from .jepa import IJEPA, LOSSES, TARGETS, train_step
 from .masks import make_sampler, SAMPLERS
 from .vit import VIT_SIZES
 from .eval import collapse_stats
-from .hub import (atomic_save, read_checkpoint, strip_prefix, CheckpointError, InputError, save_bundle, packaged,
-                  one_line_errors, remove_stale_temps, atomic_write, run_lock, read_text_file)
+from .core import (atomic_save, atomic_write, CheckpointError, InputError, one_line_errors, remove_stale_temps,
+                            run_lock)
+from .hub import read_checkpoint, strip_prefix, save_bundle, packaged, read_text_file
 
 # %% auto #0
 __all__ = ['DEFAULTS', 'CONFIG_DIR', 'RESUME_MAY_CHANGE', 'ConfigError', 'parse_set', 'bundled_configs', 'find_config',

@@ -10,7 +10,7 @@ import pytest
 import torch
 from PIL import Image
 
-from ijepa_viz import hub
+from ijepa_viz import core, hub
 from ijepa_viz.data import ImageFolder, open_image, photo
 from ijepa_viz.masks import MaskError, RelaxedMasksWarning, make_sampler
 from ijepa_viz.train import ConfigError, check_config, load_config
@@ -517,7 +517,7 @@ def test_transformers_files_of_the_wrong_shape_are_one_line(hf_folder, tmp_path,
     d = _variant(hf_folder, tmp_path / 'm', name, content)
     if name.endswith('index.json'): (d / 'model.safetensors').rename(d / 'model-00001.safetensors')
     with pytest.raises(hub.InputError) as e: hub.load(d)
-    msg = hub._one_line(e.value)
+    msg = core._one_line(e.value)
     for w in words: assert w in msg, (w, msg)
 
 
