@@ -27,7 +27,7 @@ __all__ = ['DEFAULTS', 'CONFIG_DIR', 'RESUME_MAY_CHANGE', 'ConfigError', 'parse_
            'EpochBatches', 'SeededImages', 'collate_reported', 'pick_device', 'build_model', 'sampler_kwargs',
            'build_sampler', 'build_dataset', 'check_config', 'training_state', 'RunFolderError', 'run_files',
            'check_run_folder', 'config_changes', 'check_resume_config', 'restore', 'Student', 'init_distributed',
-           'TensorBoardLog', 'Trainer', 'main', 'run']
+           'TensorBoardLog', 'RunLog', 'RunFiles', 'Trainer', 'main', 'run']
 
 # %% ../nbs/04_train.ipynb #8dfc1855
 DEFAULTS = {
@@ -471,11 +471,144 @@ class TensorBoardLog:
 
     def close(self): self.writer.close()
 
-# %% ../nbs/04_train.ipynb #083e1c50
-class Trainer:
-    "I-JEPA training from a config: `Trainer(cfg).fit()`. Resume with `resume=path` (or `meta.load_checkpoint`)."
+# %% ../nbs/04_train.ipynb #b46649cb
+class RunLog:
+    """The Trainer's log: one CSV row per step (`COLUMNS`) written every `logging.log_freq` steps, read back on
+    resume and trimmed to the checkpoint, TensorBoard beside it, the curves and what was skipped."""
     COLUMNS = ['step', 'epoch', 'itr', 'loss', 'lr', 'wd', 'momentum', 'context', 'target', 'images_per_s',
                'feat_std', 'rankme', 'cos_sim', 'relaxed']
+
+    @property
+    def csv_path(self): return self.folder / f'{self.tag}_r{self.rank}.csv'
+
+    def _flush(self, pending, t0):
+        "Fetch the pending losses (one host sync), check them, log them; returns the time."
+        if not pending: return t0
+        losses = torch.stack([p[1] for p in pending])
+        if self.world > 1: dist.all_reduce(losses); losses /= self.world
+        losses = losses.tolist()
+        now = time.time(); ips = len(pending) * self.bs * self.world / max(now - t0, 1e-9)
+        rows = []
+        for (step, _, (lr, wd, mom, nc, nt, health, relaxed)), loss in zip(pending, losses):
+            if not math.isfinite(loss):
+                raise FloatingPointError(
+                    f"the loss became {loss} at step {step} (lr {lr:.2e}); training stopped. The last good checkpoint "
+                    f"({self.latest if self.latest.exists() else 'none yet'}) was not touched. Try a lower optimization.lr "
+                    f"or a longer warmup, and resume from it.")
+            rows.append(dict(step=step, epoch=step // self.ipe, itr=step % self.ipe, loss=loss, lr=lr, wd=wd,
+                             momentum=mom, context=nc, target=nt, images_per_s=ips, relaxed=relaxed,
+                             **({('feat_std' if k == 'std' else k): v.item() for k, v in health.items()} if health else {})))
+        self.history += rows
+        if self.rank == 0:
+            new = not self.csv_path.exists()
+            with open(self.csv_path, 'a', newline='') as f:
+                w = csv.DictWriter(f, self.COLUMNS)
+                if new: w.writeheader()
+                w.writerows(rows)
+            if self.tb is not None: self.tb.scalars(rows)
+        pending.clear()
+        return now
+
+    def _read_log(self) -> list[dict]:
+        "The logged rows of the steps before `self.step` (numbers, empty cells left out)."
+        if not self.csv_path.exists(): return []
+        with open(self.csv_path) as f:
+            rows = [{k: (int if k in ('step', 'epoch', 'itr', 'context', 'target') else float)(v) for k, v in r.items() if v}
+                    for r in csv.DictReader(f)]
+        return [r for r in rows if r['step'] < self.step]
+
+    def _trim_log(self):
+        "On resume, drop CSV rows of steps that will be redone."
+        if self.rank != 0 or not self.csv_path.exists(): return
+        rows = self._read_log()
+        with open(self.csv_path, 'w', newline='') as f:
+            w = csv.DictWriter(f, self.COLUMNS); w.writeheader(); w.writerows(rows)
+
+    def loss_curve(self, points: int = 200) -> list[list[float]]:
+        "The logged loss averaged over at most `points` equal spans of steps: [[step, loss], ...]."
+        if not self.history: return []
+        k = max(1, math.ceil(len(self.history) / points))
+        spans = [self.history[i:i + k] for i in range(0, len(self.history), k)]
+        return [[s[-1]['step'], sum(r['loss'] for r in s) / len(s)] for s in spans]
+
+    def plot_health(self, axs=None):
+        "The collapse statistics logged every `logging.health_freq` steps (see the eval chapter)."
+        rows = [r for r in self.history if 'rankme' in r]
+        import matplotlib.pyplot as plt
+        if axs is None: _, axs = plt.subplots(1, 3, figsize=(10, 2.6))
+        for ax, k, label in zip(axs, ('feat_std', 'rankme', 'cos_sim'), ('std ×√D (0: collapsed)', 'effective rank', 'cosine similarity between images')):
+            ax.plot([r['step'] for r in rows], [r[k] for r in rows], '.-'); ax.set_title(label, fontsize=10); ax.set_xlabel('step')
+        return axs
+
+    def plot(self, ax=None, smooth: int = 20):
+        "Loss curve (raw and running mean)."
+        import matplotlib.pyplot as plt
+        if ax is None: _, ax = plt.subplots(figsize=(6, 3))
+        s = [r['step'] for r in self.history]; l = torch.tensor([r['loss'] for r in self.history])
+        ax.plot(s, l, alpha=0.3, label='loss')
+        if len(l) >= smooth: ax.plot(s[smooth - 1:], l.unfold(0, smooth, 1).mean(1), label=f'mean of {smooth}')
+        ax.set_xlabel('step'); ax.set_ylabel(self.cfg['meta']['loss']); ax.legend(); return ax
+
+    def summary(self) -> list[str]:
+        "Lines for the end of a run: what was skipped or relaxed along the way (nothing is lost silently)."
+        out = []
+        if self.skipped:
+            more = f" (and {len(self.skipped) - 3} more)" if len(self.skipped) > 3 else ''
+            out.append(f"skipped {len(self.skipped)} unreadable image file{'s' * (len(self.skipped) > 1)}: "
+                       f"{', '.join(self.skipped[:3])}{more}")
+        rel = [r['relaxed'] for r in self.history if r.get('relaxed')]
+        if rel:
+            frac = sum(rel) / len(self.history)
+            out.append(f"masks: the context had to overlap target blocks for {frac:.1%} of the images "
+                       f"(column 'relaxed' of {self.csv_path.name}; mask.strict: true makes this an error)")
+        return out
+
+# %% ../nbs/04_train.ipynb #b79edfcb
+class RunFiles:
+    "The Trainer's files: checkpoints (`latest` and kept epochs), the run folder it claims, the exported bundle."
+    def save(self, keep: bool = False):
+        "Write `latest` (rank 0, atomically); with `keep`, also the per-epoch file."
+        if self.rank != 0: return
+        loss = self.history[-1]['loss'] if self.history else float('nan')
+        seconds = self.seconds + (time.time() - self._fit_start if self._fit_start else 0.)
+        cpu = self.cpu_seconds + (time.process_time() - self._cpu_start if self._fit_start else 0.)
+        state = training_state(self.model, self.opt, self.step, self.ipe, self.cfg, loss, self.world, seconds, cpu)
+        atomic_save(state, self.latest)
+        if keep: atomic_save(state, self.folder / f'{self.tag}-ep{self.step // self.ipe}.pth.tar')
+
+    def _claim(self):
+        "Before the first write: refuse a folder that holds another run (`check_run_folder`); with `overwrite`, remove that run's files; write params-ijepa.yaml."
+        check_run_folder(self.folder, self.tag, self.resumed_from, self.overwrite)
+        if self.overwrite and self.resumed_from is None:
+            for p in run_files(self.folder, self.tag): shutil.rmtree(p) if p.is_dir() else p.unlink()
+        text = yaml.safe_dump(self.cfg)
+        atomic_write(self.folder / 'params-ijepa.yaml', lambda tmp: tmp.write_text(text))
+        self._claimed = True
+
+    def export(self, path, command: str | None = None, dtype: torch.dtype | None = None, **extra) -> Path:
+        "Weights as safetensors (optionally cast to `dtype`) + JSON card (config, data, steps, seed, time, loss curve, command)."
+        tail = [r['loss'] for r in self.history[-50:]]
+        card = dict(config=self.cfg, dataset=self.cfg['data']['dataset'], steps=self.step, epochs=self.step / self.ipe,
+                    images_seen=self.step * self.bs * self.world, seed=self.cfg['meta']['seed'],
+                    train_seconds=round(self.seconds, 1), train_cpu_seconds=round(self.cpu_seconds, 1), device=str(self.device), world_size=self.world,
+                    final_loss=sum(tail) / len(tail) if tail else None, torch=torch.__version__,
+                    command=command or ' '.join(['ijepa-train'] + sys.argv[1:]), loss_curve=self.loss_curve(), **extra)
+        return save_bundle(self.model, path, card, dtype)
+
+    def check_replicas(self) -> float:
+        "Under DDP: all ranks must hold identical networks (else an error); returns the largest difference seen."
+        with torch.no_grad():
+            sig = torch.stack([p.detach().double().sum() for p in self.model.parameters()]).to(self.device)
+            allsig = [torch.zeros_like(sig) for _ in range(self.world)]
+            dist.all_gather(allsig, sig)
+        diff = max((a - sig).abs().max().item() for a in allsig)
+        if diff != 0: raise RuntimeError(f"rank {self.rank}: the replicas diverged (max parameter-sum difference {diff:.3e})")
+        if self.rank == 0: print(f"replicas identical across {self.world} processes")
+        return diff
+
+# %% ../nbs/04_train.ipynb #083e1c50
+class Trainer(RunLog, RunFiles):
+    "I-JEPA training from a config: `Trainer(cfg).fit()`. Resume with `resume=path` (or `meta.load_checkpoint`)."
 
     def __init__(self, cfg: dict, device=None, resume=None, progress: bool = True, dataset=None, overwrite: bool = False):
         self.cfg = check_config(cfg)                              # every value, before anything is built
@@ -506,9 +639,6 @@ class Trainer:
         self.bf16 = self.device.type == 'cuda' and meta['use_bfloat16']
         self._fit_start, self.tb = None, None
 
-    @property
-    def csv_path(self): return self.folder / f'{self.tag}_r{self.rank}.csv'
-
     def masks_at(self, step: int):
         "The masks of update `step` (drawn from the run's seed, the process and the step alone: a resumed run draws the same)."
         return self.sampler(self.bs, generator=torch.Generator().manual_seed(seed_of(self.cfg['meta']['seed'], 'mask', self.rank, step)))
@@ -535,59 +665,6 @@ class Trainer:
                           check if look and self.model.target != 'pixels' else None)
         return loss, (lr, wd, mom, masks.context.shape[1], masks.targets.shape[2], health or None, relaxed)
 
-    def _flush(self, pending, t0):
-        "Fetch the pending losses (one host sync), check them, log them; returns the time."
-        if not pending: return t0
-        losses = torch.stack([p[1] for p in pending])
-        if self.world > 1: dist.all_reduce(losses); losses /= self.world
-        losses = losses.tolist()
-        now = time.time(); ips = len(pending) * self.bs * self.world / max(now - t0, 1e-9)
-        rows = []
-        for (step, _, (lr, wd, mom, nc, nt, health, relaxed)), loss in zip(pending, losses):
-            if not math.isfinite(loss):
-                raise FloatingPointError(
-                    f"the loss became {loss} at step {step} (lr {lr:.2e}); training stopped. The last good checkpoint "
-                    f"({self.latest if self.latest.exists() else 'none yet'}) was not touched. Try a lower optimization.lr "
-                    f"or a longer warmup, and resume from it.")
-            rows.append(dict(step=step, epoch=step // self.ipe, itr=step % self.ipe, loss=loss, lr=lr, wd=wd,
-                             momentum=mom, context=nc, target=nt, images_per_s=ips, relaxed=relaxed,
-                             **({('feat_std' if k == 'std' else k): v.item() for k, v in health.items()} if health else {})))
-        self.history += rows
-        if self.rank == 0:
-            new = not self.csv_path.exists()
-            with open(self.csv_path, 'a', newline='') as f:
-                w = csv.DictWriter(f, self.COLUMNS)
-                if new: w.writeheader()
-                w.writerows(rows)
-            if self.tb is not None: self.tb.scalars(rows)
-        pending.clear()
-        return now
-
-    def save(self, keep: bool = False):
-        "Write `latest` (rank 0, atomically); with `keep`, also the per-epoch file."
-        if self.rank != 0: return
-        loss = self.history[-1]['loss'] if self.history else float('nan')
-        seconds = self.seconds + (time.time() - self._fit_start if self._fit_start else 0.)
-        cpu = self.cpu_seconds + (time.process_time() - self._cpu_start if self._fit_start else 0.)
-        state = training_state(self.model, self.opt, self.step, self.ipe, self.cfg, loss, self.world, seconds, cpu)
-        atomic_save(state, self.latest)
-        if keep: atomic_save(state, self.folder / f'{self.tag}-ep{self.step // self.ipe}.pth.tar')
-
-    def _read_log(self) -> list[dict]:
-        "The logged rows of the steps before `self.step` (numbers, empty cells left out)."
-        if not self.csv_path.exists(): return []
-        with open(self.csv_path) as f:
-            rows = [{k: (int if k in ('step', 'epoch', 'itr', 'context', 'target') else float)(v) for k, v in r.items() if v}
-                    for r in csv.DictReader(f)]
-        return [r for r in rows if r['step'] < self.step]
-
-    def _trim_log(self):
-        "On resume, drop CSV rows of steps that will be redone."
-        if self.rank != 0 or not self.csv_path.exists(): return
-        rows = self._read_log()
-        with open(self.csv_path, 'w', newline='') as f:
-            w = csv.DictWriter(f, self.COLUMNS); w.writeheader(); w.writerows(rows)
-
     def loader(self, epoch: int, start: int = 0):
         d = self.cfg['data']
         bs = EpochBatches(len(self.dataset), self.bs, d['seed'] * 1_000_003 + self.cfg['meta']['seed'], epoch, self.rank, self.world, start)
@@ -596,15 +673,6 @@ class Trainer:
                                            collate_fn=collate_reported,
                                            num_workers=nw, pin_memory=d['pin_mem'] and self.device.type == 'cuda',
                                            persistent_workers=False, prefetch_factor=4 if nw else None)
-
-    def _claim(self):
-        "Before the first write: refuse a folder that holds another run (`check_run_folder`); with `overwrite`, remove that run's files; write params-ijepa.yaml."
-        check_run_folder(self.folder, self.tag, self.resumed_from, self.overwrite)
-        if self.overwrite and self.resumed_from is None:
-            for p in run_files(self.folder, self.tag): shutil.rmtree(p) if p.is_dir() else p.unlink()
-        text = yaml.safe_dump(self.cfg)
-        atomic_write(self.folder / 'params-ijepa.yaml', lambda tmp: tmp.write_text(text))
-        self._claimed = True
 
     def fit(self, steps: int | None = None) -> 'Trainer':
         "Train until the configured epochs end (or `steps` total updates); returns self. The run folder is locked meanwhile (`run_lock`)."
@@ -653,66 +721,6 @@ class Trainer:
             every = [None] * self.world; dist.all_gather_object(every, self.skipped)
             self.skipped = list(dict.fromkeys(f for fs in every for f in fs))
         return self
-
-    def summary(self) -> list[str]:
-        "Lines for the end of a run: what was skipped or relaxed along the way (nothing is lost silently)."
-        out = []
-        if self.skipped:
-            more = f" (and {len(self.skipped) - 3} more)" if len(self.skipped) > 3 else ''
-            out.append(f"skipped {len(self.skipped)} unreadable image file{'s' * (len(self.skipped) > 1)}: "
-                       f"{', '.join(self.skipped[:3])}{more}")
-        rel = [r['relaxed'] for r in self.history if r.get('relaxed')]
-        if rel:
-            frac = sum(rel) / len(self.history)
-            out.append(f"masks: the context had to overlap target blocks for {frac:.1%} of the images "
-                       f"(column 'relaxed' of {self.csv_path.name}; mask.strict: true makes this an error)")
-        return out
-
-    def check_replicas(self) -> float:
-        "Under DDP: all ranks must hold identical networks (else an error); returns the largest difference seen."
-        with torch.no_grad():
-            sig = torch.stack([p.detach().double().sum() for p in self.model.parameters()]).to(self.device)
-            allsig = [torch.zeros_like(sig) for _ in range(self.world)]
-            dist.all_gather(allsig, sig)
-        diff = max((a - sig).abs().max().item() for a in allsig)
-        if diff != 0: raise RuntimeError(f"rank {self.rank}: the replicas diverged (max parameter-sum difference {diff:.3e})")
-        if self.rank == 0: print(f"replicas identical across {self.world} processes")
-        return diff
-
-    def loss_curve(self, points: int = 200) -> list[list[float]]:
-        "The logged loss averaged over at most `points` equal spans of steps: [[step, loss], ...]."
-        if not self.history: return []
-        k = max(1, math.ceil(len(self.history) / points))
-        spans = [self.history[i:i + k] for i in range(0, len(self.history), k)]
-        return [[s[-1]['step'], sum(r['loss'] for r in s) / len(s)] for s in spans]
-
-    def export(self, path, command: str | None = None, dtype: torch.dtype | None = None, **extra) -> Path:
-        "Weights as safetensors (optionally cast to `dtype`) + JSON card (config, data, steps, seed, time, loss curve, command)."
-        tail = [r['loss'] for r in self.history[-50:]]
-        card = dict(config=self.cfg, dataset=self.cfg['data']['dataset'], steps=self.step, epochs=self.step / self.ipe,
-                    images_seen=self.step * self.bs * self.world, seed=self.cfg['meta']['seed'],
-                    train_seconds=round(self.seconds, 1), train_cpu_seconds=round(self.cpu_seconds, 1), device=str(self.device), world_size=self.world,
-                    final_loss=sum(tail) / len(tail) if tail else None, torch=torch.__version__,
-                    command=command or ' '.join(['ijepa-train'] + sys.argv[1:]), loss_curve=self.loss_curve(), **extra)
-        return save_bundle(self.model, path, card, dtype)
-
-    def plot_health(self, axs=None):
-        "The collapse statistics logged every `logging.health_freq` steps (see the eval chapter)."
-        rows = [r for r in self.history if 'rankme' in r]
-        import matplotlib.pyplot as plt
-        if axs is None: _, axs = plt.subplots(1, 3, figsize=(10, 2.6))
-        for ax, k, label in zip(axs, ('feat_std', 'rankme', 'cos_sim'), ('std ×√D (0: collapsed)', 'effective rank', 'cosine similarity between images')):
-            ax.plot([r['step'] for r in rows], [r[k] for r in rows], '.-'); ax.set_title(label, fontsize=10); ax.set_xlabel('step')
-        return axs
-
-    def plot(self, ax=None, smooth: int = 20):
-        "Loss curve (raw and running mean)."
-        import matplotlib.pyplot as plt
-        if ax is None: _, ax = plt.subplots(figsize=(6, 3))
-        s = [r['step'] for r in self.history]; l = torch.tensor([r['loss'] for r in self.history])
-        ax.plot(s, l, alpha=0.3, label='loss')
-        if len(l) >= smooth: ax.plot(s[smooth - 1:], l.unfold(0, smooth, 1).mean(1), label=f'mean of {smooth}')
-        ax.set_xlabel('step'); ax.set_ylabel(self.cfg['meta']['loss']); ax.legend(); return ax
 
 # %% ../nbs/04_train.ipynb #c0607d52
 def main(argv=None):
