@@ -62,12 +62,25 @@ def _alive(pid: int) -> bool:
     except (PermissionError, OSError): return True         # it exists (another user's), or we cannot tell: keep its files
     return True
 
+def _umask() -> int:
+    "This process's umask (read without changing it where /proc says it)."
+    try:
+        for line in Path('/proc/self/status').read_text().splitlines():
+            if line.startswith('Umask:'): return int(line.split()[1], 8)
+    except OSError: pass
+    old = os.umask(0o022); os.umask(old); return old
+
 def atomic_write(path, write) -> Path:
-    "Call `write(tmp)` on a temporary path beside `path`, then rename it to `path`: a crash, a full disk or a folder we may not write never leaves a half-written `path` (nor the temporary file); the last two become a `WriteError` naming `path`."
+    """Call `write(tmp)` on a temporary path beside `path`, then rename it to `path`: a crash, a full disk or a folder we
+    may not write never leaves a half-written `path` (nor the temporary file); the last two become a `WriteError` naming
+    `path`. A file gets the permissions `open()` gives a new file (safetensors makes its files private to their owner,
+    which would hide a shared checkpoint from the rest of a team)."""
     path = Path(path); tmp = temp_path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write(tmp); os.replace(tmp, path)
+        write(tmp)
+        if tmp.is_file() and not tmp.is_symlink(): os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
     except BaseException as e:
         try: tmp.unlink(missing_ok=True)
         except OSError: pass
