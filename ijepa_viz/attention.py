@@ -383,7 +383,7 @@ def show_layers(image, maps, mean: bool = True, names=None, **kwargs):
 
 # %% ../nbs/07_attention.ipynb #833a3acd
 def show_summary(model, image, masks=None, query=None, target: int = 0, keep: float = 0.6, size: float = 1.9,
-                 mode: str = 'nearest', title=None):
+                 mode: str = 'nearest', title=None, fontsize: float = 11):
     "One image (a uint8 HxWx3 array, or a [3, H, W] tensor ImageNet-normalised as the datasets give it) through the `IJEPA` bundle `model`, in the model's own normalisation; one panel per kind of attention map; returns the figure."
     import matplotlib.pyplot as plt
     from ijepa_viz.masks import show_masks
@@ -421,7 +421,7 @@ def show_summary(model, image, masks=None, query=None, target: int = 0, keep: fl
         axs[0].imshow(img); axs[0].set_xticks([]); axs[0].set_yticks([]); axs[0].set_title(first)
     for ax, (amap, name, kw) in zip(axs[1:], panels):
         overlay(img, amap, ax=ax, title=name, mode=mode, **kw)
-    for ax in axs: ax.title.set_fontsize(9)
+    for ax in axs: ax.title.set_fontsize(fontsize)          # 11 pt: >= 11 px when the strip fills a 1000-px page
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.88, wspace=0.05)
     return fig
 

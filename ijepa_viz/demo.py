@@ -18,10 +18,10 @@ from .vit import VIT_SIZES, vit
 from . import hub
 
 # %% auto #0
-__all__ = ['FIGURES', 'PAGE', 'fig_png', 'masks_figure', 'quirks_figure', 'sizes_table', 'majority_rate', 'checkpoint_section',
-           'decoded_section', 'attention_section', 'architectures_figure', 'dataflow_figure', 'learning_curve_figure',
-           'decoded_figure', 'save_figure', 'write_figures', 'report_images', 'model_section', 'predictions_section',
-           'photos_section', 'model_attention_section', 'write_report', 'main', 'run']
+__all__ = ['FIGURES', 'PAGE', 'fig_png', 'text_sizes', 'masks_figure', 'quirks_figure', 'sizes_table', 'majority_rate',
+           'checkpoint_section', 'decoded_section', 'attention_section', 'architectures_figure', 'dataflow_figure',
+           'learning_curve_figure', 'decoded_figure', 'save_figure', 'write_figures', 'report_images', 'model_section',
+           'predictions_section', 'photos_section', 'model_attention_section', 'write_report', 'main', 'run']
 
 # %% ../nbs/10_demo.ipynb #ff743f88
 def fig_png(fig) -> str:
@@ -29,6 +29,15 @@ def fig_png(fig) -> str:
     import matplotlib.pyplot as plt
     buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=90, bbox_inches='tight'); plt.close(fig)
     return base64.b64encode(buf.getvalue()).decode()
+
+def text_sizes(fig) -> list[float]:
+    "Font sizes (points) of the text a figure draws: titles, labels, tick labels of visible axes, legends, figure text."
+    out = list(fig.texts)
+    for ax in fig.axes:
+        out += [ax.title, ax._left_title, ax._right_title, *ax.texts]
+        if ax.axison: out += [*ax.get_xticklabels(), *ax.get_yticklabels(), ax.xaxis.label, ax.yaxis.label]
+        if ax.get_legend() is not None: out += list(ax.get_legend().get_texts())
+    return [t.get_fontsize() for t in out if t.get_visible() and t.get_text().strip()]
 
 def masks_figure(photos=('astronaut', 'chelsea', 'coffee'), grid=14, seed=0, size: int = 224, multiblock: dict | None = None):
     "Each masking strategy (columns) on each photo (rows): a bundled photo's name, or (title, HxWx3 uint8 array); `multiblock`: that sampler's arguments (e.g. a model's `rcdm.mask_params`)."

@@ -572,13 +572,13 @@ def show_decoded(decoder: UNet, model, images: torch.Tensor, masks: Masks, block
     cols = 3 + len(seeds) + len(full)
     fig, axs = plt.subplots(n, cols, figsize=(1.45 * cols, 1.55 * n), squeeze=False)
     for i in range(n):
-        row = [(compose(images[i], images[i], one, i=i), 'true block'), (to_image(images[i]), 'image')]
-        row += [(compose(images[i], s[i], one, i=i), f'predictor, seed {k}') for k, s in zip(seeds, pred)]
-        row += [(compose(images[i], tgt[0, i], one, i=i), 'target encoder')]
-        row += [(to_image(s[i]), f'whole image, seed {k}') for k, s in zip(seeds, full)]
+        row = [(compose(images[i], images[i], one, i=i), 'true\nblock'), (to_image(images[i]), 'image')]
+        row += [(compose(images[i], s[i], one, i=i), f'predictor\nseed {k}') for k, s in zip(seeds, pred)]
+        row += [(compose(images[i], tgt[0, i], one, i=i), 'target\nencoder')]
+        row += [(to_image(s[i]), f'whole image\nseed {k}') for k, s in zip(seeds, full)]
         for j, (im, title) in enumerate(row):
             axs[i, j].imshow(im); axs[i, j].axis('off')
-            if i == 0: axs[i, j].set_title(title, fontsize=7)
+            if i == 0: axs[i, j].set_title(title, fontsize=11)     # >= 11 px when 9 columns fill a 1000-px page
     fig.tight_layout(pad=0.3)
     return fig
 

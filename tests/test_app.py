@@ -143,12 +143,12 @@ def _figures(model: str, image: str = 'photo: astronaut') -> dict:
 
 def _check_sizes(page, model: str):
     "Each picture >= 600 px wide on screen, its smallest text >= 11 px there, the prediction explorer's panels >= 150 px."
-    from matplotlib.text import Text
+    from ijepa_viz.demo import text_sizes
     for ex, fig in _figures(model).items():
         shown = page.locator(f'{ex} .widget-output img').first.bounding_box()['width']
         assert shown >= 600, (ex, shown)
         px_per_inch = shown / fig.get_figwidth()
-        sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+        fig.canvas.draw(); sizes = text_sizes(fig)
         assert sizes and min(sizes) * px_per_inch / 72 >= 11, (ex, min(sizes), px_per_inch)
         if ex == PRED:
             panel = min(a.get_position().width for a in fig.axes) * shown

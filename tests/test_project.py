@@ -25,19 +25,6 @@ def test_every_torch_load_is_weights_only():
             assert 'weights_only=True' in m.group(1), f'{f.name}: torch.load without weights_only=True: {m.group(0)}'
 
 
-def test_demo_cli_writes_an_offline_report(tmp_path):
-    r = subprocess.run([str(BIN / 'ijepa-viz'), 'demo', '--out', str(tmp_path)], capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, r.stderr
-    page = (tmp_path / 'index.html').read_text()
-    assert str(tmp_path / 'index.html') in r.stdout
-    assert page.count('<img src="data:image/png;base64,') >= 2
-    assert not re.search(r'(src|href)="https?://', page)
-    # a second report into the same folder is refused at once, the first left as it was; --overwrite replaces it
-    again = subprocess.run([str(BIN / 'ijepa-viz'), 'demo', '--out', str(tmp_path)], capture_output=True, text=True, timeout=300)
-    assert again.returncode == 2 and 'holds an earlier report' in again.stderr and '--overwrite' in again.stderr, again.stderr
-    assert (tmp_path / 'index.html').read_text() == page
-
-
 def test_cli_rejects_unknown_command():
     r = subprocess.run([str(BIN / 'ijepa-viz'), 'nonsense'], capture_output=True, text=True)
     assert r.returncode == 2 and 'invalid choice' in r.stderr
