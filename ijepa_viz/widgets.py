@@ -110,8 +110,9 @@ def default_image(model=None) -> str:
 
 class Explorer:
     """Base of the explorers: `.widget`, `.out`, `.png`, `.renders`, `.times` (ms per redraw), `.message` (last error or None).
-    `width_px`: the picture's width in pixels (shown at the page's width up to that)."""
-    width_px = 960
+    `width_px`: the picture's width in pixels (shown at the page's width up to that); `min_px`: the narrowest it is shown
+    beside the controls (below them where the page is narrower)."""
+    width_px, min_px = 960, 600
     def __init__(self):
         import ipywidgets as W
         self.out = W.Output(layout=W.Layout(min_height='200px', width='100%'))
@@ -152,8 +153,11 @@ class Explorer:
         import ipywidgets as W
         model = getattr(self, 'model', None)
         self.note = W.HTML(f'<small style="color:#555">{network_note(model)}</small>' if model is not None else '')
+        # the picture beside the controls where the page has room for both (Voila on a wide window), else below them at
+        # the page's full width (a JupyterLab notebook with its file browser open): never narrower than `min_px`
+        pic = W.Layout(flex=f'1 1 {self.min_px}px', min_width=f'{self.min_px}px')
         box = W.HBox([W.VBox(controls, layout=W.Layout(flex='0 0 auto')),   # else a browser squeezes them to zero width
-                      W.VBox([self.out, self.status, self.note], layout=W.Layout(flex='1 1 auto', min_width='0'))])
+                      W.VBox([self.out, self.status, self.note], layout=pic)], layout=W.Layout(flex_flow='row wrap'))
         box.add_class('ijepa-explorer'); box.add_class(type(self).__name__)
         return box
 
@@ -536,6 +540,7 @@ class PredictionExplorer(Explorer):
     `decoder`: a `UNet`, 'auto' (the bundled decoder trained for `model`, if any) or None (no decoding). Without a
     decoder for these weights the feature panels are drawn and the decoded ones say why they are empty; a model
     whose predictor is untrained (a transformers or timm source: `model.meta['has']`) gets a message, not a picture."""
+    min_px = 800                                                           # five panels of >= 150 px
     def __init__(self, model=None, decoder='auto', image=None, seed: int = 1, seeds: int = 3, steps: int = 20):
         import ipywidgets as W
         from ijepa_viz import hub
