@@ -12,7 +12,8 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['LOCK_NAME', 'INPUT_ERRNOS', 'InputError', 'CheckpointError', 'WriteError', 'write_error', 'temp_path', 'atomic_write',
-           'remove_stale_temps', 'atomic_save', 'FolderInUseError', 'run_lock', 'is_input_error', 'one_line_errors']
+           'remove_stale_temps', 'atomic_save', 'FolderInUseError', 'run_lock', 'is_input_error', 'one_line_errors',
+           'file_kind', 'read_text_file', 'strip_prefix', 'read_checkpoint', 'packaged']
 
 # %% ../nbs/00_core.ipynb #c0cd5660
 class InputError(ValueError):
@@ -219,3 +220,60 @@ def one_line_errors(prog: str):
         print(f"{prog}: error: {_one_line(e)}", file=sys.stderr, flush=True)
         raise SystemExit(2) from None
     finally: warnings.formatwarning = shown
+
+# %% ../nbs/00_core.ipynb #dde4e5bf
+def file_kind(path: Path, text_too: bool = False) -> str:
+    "What a binary file looks like (for the message); with `text_too`, a text file is named as one (JSON, YAML, other)."
+    head = Path(path).open('rb').read(512)
+    if text_too and head and b'\x00' not in head:
+        try: t = head.decode('utf-8').lstrip()
+        except UnicodeDecodeError: t = None
+        if t is not None: return 'a JSON file' if t[:1] in '[{"' else 'a text file'
+    if not head: return 'empty'
+    for magic, kind in ((b'\x89PNG', 'a PNG image'), (b'\xff\xd8\xff', 'a JPEG image'), (b'PK\x03\x04', 'a zip archive (a torch.save file?)'),
+                        (b'\x80', 'a pickle (a torch checkpoint?)'), (b'GIF8', 'a GIF image')):
+        if head.startswith(magic): return kind
+    return 'binary data'
+
+def read_text_file(path, what: str) -> str:
+    "The text of `path`; a binary file (a PNG where a config belongs) is a one-line `CheckpointError` naming what it looks like and `what` was expected."
+    path = Path(path)
+    try: return path.read_text(encoding='utf-8')
+    except UnicodeDecodeError: raise CheckpointError(f"{path} is not a text file ({file_kind(path)}); expected {what}") from None
+
+def strip_prefix(sd: dict) -> dict:
+    "Drop DistributedDataParallel's `module.` prefix (and torch.compile's `_orig_mod.`)."
+    return {re.sub(r'^(module\.|_orig_mod\.)+', '', k): v for k, v in sd.items()}
+
+def read_checkpoint(path, mmap: bool = True) -> dict:
+    "`torch.load(path, weights_only=True)` on CPU, memory-mapped when the file allows (only what is used is read), with clear errors for a missing, truncated or unsafe file."
+    import torch, zipfile                                 # only here: the core imports no heavy library
+    path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f"checkpoint {str(path)!r} does not exist (or is not a file)")
+    try:
+        return torch.load(path, map_location='cpu', weights_only=True, mmap=mmap and zipfile.is_zipfile(path))
+    except Exception as e:
+        text = str(e)
+        # An object reference (a pickle GLOBAL) is what could run code; torch's wording has changed between releases
+        # ("Unsupported global: GLOBAL ...", "Trying to load unsupported GLOBAL ... whose module ... is blocked"), and
+        # bytes that are no pickle at all fail the same unpickler differently ("Unsupported operand"). torch's hint to
+        # retry with weights_only=False is the one thing not to do with such a file, so it is never quoted.
+        found = re.search(r'(Trying to load unsupported GLOBAL [^\n]*|Unsupported global: GLOBAL \S+|Unsupported class [^\n]*)', text)
+        if found:
+            raise CheckpointError(f"{path} is unsafe: besides tensors and plain values it holds Python objects "
+                                  f"({found.group(1).rstrip('.')}), and "
+                                  f"unpickling them could run code. It was not loaded. If you made it yourself, re-save "
+                                  f"only its state dicts; if not, do not load it.") from None
+        kind = file_kind(path, text_too=True)
+        if kind not in ('binary data', 'a zip archive (a torch.save file?)', 'a pickle (a torch checkpoint?)'):
+            raise CheckpointError(f"{path} is {kind}, not a PyTorch checkpoint: give the checkpoint file itself") from None
+        lines = [l for l in text.strip().splitlines() if l.strip() and 'weights_only' not in l and 'Weights only' not in l]
+        msg = next((l.strip() for l in lines if l.startswith('Unsupported')), lines[0].strip() if lines else type(e).__name__)
+        raise CheckpointError(f"cannot read {path} ({path.stat().st_size:,} bytes) as a PyTorch checkpoint: the file is "
+                              f"truncated (an interrupted download or copy?) or not a checkpoint at all. ({type(e).__name__}: {msg})") from None
+
+# %% ../nbs/00_core.ipynb #406025ec
+def packaged(name: str) -> Path:
+    "A data folder shipped with the package: inside it when installed from a wheel, beside it in a checkout."
+    here = Path(__file__).resolve().parent if '__file__' in globals() else Path('../ijepa_viz').resolve()
+    return here / name if (here / name).is_dir() else here.parent / name

@@ -14,12 +14,12 @@ import json, sys, time
 from .cli import parse
 from pathlib import Path
 from .vit import VisionTransformer, init_fast_
-from .jepa import encoder_arch
+from .jepa import encoder_arch, collapse_stats   # collapse_stats: chapter 03, re-exported here
 
 # %% auto #0
 __all__ = ['PROBES', 'TASKS', 'NETS', 'NET_NOTE', 'encode', 'extract_features', 'fit_probe', 'linear_probe', 'knn_probe',
-           'few_shot', 'torch_linear_probe', 'probe', 'collapse_stats', 'tasks_of', 'eval_splits', 'load_model',
-           'untrained_encoder', 'evaluate', 'main', 'run']
+           'few_shot', 'torch_linear_probe', 'probe', 'tasks_of', 'eval_splits', 'load_model', 'untrained_encoder',
+           'evaluate', 'main', 'run']
 
 # %% ../nbs/05_eval.ipynb #fc19fb21
 def encode(encoder, images: torch.Tensor, layers=None) -> torch.Tensor:
@@ -125,18 +125,6 @@ def probe(encoder, train_ds, test_ds, tasks=('label',), method: str = 'linear', 
     (xas, ya), (xbs, yb) = fx(train_ds, 'features (train)'), fx(test_ds, 'features (test)')
     res = [{t: PROBES[method](xa, ya[t], xb, yb[t], **kw) for t in tasks} for xa, xb in zip(xas, xbs)]
     return res if many else res[0]
-
-# %% ../nbs/05_eval.ipynb #d57dec81
-def collapse_stats(z: torch.Tensor) -> dict[str, torch.Tensor]:
-    "Health of features `z` [N, D] (N ≥ 2): std (×√D, ~1 healthy, 0 collapsed), rankme (effective rank), cos_sim (mean between images)."
-    z = z.detach().float().flatten(1)
-    n, d = z.shape
-    zn = F.normalize(z, dim=1)
-    s = torch.linalg.svdvals(z)
-    p = s / s.sum().clamp_min(1e-12) + 1e-7
-    sim = zn @ zn.T
-    return dict(std=zn.std(0).mean() * math.sqrt(d), rankme=torch.exp(-(p * p.log()).sum()),
-                cos_sim=(sim.sum() - sim.diagonal().sum()) / (n * (n - 1)))
 
 # %% ../nbs/05_eval.ipynb #ea1f9d23
 TASKS = {'shapes': ('count', 'shape', 'color', 'position', 'distance_bin'), 'digits': ('label',)}

@@ -17,49 +17,19 @@ from .jepa import IJEPA
 from .data import IMAGENET_MEAN, IMAGENET_STD
 from .core import (InputError, CheckpointError, WriteError, FolderInUseError, write_error, temp_path, atomic_write,
                             atomic_save, remove_stale_temps, run_lock, LOCK_NAME, INPUT_ERRNOS, is_input_error,
-                            one_line_errors)   # chapter 00: re-exported here, where earlier code found them
+                            one_line_errors, file_kind, read_text_file, strip_prefix, read_checkpoint,
+                            packaged)   # chapter 00: re-exported here, where earlier code found them
 
 # %% auto #0
 __all__ = ['OFFICIAL_HEADS', 'NETS', 'FILE_NETS', 'CKPT_DIR', 'CARD', 'PHOTO_MODEL', 'HF_CONFIG', 'HF_MEAN', 'HF_STD', 'FORMATS',
-           'CONVERSIONS', 'strip_prefix', 'read_checkpoint', 'read_safetensors', 'infer_encoder_arch',
-           'infer_predictor_arch', 'Num', 'PosInt', 'MapOf', 'check_shape', 'read_text_file', 'read_json', 'assemble',
-           'trained', 'load_official', 'save_official', 'packaged', 'save_bundle', 'fingerprint', 'write_bundle',
-           'write_json', 'photo_model', 'bundled', 'read_bundle', 'resolve', 'load_bundle', 'is_hf_state_dict',
-           'from_hf_state_dict', 'to_hf_state_dict', 'load_hf', 'load_timm', 'detect', 'load', 'export_timm',
-           'hf_config', 'export_hf', 'conversion_note', 'convert']
+           'CONVERSIONS', 'read_safetensors', 'infer_encoder_arch', 'infer_predictor_arch', 'Num', 'PosInt', 'MapOf',
+           'check_shape', 'read_json', 'assemble', 'trained', 'load_official', 'save_official', 'save_bundle',
+           'fingerprint', 'write_bundle', 'write_json', 'photo_model', 'bundled', 'read_bundle', 'resolve',
+           'load_bundle', 'is_hf_state_dict', 'from_hf_state_dict', 'to_hf_state_dict', 'load_hf', 'load_timm',
+           'detect', 'load', 'export_timm', 'hf_config', 'export_hf', 'conversion_note', 'convert']
 
 # %% ../nbs/06_hub.ipynb #1f9b5e79
 OFFICIAL_HEADS = {dim: heads for dim, _, heads, _ in VIT_SIZES.values()}  # embed_dim -> heads
-
-def strip_prefix(sd: dict) -> dict:
-    "Drop DistributedDataParallel's `module.` prefix (and torch.compile's `_orig_mod.`)."
-    return {re.sub(r'^(module\.|_orig_mod\.)+', '', k): v for k, v in sd.items()}
-
-def read_checkpoint(path, mmap: bool = True) -> dict:
-    "`torch.load(path, weights_only=True)` on CPU, memory-mapped when the file allows (only what is used is read), with clear errors for a missing, truncated or unsafe file."
-    path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"checkpoint {str(path)!r} does not exist (or is not a file)")
-    try:
-        return torch.load(path, map_location='cpu', weights_only=True, mmap=mmap and zipfile.is_zipfile(path))
-    except Exception as e:
-        text = str(e)
-        # An object reference (a pickle GLOBAL) is what could run code; torch's wording has changed between releases
-        # ("Unsupported global: GLOBAL ...", "Trying to load unsupported GLOBAL ... whose module ... is blocked"), and
-        # bytes that are no pickle at all fail the same unpickler differently ("Unsupported operand"). torch's hint to
-        # retry with weights_only=False is the one thing not to do with such a file, so it is never quoted.
-        found = re.search(r'(Trying to load unsupported GLOBAL [^\n]*|Unsupported global: GLOBAL \S+|Unsupported class [^\n]*)', text)
-        if found:
-            raise CheckpointError(f"{path} is unsafe: besides tensors and plain values it holds Python objects "
-                                  f"({found.group(1).rstrip('.')}), and "
-                                  f"unpickling them could run code. It was not loaded. If you made it yourself, re-save "
-                                  f"only its state dicts; if not, do not load it.") from None
-        kind = _binary(path, text_too=True)
-        if kind not in ('binary data', 'a zip archive (a torch.save file?)', 'a pickle (a torch checkpoint?)'):
-            raise CheckpointError(f"{path} is {kind}, not a PyTorch checkpoint: give the checkpoint file itself") from None
-        lines = [l for l in text.strip().splitlines() if l.strip() and 'weights_only' not in l and 'Weights only' not in l]
-        msg = next((l.strip() for l in lines if l.startswith('Unsupported')), lines[0].strip() if lines else type(e).__name__)
-        raise CheckpointError(f"cannot read {path} ({path.stat().st_size:,} bytes) as a PyTorch checkpoint: the file is "
-                              f"truncated (an interrupted download or copy?) or not a checkpoint at all. ({type(e).__name__}: {msg})") from None
 
 def read_safetensors(path, keys_only: bool = False) -> tuple[dict, dict]:
     "(tensors, metadata) of a .safetensors file, memory-mapped (a tensor's bytes are read when it is used); `keys_only`: the names, each mapped to None."
@@ -176,25 +146,6 @@ def check_shape(obj, schema, path, where: str = ''):
         for k, v in obj.items(): check_shape(v, schema[1], path, f'{where}.{k}' if where else str(k))
     return obj
 
-def _binary(path: Path, text_too: bool = False) -> str:
-    "What a binary file looks like (for the message); with `text_too`, a text file is named as one (JSON, YAML, other)."
-    head = Path(path).open('rb').read(512)
-    if text_too and head and b'\x00' not in head:
-        try: t = head.decode('utf-8').lstrip()
-        except UnicodeDecodeError: t = None
-        if t is not None: return 'a JSON file' if t[:1] in '[{"' else 'a text file'
-    if not head: return 'empty'
-    for magic, kind in ((b'\x89PNG', 'a PNG image'), (b'\xff\xd8\xff', 'a JPEG image'), (b'PK\x03\x04', 'a zip archive (a torch.save file?)'),
-                        (b'\x80', 'a pickle (a torch checkpoint?)'), (b'GIF8', 'a GIF image')):
-        if head.startswith(magic): return kind
-    return 'binary data'
-
-def read_text_file(path, what: str) -> str:
-    "The text of `path`; a binary file (a PNG where a config belongs) is a one-line `CheckpointError` naming what it looks like and `what` was expected."
-    path = Path(path)
-    try: return path.read_text(encoding='utf-8')
-    except UnicodeDecodeError: raise CheckpointError(f"{path} is not a text file ({_binary(path)}); expected {what}") from None
-
 def read_json(path, schema=None, what: str = 'a JSON file'):
     "Parse `path` as JSON and check it against `schema` (`check_shape`): every problem is one line naming the file."
     path = Path(path)
@@ -274,11 +225,6 @@ def save_official(model: IJEPA, path, epoch: int = 0, **extra):
     atomic_save(dict(nets, epoch=epoch, **heads, **extra), path)
 
 # %% ../nbs/06_hub.ipynb #b0ed5e46
-def packaged(name: str) -> Path:
-    "A data folder shipped with the package: inside it when installed from a wheel, beside it in a checkout."
-    here = Path(__file__).resolve().parent if '__file__' in globals() else Path('../ijepa_viz').resolve()
-    return here / name if (here / name).is_dir() else here.parent / name
-
 CKPT_DIR = packaged('ckpts')
 
 def save_bundle(model: IJEPA, path, card: dict | None = None, dtype: torch.dtype | None = None) -> Path:

@@ -6,7 +6,7 @@ Docs: https://ijepa-viz.github.io/ijepa_viz/jepa.html.md"""
 
 # %% ../nbs/03_jepa.ipynb #ca184b71
 from __future__ import annotations
-import copy
+import copy, math
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -16,7 +16,7 @@ from .data import IMAGENET_MEAN, IMAGENET_STD, to_tensor, renormalize
 
 # %% auto #0
 __all__ = ['TARGETS', 'LOSSES', 'encoder_arch', 'predictor_arch', 'regression_targets', 'patch_pixels', 'pixel_targets', 'IJEPA',
-           'jepa_loss', 'ema_update_', 'train_step']
+           'jepa_loss', 'ema_update_', 'train_step', 'collapse_stats']
 
 # %% ../nbs/03_jepa.ipynb #78373380
 def encoder_arch(enc: VisionTransformer) -> dict:
@@ -170,3 +170,15 @@ def train_step(model: IJEPA, images: torch.Tensor, masks, opt: torch.optim.Optim
     value.backward(); opt.step(); opt.zero_grad(set_to_none=True)                          #    backward, update
     ema_update_(model.target_encoder, model.context_encoder, momentum)                     # 3. target encoder
     return value.detach()
+
+# %% ../nbs/03_jepa.ipynb #d57dec81
+def collapse_stats(z: torch.Tensor) -> dict[str, torch.Tensor]:
+    "Health of features `z` [N, D] (N ≥ 2): std (×√D, ~1 healthy, 0 collapsed), rankme (effective rank), cos_sim (mean between images)."
+    z = z.detach().float().flatten(1)
+    n, d = z.shape
+    zn = F.normalize(z, dim=1)
+    s = torch.linalg.svdvals(z)
+    p = s / s.sum().clamp_min(1e-12) + 1e-7
+    sim = zn @ zn.T
+    return dict(std=zn.std(0).mean() * math.sqrt(d), rankme=torch.exp(-(p * p.log()).sum()),
+                cos_sim=(sim.sum() - sim.diagonal().sum()) / (n * (n - 1)))

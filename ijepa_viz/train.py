@@ -13,13 +13,11 @@ import yaml
 import torch
 import torch.nn as nn
 import torch.distributed as dist
-from .jepa import IJEPA, LOSSES, TARGETS, train_step
+from .jepa import IJEPA, LOSSES, TARGETS, train_step, collapse_stats
 from .masks import make_sampler, SAMPLERS
 from .vit import VIT_SIZES
-from .eval import collapse_stats
 from .core import (atomic_save, atomic_write, CheckpointError, InputError, one_line_errors, remove_stale_temps,
-                            run_lock)
-from .hub import read_checkpoint, strip_prefix, save_bundle, packaged, read_text_file
+                            run_lock, read_checkpoint, strip_prefix, packaged, read_text_file)
 
 # %% auto #0
 __all__ = ['DEFAULTS', 'CONFIG_DIR', 'RESUME_MAY_CHANGE', 'ConfigError', 'parse_set', 'bundled_configs', 'find_config',
@@ -593,6 +591,7 @@ class RunFiles:
                     train_seconds=round(self.seconds, 1), train_cpu_seconds=round(self.cpu_seconds, 1), device=str(self.device), world_size=self.world,
                     final_loss=sum(tail) / len(tail) if tail else None, torch=torch.__version__,
                     command=command or ' '.join(['ijepa-train'] + sys.argv[1:]), loss_curve=self.loss_curve(), **extra)
+        from ijepa_viz.hub import save_bundle                # the bundle format is chapter 06's
         return save_bundle(self.model, path, card, dtype)
 
     def check_replicas(self) -> float:

@@ -53,3 +53,9 @@ def test_no_committed_picture_comes_from_the_shared_photos():
                    for o in c.get('outputs', [])):
                 bad.append(f'{nb.relative_to(ROOT)}: {src[:60]!r}')
     assert not bad, f'pictures in cells that read the shared photos (clear their outputs): {bad}'
+
+
+def test_no_module_imports_a_later_chapter_at_its_top():
+    "tools/chapter_order.py: every module imports only earlier chapters at its top (lazy imports inside functions are listed, allowed)."
+    r = subprocess.run([sys.executable, str(ROOT / 'tools' / 'chapter_order.py')], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout
