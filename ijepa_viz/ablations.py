@@ -71,6 +71,7 @@ class _Items(torch.utils.data.Dataset):
     def __getitem__(self, i): return self.items[i]
 
 _CACHE = {}
+
 def _cached(key, make):
     if key not in _CACHE: _CACHE[key] = make()
     return _CACHE[key]
@@ -94,6 +95,7 @@ def _probe(model, data, size, n_train, n_test, seed, knn: bool):
     return ({t: linear_probe(xa, ya[t], xb, yb[t]) for t in tasks},
             {t: knn_probe(xa, ya[t], xb, yb[t], 20) for t in tasks} if knn else None, xb, len(tr_ds), len(te_ds))
 
+# %% ../nbs/11_ablations.ipynb #3ddddaf3
 def run_one(data: str, variant: str, seed: int, config=CONFIG, steps: int | None = None,
             n_train: int = 2000, n_test: int = 1000, overrides=(), probes: int = 0, knn: bool | None = None,
             folder=None) -> dict:
@@ -280,6 +282,7 @@ def margin_table(rows) -> str:
 PANELS = (('digits', 'label', 'Digits: digit'), ('shapes', 'color', 'Shapes: colour'), ('shapes', 'position', 'Shapes: position'),
           ('shapes', 'count', 'Shapes: count'), ('shapes', 'distance_bin', 'Shapes: distance bin'))
 
+# %% ../nbs/11_ablations.ipynb #df869848
 def plot(rows, panels=PANELS, axs=None):
     "Bars: mean accuracy per variant, error bars one std over seeds, dots the seeds."
     import matplotlib.pyplot as plt

@@ -304,6 +304,7 @@ def _draw_lines(ax, placed):
     for (color, width), segs in groups.items():
         ax.add_collection(LineCollection(np.concatenate(segs), colors=[color], linewidths=width))
 
+# %% ../nbs/07_attention.ipynb #118fd4f5
 def overlay(image, amap, ax=None, title=None, masks=None, index=0, targets='all', query=None, alpha=0.6,
             cmap='inferno', mode='nearest', vmax=None, keep=None):
     "Draw map `amap` [H, W] over `image`, with the context/target blocks of image `index` of `masks`, the `query` patch, and optionally only the top-`keep` mass."

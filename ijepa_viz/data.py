@@ -563,6 +563,7 @@ class InMemory(Dataset):
     def __getitem__(self, i: int):
         return self.transform(self.images[i]), {'label': int(self.targets[i])}
 
+# %% ../nbs/02_data.ipynb #00b0308b
 def _available_memory() -> int | None:
     "Bytes of memory available to this process now (Linux: MemAvailable), or None where unknown."
     try:

@@ -99,6 +99,7 @@ def checkpoint_section(name: str = 'shapes-vit-tiny') -> str:
             f"{card['images_seen']:,} images, {card['train_seconds'] / 60:.0f} min on {html.escape(card['device'])}, made by</p>"
             f"<pre><code>{html.escape(card['command'])}</code></pre><img src=\"data:image/png;base64,{fig_png(fig)}\">{rises}{probe}")
 
+# %% ../nbs/10_demo.ipynb #61ff1950
 def decoded_section(name: str = 'shapes-vit-tiny-rcdm', n: int = 4, seeds=(0, 1, 2), steps: int = 25) -> str:
     "HTML: predictions decoded to pixels by the bundled RCDM decoder on unseen scenes, and its decoding scores ('' when it is not bundled)."
     fig, dec = decoded_figure(name, n, seeds, steps)
@@ -222,6 +223,7 @@ def dataflow_figure(name: str = 'shapes-vit-tiny', B: int = 8, model=None):
                  f'and the predictor get gradients', fontsize=10)
     return fig
 
+# %% ../nbs/10_demo.ipynb #6e257c12
 def learning_curve_figure(name: str = 'shapes-vit-tiny', card: dict | None = None):
     "The bundled checkpoint's training loss against the step, from its card."
     import matplotlib.pyplot as plt
@@ -272,6 +274,7 @@ FIGURES = {'architectures': "the three architectures of the paper's Figure 2",
            'attention_photo': "attention maps of the photo model (it learnt from Imagenette) on a bundled photo",
            'learning_curve': "the bundled checkpoint's training loss, from its card"}
 
+# %% ../nbs/10_demo.ipynb #7f0d1319
 def write_figures(out='slides', width: int = 1600, name: str = 'shapes-vit-tiny', steps: int = 20,
                   progress: bool = False) -> list[dict]:
     """Write the course's key figures to `out` as PNG (`width` px wide) and SVG, and `out/figures.json` listing them with
@@ -306,7 +309,6 @@ def write_figures(out='slides', width: int = 1600, name: str = 'shapes-vit-tiny'
         rows.append({'name': stem, 'about': FIGURES[stem], **save_figure(fig, out, stem, width)})
     Path(out, 'figures.json').write_text(json.dumps(rows, indent=1) + '\n')
     return rows
-
 
 # %% ../nbs/10_demo.ipynb #a96eb721
 def report_images(images=None, size: int = 224, n: int = 4) -> list[tuple[str, np.ndarray]]:
@@ -369,6 +371,7 @@ def predictions_section(model, photos, src: str = 'SRC', seed: int = 1) -> str:
             "predicted ones, and each prediction's nearest image patch" + (', and the predictions decoded to pixels' if dec else '')
             + f".</p>{why}" + ''.join(f'<img src="data:image/png;base64,{b}">' for b in pngs))
 
+# %% ../nbs/10_demo.ipynb #392d568f
 def photos_section(name: str | None = None, n: int = 3) -> str:
     "HTML: the bundled photo model (`hub.PHOTO_MODEL`): how it was trained, what its features know, and its attention on the bundled photos ('' when it is not bundled)."
     name = name or hub.PHOTO_MODEL
@@ -488,6 +491,7 @@ def main(argv=None):
     "`ijepa-viz` as a function: `main(['demo', '--out', 'demo'])`."
     run(parse('ijepa-viz', argv))
 
+# %% ../nbs/10_demo.ipynb #d30100de
 def run(args):
     "`ijepa-viz` with its arguments read (`cli.viz_parser`)."
     if args.cmd == 'figures':

@@ -89,6 +89,7 @@ def few_shot(train_x, train_y, test_x, test_y, shots: int = 5, seed: int = 0, **
     idx = np.concatenate([rng.permutation(np.flatnonzero(train_y == c))[:shots] for c in np.unique(train_y)])
     return linear_probe(train_x[idx], train_y[idx], test_x, test_y, **kw)
 
+# %% ../nbs/05_eval.ipynb #0e8e8239
 def torch_linear_probe(train_x, train_y, test_x, test_y, epochs: int = 100, lr: float = 1e-2, wd: float = 5e-4,
                        batch_size: int = 256, device=None, seed: int = 0) -> float:
     "Test accuracy of a linear head trained with AdamW in torch (standardised features), for sets too large for scikit-learn; runs on `device` (GPU when there is one)."
@@ -159,6 +160,7 @@ def untrained_encoder(arch: dict, seed: int = 0, device=None) -> VisionTransform
     return init_fast_(enc.to_empty(device=device or 'cpu'), arch.get('init_std', 0.02), seed).requires_grad_(False).eval()
 
 NETS = ('target_encoder', 'context_encoder')
+
 NET_NOTE = ("the paper evaluates with the target encoder (the EMA copy); transformers and timm ship the context encoder, "
             "so for such a source both encoders hold the same weights")
 
@@ -186,6 +188,7 @@ def main(argv=None):
     "`ijepa-eval` as a function: `main(['--ckpt', 'shapes-vit-tiny'])`."
     return run(parse('ijepa-eval', argv), argv)
 
+# %% ../nbs/05_eval.ipynb #4961402e
 def run(a, argv=None):
     "`ijepa-eval` with its arguments read (`cli.eval_parser`)."
     from ijepa_viz import hub

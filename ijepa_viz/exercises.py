@@ -103,6 +103,7 @@ def _call(name: str, fn, *args, where: str = '', returns: bool = True, hints=(),
         _fail(name, "returned None: not done yet, or the function lacks its `return` (compute the result and return it)")
     return out
 
+# %% ../nbs/13_exercises.ipynb #e7b67eff
 def _tensor(name: str, x, where: str, what: str) -> torch.Tensor:
     "The student's result `x` if it is a tensor; else one message: what was expected, what was found."
     if isinstance(x, torch.Tensor): return x
@@ -138,7 +139,6 @@ def _diff(a: torch.Tensor, b: torch.Tensor) -> str:
     d = (a.float() - b.float()).abs()
     i = np.unravel_index(int(d.argmax()), tuple(d.shape))
     return f"largest difference {d.max().item():.3g} at index {tuple(int(v) for v in i)} (yours {a[i].item():.4g}, the library's {b[i].item():.4g})"
-
 
 # %% ../nbs/13_exercises.ipynb #50f7f547
 PAPER_MASKS = dict(num_targets=4, target_scale=(0.15, 0.2), target_aspect=(0.75, 1.5), context_scale=(0.85, 1.0),
@@ -185,6 +185,7 @@ def _masks(name, out, where):
         _fail(name, f"{where}: must return a pair (context, targets), got {_describe(out)}")
     return _as_index(name, out[0], 1, 'context', where), _as_index(name, out[1], 2, 'targets', where)
 
+# %% ../nbs/13_exercises.ipynb #3a67abde
 @_check('sample_masks')
 def check_mask_sampler(sample_masks, grids=((14, 14), (16, 16), (12, 20), (10, 10), (4, 30)), draws: int = 40) -> int:
     """Check exercise (a): `sample_masks(grid_size, generator) -> (context [Nc], targets [M, Nt])`, the multi-block masks
@@ -257,7 +258,6 @@ def check_mask_sampler(sample_masks, grids=((14, 14), (16, 16), (12, 20), (10, 1
                         f"{p['context_scale']} and that only target patches are removed")
     return n
 
-
 # %% ../nbs/13_exercises.ipynb #37e55a98
 def _tiny_predictor(grid, seed):
     torch.manual_seed(seed)
@@ -325,6 +325,7 @@ def check_predictor_input(predictor_input, cases=PREDICTOR_CASES) -> int:
             _fail(name, f"{where}: the mask-token part (last Nt tokens of each row) differs: {why}; {_diff(t_out, t_ref)}")
     return len(cases)
 
+# %% ../nbs/13_exercises.ipynb #f4ce45ab
 @_check('gather_targets')
 def check_gather_targets(gather_targets) -> int:
     """Check exercise (b), part 2: `gather_targets(h, target_idx) -> [B, M, Nt, D]`, the tokens of `h` [B, N, D] at each target
@@ -346,7 +347,6 @@ def check_gather_targets(gather_targets) -> int:
                    if wrong is not None and torch.equal(out, wrong) else 'out[b, m, k] must be h[b, target_idx[b, m, k]]')
             _fail(name, f"{where}: {why}; {_diff(out, ref)}")
     return len(cases)
-
 
 # %% ../nbs/13_exercises.ipynb #428ca1c1
 @_check('ijepa_loss')
@@ -401,6 +401,7 @@ def _pair_nets(seed):
         for p in online.parameters(): p.add_(torch.randn_like(p))
     return target, online
 
+# %% ../nbs/13_exercises.ipynb #013f5afd
 @_check('ema_update')
 def check_ema(ema_update) -> int:
     """Check exercise (c), part 2: `ema_update(target, online, momentum)` changes `target` in place to
@@ -429,7 +430,6 @@ def check_ema(ema_update) -> int:
             if p.grad_fn is not None or p.requires_grad:
                 _fail(name, f"{where}: parameter {i} of the target now tracks gradients: update under torch.no_grad() and keep requires_grad False")
     return 4
-
 
 # %% ../nbs/13_exercises.ipynb #027add60
 def _attn_stack(L, heads, N, seed, exact=True):

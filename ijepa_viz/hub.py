@@ -296,6 +296,7 @@ def resolve(name) -> Path:
     raise FileNotFoundError(f"no checkpoint {str(name)!r}: give a path to NAME.safetensors (with NAME.json beside it) "
                             f"or one of the bundled names {bundled()}")
 
+# %% ../nbs/06_hub.ipynb #5eca5d11
 def load_bundle(name, dtype=torch.float32) -> IJEPA:
     "A bundle by name (from `ckpts/`) or path, in eval mode; its card is `model.card`."
     tensors, card, stem = read_bundle(name)
@@ -315,6 +316,7 @@ def load_bundle(name, dtype=torch.float32) -> IJEPA:
 
 # %% ../nbs/06_hub.ipynb #97bb025d
 _LAYER = r'^(?:encoder\.layer|layers)\.(\d+)\.'   # transformers writes `encoder.layer.N.`; 5.9+ holds `layers.N.` in memory
+
 _HF_NAMES = [  # (transformers name, either key style) -> official / timm name
     (r'^embeddings\.patch_embeddings\.projection\.', 'patch_embed.proj.'),
     (r'^embeddings\.position_embeddings$', 'pos_embed'),
@@ -328,6 +330,7 @@ _HF_NAMES = [  # (transformers name, either key style) -> official / timm name
     (_LAYER + r'(?:output\.dense|mlp\.fc2)\.', r'blocks.\1.mlp.fc2.'),
     (r'^layernorm\.', 'norm.'),
 ]
+
 _HF_IGNORED = r'^(pooler\.|embeddings\.mask_token$|classifier\.)'   # not part of the encoder
 
 def is_hf_state_dict(sd: dict) -> bool:
@@ -387,8 +390,10 @@ def _hf_weights(folder: Path) -> dict:
 HF_CONFIG = {'model_type?': str, 'hidden_act?': str, 'hidden_size?': PosInt, 'num_hidden_layers?': PosInt,
              'num_attention_heads?': PosInt, 'intermediate_size?': PosInt, 'image_size?': (PosInt, [PosInt]),
              'patch_size?': (PosInt, [PosInt]), 'num_channels?': PosInt, 'qkv_bias?': bool, 'layer_norm_eps?': Num}
+
 HF_MEAN = HF_STD = (0.5, 0.5, 0.5)   # what the hub's I-JEPA preprocessor_config.json says; the weights were trained with ImageNet's
 
+# %% ../nbs/06_hub.ipynb #819f7182
 def load_hf(folder, dtype=torch.float32, mean=None, std=None) -> IJEPA:
     "An `IJEPA` from a transformers `IJepaModel` folder (config.json + weights); both encoders get its weights (the context encoder's), the predictor is untrained."
     folder = Path(folder)
@@ -573,6 +578,7 @@ def _same_outputs(a: IJEPA, b: IJEPA, net: str, to: str) -> bool:
 
 _WORDS = {'context_encoder': 'the context encoder', 'target_encoder': 'the target encoder', 'predictor': 'the predictor'}
 
+# %% ../nbs/06_hub.ipynb #1913f598
 def conversion_note(model: IJEPA, to: str, net: str = 'target_encoder') -> str:
     "What converting `model` to `to` writes and what it leaves out, and why (from `model.meta['has']`), in one sentence."
     held = [n for n in NETS if trained(model, n)]

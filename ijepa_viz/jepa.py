@@ -55,6 +55,7 @@ def pixel_targets(images: torch.Tensor, patch_size: int, masks, eps: float = 1e-
     x = (x - x.mean(-1, keepdim=True)) / (x.var(-1, keepdim=True) + eps).sqrt()
     return gather_tokens(x, masks.targets)
 
+# %% ../nbs/03_jepa.ipynb #4335fe42
 class IJEPA(nn.Module):
     "The three I-JEPA networks: context encoder, predictor, target encoder (an EMA copy, no gradients)."
     def __init__(self, context_encoder: VisionTransformer, predictor: VisionTransformerPredictor,

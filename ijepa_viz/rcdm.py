@@ -266,6 +266,7 @@ def _images(dataset, idx) -> torch.Tensor:
     if isinstance(dataset, torch.Tensor): return dataset[idx]
     return torch.stack([dataset[int(i)][0] for i in idx])
 
+# %% ../nbs/08_rcdm.ipynb #a8aa1b24
 class RCDMTrainer:
     "Train a representation-conditional diffusion decoder on a dataset's images with a frozen I-JEPA `model`."
     def __init__(self, model, dataset, preset: str = 'cpu', batch_size: int = 32, lr: float = 2e-4, weight_decay: float = 0.,
@@ -374,6 +375,7 @@ class RCDMTrainer:
         tr.load_state_dict(sd)
         return tr
 
+# %% ../nbs/08_rcdm.ipynb #6a2c21ff
 def load_decoder(path, ema: bool = True) -> UNet:
     """A decoder in eval mode: a bundled name (`hub.bundled('rcdm')`) or NAME.safetensors with its card, or the (EMA)
     U-Net of an `RCDMTrainer` checkpoint. The card of a bundle is `decoder.card`."""

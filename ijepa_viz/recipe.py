@@ -200,6 +200,7 @@ def sweep(out, names=tuple(CANDIDATES), seeds=(0,), command: str | None = None, 
             f"(margin {row['margin']:+.3f}, reached at {row['time_to_margin']} s)")
     return res
 
+# %% ../nbs/14_recipe.ipynb #058427df
 def main(argv=None):
     "`python tools/recipe.py [--out nbs/recipe.json] [--names ...] [--seeds ...]`: run (or resume) the five-minute sweep."
     ap = argparse.ArgumentParser(prog='tools/recipe.py', description="Train and probe each candidate recipe for the "

@@ -106,6 +106,7 @@ def find_config(path) -> Path:
     raise FileNotFoundError(f"config file {str(path)!r} does not exist; give a path to a YAML file or one of the bundled "
                             f"configs {bundled_configs()}")
 
+# %% ../nbs/04_train.ipynb #fd163d58
 def load_config(path=None, overrides=(), base: dict | None = None) -> dict:
     "Defaults <- YAML file `path` (or a bundled config's name) <- `overrides` ('section.key=value' strings or (section, key, value))."
     cfg = copy.deepcopy(DEFAULTS if base is None else base)
@@ -277,14 +278,18 @@ def build_dataset(cfg: dict):
 
 _CHOICES = {('data', 'dataset'): ('imagefolder', 'shapes', 'digits', 'photos'), ('mask', 'strategy'): tuple(SAMPLERS),
             ('meta', 'model_name'): tuple(VIT_SIZES), ('meta', 'loss'): tuple(LOSSES), ('meta', 'target'): tuple(TARGETS)}
+
 _AT_LEAST_1 = {('data', 'batch_size'), ('data', 'crop_size'), ('data', 'dataset_size'), ('mask', 'patch_size'),
                ('mask', 'num_pred_masks'), ('mask', 'num_enc_masks'), ('meta', 'pred_depth'), ('meta', 'pred_emb_dim'),
                ('meta', 'depth'), ('optimization', 'epochs'), ('logging', 'log_freq'), ('logging', 'checkpoint_freq')}
+
 _REAL = {('optimization', 'warmup')}                             # an int by default, but a fraction of an epoch is fine
+
 _OPTIONAL = {('meta', 'read_checkpoint'): str, ('meta', 'depth'): int}   # None by default
 
 def _is_num(v): return isinstance(v, (int, float)) and not isinstance(v, bool)
 
+# %% ../nbs/04_train.ipynb #da880fda
 def _check_value(sec: str, key: str, v):
     "One config value against the type (and sense) of its default; returns an error message or None."
     default, name = DEFAULTS[sec][key], f"{sec}.{key}"

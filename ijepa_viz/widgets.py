@@ -108,6 +108,7 @@ def default_image(model=None) -> str:
     data = (getattr(model, 'card', None) or {}).get('config', {}).get('data', {})
     return 'shapes 0' if data.get('dataset') == 'shapes' else IMAGES[0]
 
+# %% ../nbs/09_widgets.ipynb #372c9794
 class Explorer:
     """Base of the explorers: `.widget`, `.out`, `.png`, `.renders`, `.times` (ms per redraw), `.message` (last error or None).
     `width_px`: the picture's width in pixels (shown at the page's width up to that); `min_px`: the narrowest it is shown
@@ -192,6 +193,7 @@ class Explorer:
 # %% ../nbs/09_widgets.ipynb #412d9756
 _TARGET_DEFAULT = {'multiblock': (0.15, 0.2), 'block': (0.6, 0.6), 'random': (0.6, 0.6), 'rasterized': (0.15, 0.2)}
 
+# %% ../nbs/09_widgets.ipynb #13370e51
 class MaskExplorer(Explorer):
     """Sample masks with the controls' parameters and draw them over an image (plus the coverage heatmaps when `coverage` is on).
     `model`: take the image size and the patch grid from it (a ViT-H/14 at 224 px: 16x16) instead of `size` and `grid`."""
@@ -318,6 +320,7 @@ def _net_labels(model) -> dict:
 def _nbytes(entry: dict) -> int:
     return sum(t.numel() * t.element_size() for t in entry.values() if isinstance(t, torch.Tensor))
 
+# %% ../nbs/09_widgets.ipynb #342b5a0c
 class AttentionExplorer(Explorer):
     "Attention maps of a bundle (default `hub.load('shapes-vit-tiny')`) over an image, with the network, block, head, query patch, map kind and kept mass on controls; each network is captured when first shown."
     def __init__(self, model=None, image=None, seed: int = 1, mask_params: dict | None = None, dtype=None,
@@ -532,6 +535,7 @@ def _pca_colours(h: torch.Tensor, *more: torch.Tensor):
     f = lambda x: (((x - mu) @ V.T - lo) / (hi - lo).clamp_min(1e-6)).clamp(0, 1)
     return [f(h)] + [f(x) for x in more]
 
+# %% ../nbs/09_widgets.ipynb #0d31e8b4
 class PredictionExplorer(Explorer):
     """What the predictor predicts for one target block of an image: the context and the box, the true block, the
     predictor's output decoded by the RCDM decoder (several seeds) beside the decoding of the target encoder's own
@@ -676,7 +680,6 @@ class PredictionExplorer(Explorer):
                    f"{self.nearest_self:.0%} of predictions have their own patch as the nearest"
                    + ('' if dec is not None else '; decoding off' + (' (no decoder)' if self.decoder is None else '')))
         return fig, caption
-
 
 # %% ../nbs/09_widgets.ipynb #909ff303
 _PATH = 'a file or folder…'
