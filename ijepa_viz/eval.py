@@ -71,7 +71,10 @@ def fit_probe(train_x, train_y, C: float = 1.0, max_iter: int = 2000):
     from sklearn.linear_model import LogisticRegression      # scikit-learn only where a probe is fitted (a second to import)
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
-    return make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=max_iter)).fit(train_x, train_y)
+    from threadpoolctl import threadpool_limits
+    # One BLAS thread: lbfgs runs hundreds of small products, which BLAS threads make slower, 30x on cores that are busy
+    with threadpool_limits(1, 'blas'):
+        return make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=max_iter)).fit(train_x, train_y)
 
 def linear_probe(train_x, train_y, test_x, test_y, C: float = 1.0, max_iter: int = 2000) -> float:
     "Test accuracy of a logistic-regression probe (standardised features) fitted on the training features."

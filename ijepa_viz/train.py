@@ -641,14 +641,15 @@ class Trainer(RunLog, RunFiles):
             self.history = self._read_log()                     # the card's loss curve spans the whole run
             self.model.to(self.device)
         self.bf16 = self.device.type == 'cuda' and meta['use_bfloat16']
-        self._fit_start, self.tb = None, None
+        self._fit_start, self.tb, self.masks = None, None, None
 
     def masks_at(self, step: int):
         "The masks of update `step` (drawn from the run's seed, the process and the step alone: a resumed run draws the same)."
         return self.sampler(self.bs, generator=torch.Generator().manual_seed(seed_of(self.cfg['meta']['seed'], 'mask', self.rank, step)))
 
     def one_step(self, images, step):
-        "Step `step` of the run on `images`: its learning rate, weight decay, momentum, seeds and masks, then `train_step`. Returns (loss, what the log records)."
+        """Step `step` of the run on `images`: its learning rate, weight decay, momentum, seeds and masks, then `train_step`.
+        Returns (loss, what the log records); the step's masks stay in `self.masks` (TensorBoard draws them)."""
         o = self.cfg['optimization']
         lr, wd, mom = lr_at(step, self.ipe, o), wd_at(step, self.ipe, o), momentum_at(step, self.ipe, o)
         set_hparams(self.opt, lr, wd)
@@ -656,7 +657,7 @@ class Trainer(RunLog, RunFiles):
         r0 = getattr(self.sampler, 'relaxed_count', 0)
         masks = self.masks_at(step)
         relaxed = (getattr(self.sampler, 'relaxed_count', 0) - r0) / self.bs   # fraction whose context had to overlap a target
-        masks = masks.to(self.device)
+        masks = self.masks = masks.to(self.device)
         hf = self.cfg['logging']['health_freq']
         health = {}
         def check(h):       # collapse statistics of the target encoder's features (non-finite ones would stop the SVD)
@@ -706,7 +707,7 @@ class Trainer(RunLog, RunFiles):
                 loss, info = self.one_step(images, self.step)
                 pending.append((self.step, loss, info)); self.step += 1; bar.update(1)
                 if self.tb is not None and (self.step - 1) % tbf == 0:
-                    self.tb.pictures(self.model, images, self.masks_at(self.step - 1), self.step - 1)
+                    self.tb.pictures(self.model, images, self.masks, self.step - 1)
                 if len(pending) >= log_freq or self.step == end:
                     t0 = self._flush(pending, t0)
                     r = self.history[-1]

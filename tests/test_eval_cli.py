@@ -1,12 +1,11 @@
-"`ijepa-eval` from the command line: a table, JSON, and clear errors."
-import json, subprocess, sys
-from pathlib import Path
-
-BIN = Path(sys.executable).parent
+"`ijepa-eval` from the command line (run in this process: `conftest.run_in_process`): a table, JSON, and clear errors."
+import json
+from conftest import run_in_process
+from ijepa_viz.cli import ijepa_eval
 
 
 def run(*args):
-    return subprocess.run([str(BIN / 'ijepa-eval'), *args], capture_output=True, text=True, timeout=600)
+    return run_in_process(ijepa_eval, 'ijepa-eval', args)
 
 
 def test_eval_prints_table_and_writes_json(tmp_path):

@@ -1,7 +1,11 @@
-"`ijepa-train` end to end: one process, torchrun with 2 CPU processes (gloo), resume, bad input."
+"""`ijepa-train` end to end: one process, torchrun with 2 CPU processes (gloo), resume, bad input. Single-process runs call
+the console script's function here (no new Python and torch each); the torchrun test and the missing config start the
+real command."""
 import os, subprocess, sys
 from pathlib import Path
 import torch
+from conftest import run_in_process
+from ijepa_viz.cli import ijepa_train
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -10,9 +14,12 @@ ENV = dict(os.environ, OMP_NUM_THREADS='1')
 
 
 def run(*args, torchrun=False, timeout=600):
-    cmd = ([str(BIN / 'torchrun'), '--standalone', '--nproc_per_node', '2', str(BIN / 'ijepa-train')] if torchrun
-           else [str(BIN / 'ijepa-train')])
-    return subprocess.run(cmd + ['--config', CFG, '--no-progress', *args], capture_output=True, text=True, timeout=timeout, env=ENV)
+    "`ijepa-train` under torchrun (2 processes), or in this process (its console script's function: output and exit code)."
+    args = ['--config', CFG, '--no-progress', *args]
+    if torchrun:
+        cmd = [str(BIN / 'torchrun'), '--standalone', '--nproc_per_node', '2', str(BIN / 'ijepa-train')]
+        return subprocess.run(cmd + args, capture_output=True, text=True, timeout=timeout, env=ENV)
+    return run_in_process(ijepa_train, 'ijepa-train', args)
 
 
 def weights(folder):
