@@ -36,11 +36,13 @@ def is_photos(data: str) -> bool:
     return data not in TASKS
 
 def data_name(data: str) -> str:
-    "How a row names its data: 'shapes', 'digits', or a photo folder's name (e.g. 'cifar10'; no machine paths in the results)."
+    """How a row names its data: 'shapes', 'digits', or a photo folder's name (e.g. 'cifar10'; no machine paths in the
+    results)."""
     return Path(data).name if is_photos(data) else data
 
 def variant_config(data: str, variant: str, seed: int, config=CONFIG, folder=None, overrides=()) -> dict:
-    "The config of one row: the base `config` with the dataset (a photo folder: its train split, kept in memory), masking strategy, prediction target and seeds set."
+    """The config of one row: the base `config` with the dataset (a photo folder: its train split, kept in memory),
+    masking strategy, prediction target and seeds set."""
     if variant not in VARIANTS: raise ValueError(f"unknown variant {variant!r}; choose one of {VARIANTS}")
     if is_photos(data) and not Path(data).is_dir():
         raise ValueError(f"unknown data {data!r}; choose one of {list(TASKS)} or a folder of photos")
@@ -77,7 +79,8 @@ def _cached(key, make):
     return _CACHE[key]
 
 def train_images(cfg: dict):
-    "The config's training images, drawn once per process and held in memory (every run of a sweep reuses them); photos are kept decoded and cropped afresh on each read."
+    """The config's training images, drawn once per process and held in memory (every run of a sweep reuses them);
+    photos are kept decoded and cropped afresh on each read."""
     d = cfg['data']
     make = (lambda: build_dataset(cfg)) if d['in_memory'] else (lambda: _Images(build_dataset(cfg)))
     return _cached(('train', d['dataset'], d['root_path'], d['seed'], d['crop_size'], d['dataset_size']), make)
@@ -116,10 +119,12 @@ def run_one(data: str, variant: str, seed: int, config=CONFIG, steps: int | None
         else:
             latest = work / f"{cfg['logging']['write_tag']}-latest.pth.tar"
             tr = Trainer(cfg, device='cpu', progress=False, dataset=train_images(cfg),
-                         resume=latest if latest.exists() else None, overwrite=not latest.exists())   # no checkpoint: nothing to keep
+                         # no checkpoint: nothing to keep
+                         resume=latest if latest.exists() else None, overwrite=not latest.exists())
             end = tr.total if steps is None else min(tr.total, steps)
             n = max(probes, 1)
-            for k in range(n):                                   # in pieces, probed at the start of each (the end: below)
+            # in pieces, probed at the start of each (the end: below)
+            for k in range(n):
                 start, stop = round(end * k / n), round(end * (k + 1) / n)
                 if tr.step >= stop: continue                     # done before an interruption
                 if probes and tr.step == start and all(a['step'] != start for a in along):
@@ -135,7 +140,8 @@ def run_one(data: str, variant: str, seed: int, config=CONFIG, steps: int | None
     if probes: along.append(dict(step=done, images_seen=done * d['batch_size'], linear=acc, knn=acc_knn))
     health = {k: float(v) for k, v in collapse_stats(torch.as_tensor(xb)).items()}
     data_, data = data, data_name(data)
-    return dict(key=f'{data}/{variant}/seed{seed}', data=data, variant=variant, seed=seed, knn=acc_knn, along=along or None,
+    return dict(key=f'{data}/{variant}/seed{seed}', data=data, variant=variant, seed=seed, knn=acc_knn,
+                along=along or None,
                 strategy=cfg['mask']['strategy'], target=cfg['meta']['target'], steps=done,
                 images_seen=done * d['batch_size'], context_ratio=context_ratio(cfg), final_loss=loss, accuracy=acc,
                 test_features=health, train_seconds=round(train_s, 1), train_cpu_seconds=round(cpu_s, 1),
@@ -172,7 +178,11 @@ def sweep(out, datasets=('shapes', 'digits'), seeds=(0, 1, 2), variants=VARIANTS
     folder for the rows' runs (`work/<data>/<variant>/seed<s>`), so that an interrupted row continues where it stopped;
     several processes may then share one sweep: each takes the rows no other is running (each run folder is locked)."""
     out = Path(out)
-    todo = [p for p in plan(datasets, seeds, variants) if _key(*p) not in {r['key'] for r in _read_rows(out, command, config)['rows']}]
+    todo = [
+        p
+        for p in plan(datasets, seeds, variants)
+        if _key(*p) not in {r['key'] for r in _read_rows(out, command, config)['rows']}
+    ]
     for i, (d, v, s) in enumerate(todo):
         key = _key(d, v, s)
         with contextlib.ExitStack() as stack:
@@ -184,25 +194,39 @@ def sweep(out, datasets=('shapes', 'digits'), seeds=(0, 1, 2), variants=VARIANTS
                 if key in {r['key'] for r in _read_rows(out, command, config)['rows']}: continue   # finished meanwhile
             row = run_one(d, v, s, config, steps, folder=folder, **kw)
             _append(out, row, command, config)
-        log(f"[{i + 1}/{len(todo)}] {row['key']}: {row['steps']} steps in {row['train_seconds']}s (+{row['eval_seconds']}s probe), "
+        log(f"[{i + 1}/{len(todo)}] {row['key']}: {row['steps']} steps in {row['train_seconds']}s "
+            f"(+{row['eval_seconds']}s probe), "
             + ', '.join(f'{t} {a:.3f}' for t, a in row['accuracy'].items()))
     return _read_rows(out, command, config)
 
 # %% ../nbs/11_ablations.ipynb #88a8709f
 def main(argv=None):
     "`python tools/ablate.py [--out nbs/ablations.json] ...`: run (or resume) the sweep of the ablation chapter."
-    ap = argparse.ArgumentParser(prog='tools/ablate.py', description="Train and probe every variant of the ablation chapter; "
-                                 "resumable: rows already in --out are skipped.")
+    ap = argparse.ArgumentParser(
+        prog='tools/ablate.py',
+        description="Train and probe every variant of the ablation chapter; "
+        "resumable: rows already in --out are skipped.",
+    )
     ap.add_argument('--out', default='nbs/ablations.json', help='results JSON (read, then extended row by row)')
     ap.add_argument('--config', default=str(CONFIG), help='base config (every row gets the same model and steps)')
-    ap.add_argument('--data', nargs='*', default=['shapes', 'digits'], help='shapes, digits, or folders of photos (root/train, root/val or test)')
-    ap.add_argument('--probes', type=int, default=0, help='also probe at step 0 and this many evenly spaced points along each run')
+    ap.add_argument(
+        '--data',
+        nargs='*',
+        default=['shapes', 'digits'],
+        help='shapes, digits, or folders of photos (root/train, root/val or test)',
+    )
+    ap.add_argument(
+        '--probes', type=int, default=0, help='also probe at step 0 and this many evenly spaced points along each run'
+    )
     ap.add_argument('--n-train', type=int, default=2000); ap.add_argument('--n-test', type=int, default=1000)
     ap.add_argument('--variants', nargs='*', default=list(VARIANTS), choices=list(VARIANTS))
     ap.add_argument('--seeds', type=int, nargs='*', default=[0, 1, 2])
     ap.add_argument('--threads', type=int, default=1, help='torch CPU threads (default 1: a shared machine)')
-    ap.add_argument('--work', help='keep each row\'s run in WORK/<data>/<variant>/seed<s>: an interrupted row continues, '
-                    'and several processes can share the sweep (each takes rows no other is running)')
+    ap.add_argument(
+        '--work',
+        help='keep each row\'s run in WORK/<data>/<variant>/seed<s>: an interrupted row continues, '
+        'and several processes can share the sweep (each takes rows no other is running)',
+    )
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     cmd = 'OMP_NUM_THREADS=1 python tools/ablate.py ' + ' '.join(sys.argv[1:] if argv is None else argv)
@@ -235,13 +259,19 @@ _NAMES = {'untrained': 'untrained encoder', 'multiblock': 'multi-block', 'raster
 def masking_table(rows) -> str:
     "Markdown: the paper's masking-strategy table beside ours (% linear-probe accuracy, mean ± std over seeds)."
     s = summarize(rows)
-    head = ('| masking | context ratio: paper | ours | paper: ImageNet 1% | Digits: digit | Shapes: shape | Shapes: colour | Shapes: position |\n'
+    head = ('| masking | context ratio: paper | ours | paper: ImageNet 1% | Digits: digit | Shapes: shape | Shapes: '
+            'colour | Shapes: position |\n'
             '|---|---|---|---|---|---|---|---|\n')
     lines = []
     for v in ('untrained',) + STRATEGIES:
         ratio, top1 = PAPER_MASKING.get(v, ('–', '–'))
-        ours = '–' if v == 'untrained' else f"{s.get(('shapes', v), s.get(('digits', v), {})).get('context_ratio', float('nan')):.2f}"
-        lines.append(f"| {_NAMES[v]} | {ratio} | {ours} | {top1} | {_pm(s, 'digits', v, 'label')} | {_pm(s, 'shapes', v, 'shape')} | "
+        ours = (
+            '–'
+            if v == 'untrained'
+            else f"{s.get(('shapes', v), s.get(('digits', v), {})).get('context_ratio', float('nan')):.2f}"
+        )
+        lines.append(f"| {_NAMES[v]} | {ratio} | {ours} | {top1} | {_pm(s, 'digits', v, 'label')} | "
+                     f"{_pm(s, 'shapes', v, 'shape')} | "
                      f"{_pm(s, 'shapes', v, 'color')} | {_pm(s, 'shapes', v, 'position')} |")
     return head + '\n'.join(lines)
 
@@ -250,9 +280,11 @@ def target_table(rows) -> str:
     s = summarize(rows)
     head = ('| target | paper: ImageNet 1% | Digits: digit | Shapes: shape | Shapes: colour | Shapes: position |\n'
             '|---|---|---|---|---|---|\n')
-    lines = [f"| {name} | {paper} | {_pm(s, 'digits', v, 'label')} | {_pm(s, 'shapes', v, 'shape')} | {_pm(s, 'shapes', v, 'color')} | "
+    lines = [f"| {name} | {paper} | {_pm(s, 'digits', v, 'label')} | {_pm(s, 'shapes', v, 'shape')} | "
+             f"{_pm(s, 'shapes', v, 'color')} | "
              f"{_pm(s, 'shapes', v, 'position')} |"
-             for name, v, paper in (('untrained encoder', 'untrained', '–'), ('target-encoder representations', 'multiblock', PAPER_TARGETS['representation']),
+             for name, v, paper in (('untrained encoder', 'untrained', '–'),
+                                    ('target-encoder representations', 'multiblock', PAPER_TARGETS['representation']),
                                     ('pixels (per-patch normalised)', 'pixels', PAPER_TARGETS['pixels']))]
     return head + '\n'.join(lines)
 
@@ -260,14 +292,25 @@ def lowlevel_table(rows) -> str:
     "Markdown: the low-level Shapes probes (object count, nearest-pair distance bin), per strategy and target."
     s = summarize(rows)
     head = '| variant | Shapes: count (6 classes) | Shapes: nearest-pair distance (4 bins) |\n|---|---|---|\n'
-    return head + '\n'.join(f"| {_NAMES[v]} | {_pm(s, 'shapes', v, 'count')} | {_pm(s, 'shapes', v, 'distance_bin')} |" for v in VARIANTS)
+    return head + '\n'.join(
+        f"| {_NAMES[v]} | {_pm(s, 'shapes', v, 'count')} | {_pm(s, 'shapes', v, 'distance_bin')} |" for v in VARIANTS
+    )
 
-_TASK_NAMES = {'count': 'count', 'shape': 'shape', 'color': 'colour', 'position': 'position', 'distance_bin': 'distance'}
+_TASK_NAMES = {
+    'count': 'count',
+    'shape': 'shape',
+    'color': 'colour',
+    'position': 'position',
+    'distance_bin': 'distance',
+}
 
 def margin_table(rows) -> str:
-    "Markdown: accuracy minus the untrained encoder's of the same dataset and seed (points), mean ± std over seeds, and how many seeds are above it."
+    """Markdown: accuracy minus the untrained encoder's of the same dataset and seed (points), mean ± std over seeds,
+    and how many seeds are above it."""
     base = {(r['data'], r['seed']): r['accuracy'] for r in rows if r['variant'] == 'untrained'}
-    cols = [('digits', 'label', 'Digits: digit')] + [('shapes', t, f'Shapes: {_TASK_NAMES[t]}') for t in TASKS['shapes']]
+    cols = [('digits', 'label', 'Digits: digit')] + [
+        ('shapes', t, f'Shapes: {_TASK_NAMES[t]}') for t in TASKS['shapes']
+    ]
     head = '| variant | ' + ' | '.join(c[2] for c in cols) + ' |\n|---|' + '---|' * len(cols) + '\n'
     lines = []
     for v in VARIANTS[1:]:
@@ -275,12 +318,19 @@ def margin_table(rows) -> str:
         for data, task, _ in cols:
             d = [100 * (r['accuracy'][task] - base[data, r['seed']][task]) for r in rows
                  if r['data'] == data and r['variant'] == v and (data, r['seed']) in base]
-            cells.append('–' if not d else f"{np.mean(d):+.1f} ± {np.std(d, ddof=1) if len(d) > 1 else float('nan'):.1f} ({sum(x > 0 for x in d)}/{len(d)})")
+            cells.append('–' if not d else f"{np.mean(d):+.1f} ± "
+                                           f"{np.std(d, ddof=1) if len(d) > 1 else float('nan'):.1f} "
+                                           f"({sum(x > 0 for x in d)}/{len(d)})")
         lines.append(f"| {_NAMES[v]} | " + ' | '.join(cells) + ' |')
     return head + '\n'.join(lines)
 
-PANELS = (('digits', 'label', 'Digits: digit'), ('shapes', 'color', 'Shapes: colour'), ('shapes', 'position', 'Shapes: position'),
-          ('shapes', 'count', 'Shapes: count'), ('shapes', 'distance_bin', 'Shapes: distance bin'))
+PANELS = (
+    ('digits', 'label', 'Digits: digit'),
+    ('shapes', 'color', 'Shapes: colour'),
+    ('shapes', 'position', 'Shapes: position'),
+    ('shapes', 'count', 'Shapes: count'),
+    ('shapes', 'distance_bin', 'Shapes: distance bin'),
+)
 
 # %% ../nbs/11_ablations.ipynb #df869848
 def plot(rows, panels=PANELS, axs=None):
@@ -295,7 +345,13 @@ def plot(rows, panels=PANELS, axs=None):
             ax.bar(i, np.mean(a), yerr=np.std(a, ddof=1) if len(a) > 1 else 0, capsize=3,
                    color='0.75' if v == 'untrained' else ('C3' if v == 'pixels' else 'C0'))
             ax.plot([i] * len(a), a, 'k.', ms=4)
-        ax.set_xticks(range(len(VARIANTS)), [_NAMES[v].replace('multi-block, ', '') for v in VARIANTS], rotation=45, ha='right', fontsize=8)
+        ax.set_xticks(
+            range(len(VARIANTS)),
+            [_NAMES[v].replace('multi-block, ', '') for v in VARIANTS],
+            rotation=45,
+            ha='right',
+            fontsize=8,
+        )
         ax.set_title(title, fontsize=10); ax.set_ylabel('% linear probe')
         lo = min(100 * r['accuracy'][task] for r in rows if r['data'] == data)
         ax.set_ylim(max(0, lo - 10), None)

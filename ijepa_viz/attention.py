@@ -32,7 +32,8 @@ def _additive(mask: torch.Tensor | None, dtype) -> torch.Tensor | None:
 
 def attention_probs(attn: nn.Module, x: torch.Tensor, attn_mask: torch.Tensor | None = None,
                     is_causal: bool = False, qkv: torch.Tensor | None = None) -> torch.Tensor:
-    "softmax(q·kᵀ·scale + attn_mask) [B, heads, N, N] of the timm-style attention module `attn` on its input `x` [B, N, D], in float32 (whatever the model's dtype); `qkv`: the output of `attn.qkv(x)` when already at hand."
+    """softmax(q·kᵀ·scale + attn_mask) [B, heads, N, N] of the timm-style attention module `attn` on its input `x` [B,
+    N, D], in float32 (whatever the model's dtype); `qkv`: the output of `attn.qkv(x)` when already at hand."""
     B, N, _ = x.shape
     qkv = attn.qkv(x) if qkv is None else qkv
     q, k, _ = qkv.reshape(B, N, 3, attn.num_heads, -1).permute(2, 0, 3, 1, 4).unbind(0)   # [B, heads, N, hd]
@@ -45,7 +46,8 @@ def attention_probs(attn: nn.Module, x: torch.Tensor, attn_mask: torch.Tensor | 
 
 # %% ../nbs/07_attention.ipynb #a2de6ebf
 class AttentionMaps(dict):
-    "Captured attention probabilities: block name -> [B, heads, N, N]; `maps[prefix]` lists a network's blocks in order."
+    """Captured attention probabilities: block name -> [B, heads, N, N]; `maps[prefix]` lists a network's blocks in
+    order."""
     def __init__(self):
         super().__init__()
         self.names = []                                  # the hooked blocks, in module order
@@ -86,7 +88,8 @@ def _capture_hook(store: AttentionMaps, name: str, device, dtype, slot: dict, mo
 
 @contextlib.contextmanager
 def capture_attention(model: nn.Module, names=None, device='cpu', dtype: torch.dtype | None = None):
-    "Within the `with`, record every block's attention probabilities [B, heads, N, N] into the yielded `AttentionMaps` (on `device`, None: where computed; stored as `dtype`, None: float32)."
+    """Within the `with`, record every block's attention probabilities [B, heads, N, N] into the yielded `AttentionMaps`
+    (on `device`, None: where computed; stored as `dtype`, None: float32)."""
     if isinstance(names, str): names = [names]
     store, handles, slot = AttentionMaps(), [], {}
     try:
@@ -96,7 +99,9 @@ def capture_attention(model: nn.Module, names=None, device='cpu', dtype: torch.d
             if names is not None and not any(key == n or key.startswith(n + '.') for n in names): continue
             store.names.append(key)
             handles.append(module.qkv.register_forward_hook(partial(_keep_qkv, slot, key)))
-            handles.append(module.register_forward_hook(partial(_capture_hook, store, key, device, dtype, slot), with_kwargs=True))
+            handles.append(
+                module.register_forward_hook(partial(_capture_hook, store, key, device, dtype, slot), with_kwargs=True)
+            )
         if not handles:
             raise ValueError(f"found no attention module (with `qkv` and `num_heads`) in {type(model).__name__}"
                              + (f" under {list(names)}" if names is not None else ''))
@@ -106,7 +111,8 @@ def capture_attention(model: nn.Module, names=None, device='cpu', dtype: torch.d
 
 # %% ../nbs/07_attention.ipynb #cf74eb48
 def cast_(model: nn.Module, dtype: torch.dtype) -> nn.Module:
-    "Cast `model`'s floating-point parameters and buffers to `dtype` in place; tensors shared between modules stay shared (one copy each)."
+    """Cast `model`'s floating-point parameters and buffers to `dtype` in place; tensors shared between modules stay
+    shared (one copy each)."""
     done = {}
     with torch.no_grad():
         for m in model.modules():
@@ -116,18 +122,22 @@ def cast_(model: nn.Module, dtype: torch.dtype) -> nn.Module:
                     key = (t.data_ptr(), t.dtype, tuple(t.shape), t.stride())
                     if key not in done:
                         new = t.detach().to(dtype)
-                        done[key] = nn.Parameter(new, requires_grad=t.requires_grad) if isinstance(t, nn.Parameter) else new
+                        done[key] = (
+                            nn.Parameter(new, requires_grad=t.requires_grad) if isinstance(t, nn.Parameter) else new
+                        )
                     d[k] = done[key]
     return model
 
 # %% ../nbs/07_attention.ipynb #b517b89a
 def to_grid(values: torch.Tensor, grid_size, idx: torch.Tensor | None = None,
             valid: torch.Tensor | None = None) -> torch.Tensor:
-    "Per-token `values` [..., K] placed on the patch grid [..., H, W]: token t at patch `idx[t]` (all patches in order when None); NaN where no token is."
+    """Per-token `values` [..., K] placed on the patch grid [..., H, W]: token t at patch `idx[t]` (all patches in order
+    when None); NaN where no token is."""
     H, W = as_pair(grid_size)
     values = torch.as_tensor(values).float()
     if idx is None:
-        if values.shape[-1] != H * W: raise ValueError(f"{values.shape[-1]} tokens do not fill a {H}x{W} grid: pass their patch indices `idx`")
+        if values.shape[-1] != H * W:
+            raise ValueError(f"{values.shape[-1]} tokens do not fill a {H}x{W} grid: pass their patch indices `idx`")
         return values.reshape(*values.shape[:-1], H, W)
     idx = torch.as_tensor(idx).reshape(-1).to(values.device)
     if len(idx) != values.shape[-1]: raise ValueError(f"{values.shape[-1]} tokens but {len(idx)} patch indices")
@@ -154,7 +164,8 @@ def _token(query, grid_size, idx=None, valid=None) -> int:
     if valid is not None: hit &= torch.as_tensor(valid, dtype=torch.bool).reshape(-1)
     if not hit.any():
         W = as_pair(grid_size)[1]
-        raise ValueError(f"query patch ({p // W}, {p % W}) is not among the tokens (those patches are {sorted(idx[valid if valid is not None else slice(None)].tolist())})")
+        raise ValueError(f"query patch ({p // W}, {p % W}) is not among the tokens (those patches are "
+                         f"{sorted(idx[valid if valid is not None else slice(None)].tolist())})")
     return int(hit.nonzero()[0, 0])
 
 def attention_from(attn: torch.Tensor, query, grid_size, idx=None, valid=None) -> torch.Tensor:
@@ -162,7 +173,8 @@ def attention_from(attn: torch.Tensor, query, grid_size, idx=None, valid=None) -
     return to_grid(attn[..., _token(query, grid_size, idx, valid), :], grid_size, idx, valid)
 
 def attention_received(attn: torch.Tensor, grid_size, idx=None, valid=None) -> torch.Tensor:
-    "How much each patch is looked at: the column mean of `attn` [..., N, N] over the (valid) queries, on the grid [..., H, W]."
+    """How much each patch is looked at: the column mean of `attn` [..., N, N] over the (valid) queries, on the grid
+    [..., H, W]."""
     attn = torch.as_tensor(attn).float()
     if valid is None: col = attn.mean(-2)
     else:
@@ -172,7 +184,8 @@ def attention_received(attn: torch.Tensor, grid_size, idx=None, valid=None) -> t
 
 # %% ../nbs/07_attention.ipynb #2448c839
 def rollout(attn, residual: float = 0.5) -> torch.Tensor:
-    "Attention rollout [N, N] of a stack of blocks, first block first ([L, heads, N, N], [L, N, N] or a list of [heads, N, N])."
+    """Attention rollout [N, N] of a stack of blocks, first block first ([L, heads, N, N], [L, N, N] or a list of
+    [heads, N, N])."""
     R = None
     for a in attn:
         a = torch.as_tensor(a).float()
@@ -185,7 +198,8 @@ def rollout(attn, residual: float = 0.5) -> torch.Tensor:
 
 def rollout_map(attn, grid_size, query=None, idx=None, valid=None, residual: float = 0.5,
                 exclude_query: bool = False) -> torch.Tensor:
-    "Rollout [H, W] of the query patch's row (its own entry zeroed with `exclude_query`), or the mean over the (valid) query rows when `query` is None."
+    """Rollout [H, W] of the query patch's row (its own entry zeroed with `exclude_query`), or the mean over the (valid)
+    query rows when `query` is None."""
     R = rollout(attn, residual)
     if query is None: return attention_received(R, grid_size, idx, valid)
     m = attention_from(R, query, grid_size, idx, valid)
@@ -195,11 +209,13 @@ def rollout_map(attn, grid_size, query=None, idx=None, valid=None, residual: flo
 # %% ../nbs/07_attention.ipynb #8d4e201e
 def predictor_attention(attn, masks, index: int = 0, target: int = 0, query=None, use_rollout: bool = False,
                         residual: float = 0.5) -> torch.Tensor:
-    "Attention from target block `target` of image `index` to the context patches, on the grid: [heads, H, W] for one predictor block's [B*M, heads, S, S]; [L, heads, H, W] for a list or stack of blocks; [H, W] with `use_rollout`."
+    """Attention from target block `target` of image `index` to the context patches, on the grid: [heads, H, W] for one
+    predictor block's [B*M, heads, S, S]; [L, heads, H, W] for a list or stack of blocks; [H, W] with `use_rollout`."""
     blocks = list(attn) if isinstance(attn, (list, tuple)) or torch.as_tensor(attn).dim() == 5 else [attn]
     B, M, Nt = masks.targets.shape
     Nc = masks.context.shape[1]
-    if not (0 <= index < B and 0 <= target < M): raise IndexError(f"image {index}, target {target}: masks have {B} images and {M} targets")
+    if not (0 <= index < B and 0 <= target < M):
+        raise IndexError(f"image {index}, target {target}: masks have {B} images and {M} targets")
     if blocks[0].shape[0] != B * M or blocks[0].shape[-1] != Nc + Nt:
         raise ValueError(f"predictor attention {tuple(blocks[0].shape)} does not fit these masks: expected "
                          f"[{B}*{M}, heads, {Nc}+{Nt}, {Nc}+{Nt}]")
@@ -269,7 +285,8 @@ def _panel(img, amap, masks=None, index=0, targets='all', query=None, alpha=0.6,
     known = ~np.isnan(px)
     top = float(np.nanmax(px)) if known.any() else 1.
     scale = top if vmax is None else float(vmax)
-    lut = plt.colormaps[cmap](np.linspace(0, 1, 256))[:, :3]                        # a table lookup is much faster than cmap(x)
+    # a table lookup is much faster than cmap(x)
+    lut = plt.colormaps[cmap](np.linspace(0, 1, 256))[:, :3]
     heat = lut[(np.clip(np.nan_to_num(px) / (scale or 1.), 0, 1) * 255 + 0.5).astype(np.intp)]
     rgb = (1 - alpha) * img + alpha * heat
     lines = []
@@ -290,24 +307,39 @@ def _panel(img, amap, masks=None, index=0, targets='all', query=None, alpha=0.6,
             lines.append((block_outline(tg[k]), to_rgb(colors[k % len(colors)]), 2.))
     if query is not None:
         p = _patch(query, (H, W)); r, c = divmod(p, W)
-        lines.append(([[(c, r), (c + 1, r)], [(c + 1, r), (c + 1, r + 1)], [(c + 1, r + 1), (c, r + 1)], [(c, r + 1), (c, r)]],
-                      (0., 1., 1.), 2.))
+        lines.append(
+            (
+                [
+                    [(c, r), (c + 1, r)],
+                    [(c + 1, r), (c + 1, r + 1)],
+                    [(c + 1, r + 1), (c, r + 1)],
+                    [(c, r + 1), (c, r)],
+                ],
+                (0.0, 1.0, 1.0),
+                2.0,
+            )
+        )
     return np.clip(rgb, 0, 1), lines
 
 def _draw_lines(ax, placed):
-    "Add outlines [(lines, sx, sy, x0, y0)] (lines from the panel drawing, scaled and shifted) as one LineCollection per colour and width."
+    """Add outlines [(lines, sx, sy, x0, y0)] (lines from the panel drawing, scaled and shifted) as one LineCollection
+    per colour and width."""
     from matplotlib.collections import LineCollection
     groups = {}
     for lines, sx, sy, x0, y0 in placed:
         for segs, color, width in lines:
-            if len(segs): groups.setdefault((tuple(color), width), []).append(np.asarray(segs, dtype=np.float64) * (sx, sy) + (x0, y0))
+            if len(segs):
+                groups.setdefault((tuple(color), width), []).append(
+                    np.asarray(segs, dtype=np.float64) * (sx, sy) + (x0, y0)
+                )
     for (color, width), segs in groups.items():
         ax.add_collection(LineCollection(np.concatenate(segs), colors=[color], linewidths=width))
 
 # %% ../nbs/07_attention.ipynb #118fd4f5
 def overlay(image, amap, ax=None, title=None, masks=None, index=0, targets='all', query=None, alpha=0.6,
             cmap='inferno', mode='nearest', vmax=None, keep=None):
-    "Draw map `amap` [H, W] over `image`, with the context/target blocks of image `index` of `masks`, the `query` patch, and optionally only the top-`keep` mass."
+    """Draw map `amap` [H, W] over `image`, with the context/target blocks of image `index` of `masks`, the `query`
+    patch, and optionally only the top-`keep` mass."""
     import matplotlib.pyplot as plt
     img = _image01(image)
     rgb, lines = _panel(img, amap, masks, index, targets, query, alpha, cmap, mode, vmax, keep)
@@ -322,7 +354,8 @@ def overlay(image, amap, ax=None, title=None, masks=None, index=0, targets='all'
 # %% ../nbs/07_attention.ipynb #20a4b4e2
 def show_maps(image, maps, titles=None, rows=None, ncols=None, size: float = 1.6, ax=None, suptitle=None,
               targets='all', **kwargs):
-    "Maps [n, H, W] (in `ncols` columns) or [R, C, H, W] over `image`, drawn as one mosaic in a single axes; returns the axes."
+    """Maps [n, H, W] (in `ncols` columns) or [R, C, H, W] over `image`, drawn as one mosaic in a single axes; returns
+    the axes."""
     import matplotlib.pyplot as plt
     maps = torch.as_tensor(maps).float().cpu()
     if maps.dim() == 2: maps = maps[None]
@@ -357,7 +390,9 @@ def show_maps(image, maps, titles=None, rows=None, ncols=None, size: float = 1.6
     if titles is not None:
         for j, t in enumerate(titles[:C] if maps.dim() == 4 else titles):
             i, jj = (0, j) if maps.dim() == 4 else divmod(j, C)
-            ax.text(left + jj * (pw + gap) + pw / 2, i * (ph + head) + head * 0.85, t, ha='center', va='bottom', fontsize=fs)
+            ax.text(
+                left + jj * (pw + gap) + pw / 2, i * (ph + head) + head * 0.85, t, ha='center', va='bottom', fontsize=fs
+            )
     if rows is not None:
         for i, t in enumerate(rows):
             ax.text(left * 0.8, i * (ph + head) + head + ph / 2, t, ha='right', va='center', rotation=90, fontsize=fs)
@@ -373,7 +408,8 @@ def show_heads(image, maps, mean: bool = True, **kwargs):
     return show_maps(image, maps, titles=kwargs.pop('titles', titles), **kwargs)
 
 def show_layers(image, maps, mean: bool = True, names=None, **kwargs):
-    "Maps per layer: [L, heads, H, W] as a grid (rows: layers; columns: heads, plus their mean) or [L, H, W] in one row."
+    """Maps per layer: [L, heads, H, W] as a grid (rows: layers; columns: heads, plus their mean) or [L, H, W] in one
+    row."""
     maps = torch.as_tensor(maps).float()
     L = maps.shape[0]
     names = list(names) if names is not None else [f'block {l}' for l in range(L)]
@@ -385,7 +421,9 @@ def show_layers(image, maps, mean: bool = True, names=None, **kwargs):
 # %% ../nbs/07_attention.ipynb #833a3acd
 def show_summary(model, image, masks=None, query=None, target: int = 0, keep: float = 0.6, size: float = 1.9,
                  mode: str = 'nearest', title=None, fontsize: float = 11):
-    "One image (a uint8 HxWx3 array, or a [3, H, W] tensor ImageNet-normalised as the datasets give it) through the `IJEPA` bundle `model`, in the model's own normalisation; one panel per kind of attention map; returns the figure."
+    """One image (a uint8 HxWx3 array, or a [3, H, W] tensor ImageNet-normalised as the datasets give it) through the
+    `IJEPA` bundle `model`, in the model's own normalisation; one panel per kind of attention map; returns the
+    figure."""
     import matplotlib.pyplot as plt
     from ijepa_viz.masks import show_masks
     x = model.from_imagenet(image) if isinstance(image, torch.Tensor) else model.preprocess(np.asarray(image))
@@ -395,9 +433,11 @@ def show_summary(model, image, masks=None, query=None, target: int = 0, keep: fl
     grid = (x.shape[-2] // ps, x.shape[-1] // ps)
     q = (grid[0] // 2, grid[1] // 2) if query is None else query
     if masks is not None:
-        if masks.batch_size != 1: raise ValueError(f"pass one image's masks (masks[i]), got a batch of {masks.batch_size}")
+        if masks.batch_size != 1:
+            raise ValueError(f"pass one image's masks (masks[i]), got a batch of {masks.batch_size}")
         if tuple(masks.grid_size) != grid or tuple(model.predictor.grid_size) != grid:
-            raise ValueError(f"masks on {masks.grid_size} and predictor on {model.predictor.grid_size} must match the image's grid {grid}")
+            raise ValueError(f"masks on {masks.grid_size} and predictor on {model.predictor.grid_size} must match the "
+                             f"image's grid {grid}")
     with torch.no_grad(), capture_attention(model) as att:
         model.target_encoder(x)
         if masks is not None: model.predict(x, masks.to(p.device))
@@ -409,10 +449,18 @@ def show_summary(model, image, masks=None, query=None, target: int = 0, keep: fl
               (roll_q, f'rollout, top {keep:.0%}', dict(query=q, keep=keep))]
     if masks is not None:
         valid = None if masks.context_valid is None else masks.context_valid[0]
-        panels += [(rollout_map(att.stack('context_encoder', 0), grid, idx=masks.context[0], valid=valid), 'context enc. rollout',
-                    dict(masks=masks, targets=None)),
-                   (predictor_attention(att['predictor'], masks, 0, target, use_rollout=True), f'predictor → target {target}',
-                    dict(masks=masks, targets=target))]
+        panels += [
+            (
+                rollout_map(att.stack('context_encoder', 0), grid, idx=masks.context[0], valid=valid),
+                'context enc. rollout',
+                dict(masks=masks, targets=None),
+            ),
+            (
+                predictor_attention(att['predictor'], masks, 0, target, use_rollout=True),
+                f'predictor → target {target}',
+                dict(masks=masks, targets=target),
+            ),
+        ]
     img = _image01(image.cpu().float() if isinstance(image, torch.Tensor) else np.asarray(image))
     fig, axs = plt.subplots(1, len(panels) + 1, figsize=(size * (len(panels) + 1), size * 1.12))
     first = 'image' + (', masks' if masks is not None else '')
@@ -428,14 +476,16 @@ def show_summary(model, image, masks=None, query=None, target: int = 0, keep: fl
 
 # %% ../nbs/07_attention.ipynb #669849c9
 def time_attention(net=None, image=None, runs: int = 5, query=(5, 7)) -> dict:
-    "Median milliseconds to run `net` (default: a random vit_tiny 224/16; in its own dtype) on one image: plain, with capture, and capture + maps + drawing (all blocks and heads, or one block's heads)."
+    """Median milliseconds to run `net` (default: a random vit_tiny 224/16; in its own dtype) on one image: plain, with
+    capture, and capture + maps + drawing (all blocks and heads, or one block's heads)."""
     import time
     import matplotlib.pyplot as plt
     from ijepa_viz.vit import vit_tiny
     from ijepa_viz.data import photo, to_tensor
     net = (vit_tiny(224, 16) if net is None else net).eval()
     image = photo('astronaut', net.img_size[0]) if image is None else image
-    x, grid = to_tensor(image)[None].to(next(net.parameters()).dtype), net.grid_size   # in the model's dtype (see `cast_`)
+    # in the model's dtype (see `cast_`)
+    x, grid = to_tensor(image)[None].to(next(net.parameters()).dtype), net.grid_size
     def plain():
         with torch.no_grad(): net(x)
     def capture():

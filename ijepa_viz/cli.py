@@ -18,16 +18,31 @@ def train_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog='ijepa-train', description='Train I-JEPA from an (official-format) YAML config. '
                                  'Same command under torchrun for many processes.')
     ap.add_argument('--config', help='YAML config (official format); default: built-in defaults')
-    ap.add_argument('--set', action='append', default=[], metavar='SECTION.KEY=VALUE', help='override a config value (repeatable)')
+    ap.add_argument(
+        '--set', action='append', default=[], metavar='SECTION.KEY=VALUE', help='override a config value (repeatable)'
+    )
     ap.add_argument('--device', default='auto', help='auto | cpu | cuda | mps')
-    ap.add_argument('--resume', nargs='?', const='latest', help='resume from PATH (default: the run folder\'s latest checkpoint)')
-    ap.add_argument('--overwrite', action='store_true', help='replace the run the folder holds (its checkpoints and log) with a new one')
+    ap.add_argument(
+        '--resume', nargs='?', const='latest', help='resume from PATH (default: the run folder\'s latest checkpoint)'
+    )
+    ap.add_argument(
+        '--overwrite',
+        action='store_true',
+        help='replace the run the folder holds (its checkpoints and log) with a new one',
+    )
     ap.add_argument('--steps', type=int, help='stop after this many updates in total')
     ap.add_argument('--no-progress', '--quiet', action='store_true', help='no progress bar')
     ap.add_argument('--tensorboard', action='store_true', help='also write TensorBoard events beside the CSV log '
                     '(logging.tensorboard: scalars, and pictures every logging.tensorboard_freq steps)')
-    ap.add_argument('--export', metavar='PATH', help='at the end, write PATH.safetensors + PATH.json (weights and card)')
-    ap.add_argument('--export-dtype', choices=['float32', 'float16', 'bfloat16'], default='float32', help='dtype of the exported weights')
+    ap.add_argument(
+        '--export', metavar='PATH', help='at the end, write PATH.safetensors + PATH.json (weights and card)'
+    )
+    ap.add_argument(
+        '--export-dtype',
+        choices=['float32', 'float16', 'bfloat16'],
+        default='float32',
+        help='dtype of the exported weights',
+    )
     return ap
 
 # %% ../nbs/00_cli.ipynb #6fbbd448
@@ -36,16 +51,30 @@ ENCODERS = ('target_encoder', 'context_encoder')                # eval.NETS
 
 def eval_parser() -> argparse.ArgumentParser:
     "`ijepa-eval`: probe the frozen target encoder of a checkpoint (the evaluation chapter)."
-    ap = argparse.ArgumentParser(prog='ijepa-eval', description='Linear probes on the frozen target encoder of a checkpoint, '
-                                 'beside the same architecture untrained.')
-    ap.add_argument('--ckpt', required=True, help='bundled name (see ijepa_viz.hub.bundled()), NAME.safetensors, an official .pth.tar, '
-                    'a transformers IJepaModel folder, or a timm state dict')
-    ap.add_argument('--net', default='target_encoder', choices=ENCODERS,
-                    help='the encoder to probe: the paper evaluates with the target encoder (the EMA copy); transformers and '
-                         'timm ship the context encoder, so for such a source both encoders hold the same weights')
-    ap.add_argument('--device', default='auto', help='where to run the encoder: auto (a GPU when there is one) | cpu | cuda | mps')
+    ap = argparse.ArgumentParser(
+        prog='ijepa-eval',
+        description='Linear probes on the frozen target encoder of a checkpoint, '
+        'beside the same architecture untrained.',
+    )
+    ap.add_argument(
+        '--ckpt',
+        required=True,
+        help='bundled name (see ijepa_viz.hub.bundled()), NAME.safetensors, an official .pth.tar, '
+        'a transformers IJepaModel folder, or a timm state dict',
+    )
+    ap.add_argument(
+        '--net',
+        default='target_encoder',
+        choices=ENCODERS,
+        help='the encoder to probe: the paper evaluates with the target encoder (the EMA copy); transformers and '
+        'timm ship the context encoder, so for such a source both encoders hold the same weights',
+    )
+    ap.add_argument(
+        '--device', default='auto', help='where to run the encoder: auto (a GPU when there is one) | cpu | cuda | mps'
+    )
     ap.add_argument('--batch-size', type=int, default=256, help='images per forward pass')
-    ap.add_argument('--data', default='shapes', help='shapes, digits, or a folder of photos: root/train/<class>/… with root/val (Imagenette), or a CIFAR-10 root of torchvision')
+    ap.add_argument('--data', default='shapes', help='shapes, digits, or a folder of photos: root/train/<class>/… with '
+                                                     'root/val (Imagenette), or a CIFAR-10 root of torchvision')
     ap.add_argument('--task', nargs='*', help='label(s) to probe (default: all of the dataset)')
     ap.add_argument('--n-train', type=int, help='probe-training images (default: 2000 Shapes scenes; all of a split)')
     ap.add_argument('--n-test', type=int, help='test images (default: 1000 Shapes scenes; all of a split)')
@@ -53,7 +82,12 @@ def eval_parser() -> argparse.ArgumentParser:
     ap.add_argument('--method', default='linear', choices=PROBE_METHODS,
                     help='linear (scikit-learn), torch (linear head in torch, GPU when there is one), knn, or fewshot')
     ap.add_argument('--shots', type=int, default=5, help='labelled images per class for --method fewshot')
-    ap.add_argument('--layers', type=int, nargs='*', help='features from these blocks (e.g. -4 -3 -2 -1), concatenated; default: the output')
+    ap.add_argument(
+        '--layers',
+        type=int,
+        nargs='*',
+        help='features from these blocks (e.g. -4 -3 -2 -1), concatenated; default: the output',
+    )
     ap.add_argument('--json', help='write the results here')
     ap.add_argument('--quiet', action='store_true', help='no progress bars')
     ap.add_argument('--card', action='store_true', help="also store them in the bundle's card (its 'metrics' entry)")
@@ -64,11 +98,17 @@ DECODER_PRESETS = ('cpu', 'cpu-48', 'gpu')                                # rcdm
 
 def rcdm_parser() -> argparse.ArgumentParser:
     "`ijepa-rcdm`: train, sample and export a representation-conditional diffusion decoder (the RCDM chapter)."
-    p = argparse.ArgumentParser(prog='ijepa-rcdm', description='Train / sample a representation-conditional diffusion decoder for I-JEPA.')
+    p = argparse.ArgumentParser(
+        prog='ijepa-rcdm', description='Train / sample a representation-conditional diffusion decoder for I-JEPA.'
+    )
     sub = p.add_subparsers(dest='cmd', required=True)
     t = sub.add_parser('train', help='train (or resume) a decoder')
-    t.add_argument('--model', default='shapes-vit-tiny', help='the I-JEPA to decode: anything ijepa_viz.hub.load reads (a bundled '
-                   'name, NAME.safetensors, an official .pth.tar, a transformers IJepaModel folder, a timm state dict)')
+    t.add_argument(
+        '--model',
+        default='shapes-vit-tiny',
+        help='the I-JEPA to decode: anything ijepa_viz.hub.load reads (a bundled '
+        'name, NAME.safetensors, an official .pth.tar, a transformers IJepaModel folder, a timm state dict)',
+    )
     t.add_argument('--images', help='train on the image files under this folder (any depth) instead of Shapes scenes')
     t.add_argument('--out', required=True, help='checkpoint path')
     t.add_argument('--resume', action='store_true', help='continue the training whose checkpoint is --out')
@@ -82,13 +122,20 @@ def rcdm_parser() -> argparse.ArgumentParser:
     t.add_argument('--predictor-frac', type=float, default=None,
                    help='fraction of steps on the predictor condition (default 0.5; 0 when the predictor is untrained)')
     t.add_argument('--dataset-size', type=int, default=16384)
-    t.add_argument('--image-size', type=int, default=None, help="size of the images fed to I-JEPA (default: the model's)")
+    t.add_argument(
+        '--image-size', type=int, default=None, help="size of the images fed to I-JEPA (default: the model's)"
+    )
     t.add_argument('--ckpt-every', type=int, default=200)
     t.add_argument('--seed', type=int, default=0)
-    t.add_argument('--init', help='start from this decoder (bundled name or path), e.g. to fine-tune one trained for another encoder')
+    t.add_argument(
+        '--init',
+        help='start from this decoder (bundled name or path), e.g. to fine-tune one trained for another encoder',
+    )
     t.add_argument('--device', default='auto', help='auto (a GPU when there is one) | cpu | cuda | mps')
     t.add_argument('--no-progress', '--quiet', action='store_true', help='no progress bar')
-    t.add_argument('--tensorboard', action='store_true', help='also write the loss as TensorBoard events to OUT_tb beside --out')
+    t.add_argument(
+        '--tensorboard', action='store_true', help='also write the loss as TensorBoard events to OUT_tb beside --out'
+    )
     s = sub.add_parser('sample', help='decode conditions of one Shapes image into a figure')
     s.add_argument('--decoder', required=True); s.add_argument('--model', default='shapes-vit-tiny')
     s.add_argument('--index', type=int, default=0); s.add_argument('--seeds', type=int, default=4)
@@ -96,12 +143,20 @@ def rcdm_parser() -> argparse.ArgumentParser:
     s.add_argument('--block', type=int, default=0); s.add_argument('--dataset-size', type=int, default=16384)
     s.add_argument('--image-size', type=int, default=None); s.add_argument('--data-seed', type=int, default=0)
     s.add_argument('--png', required=True)
-    e = sub.add_parser('export', help='bundle the EMA decoder of a training checkpoint (safetensors + card), with its decoding scores')
+    e = sub.add_parser(
+        'export', help='bundle the EMA decoder of a training checkpoint (safetensors + card), with its decoding scores'
+    )
     e.add_argument('--ckpt', required=True, help='training checkpoint of `ijepa-rcdm train`')
-    e.add_argument('--name', required=True, help='output NAME (writes NAME.safetensors and NAME.json), e.g. ckpts/shapes-vit-tiny-rcdm')
+    e.add_argument(
+        '--name',
+        required=True,
+        help='output NAME (writes NAME.safetensors and NAME.json), e.g. ckpts/shapes-vit-tiny-rcdm',
+    )
     e.add_argument('--model', default='shapes-vit-tiny'); e.add_argument('--train-seconds', type=float, default=None)
     e.add_argument('--train-command', default=None, help='the command that trained it (recorded on the card)')
-    e.add_argument('--measure', type=int, default=64, help='scenes (or --measure-data photos) to score the decodes on (0: skip)')
+    e.add_argument(
+        '--measure', type=int, default=64, help='scenes (or --measure-data photos) to score the decodes on (0: skip)'
+    )
     e.add_argument('--quiet', action='store_true', help='no progress bar while the decodes are scored')
     e.add_argument('--measure-data', help='score on the val photos of this labelled folder (root/train, root/val: '
                    '`rcdm.photo_decoding_scores`) instead of Shapes scenes')
@@ -114,14 +169,19 @@ def viz_parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest='cmd', required=True)
     d = sub.add_parser('demo', help='write the HTML demo report (offline, PNGs embedded)')
     d.add_argument('--out', default='demo', help='output folder (default: demo)')
-    d.add_argument('--ckpt', help='the model to show: a bundled name, NAME.safetensors, an official .pth.tar, a transformers '
-                   'IJepaModel folder or a timm state dict (default: the bundled shapes-vit-tiny on Shapes scenes, then the '
-                   'bundled photo model on the photos; with --images, the photo model)')
+    d.add_argument(
+        '--ckpt',
+        help='the model to show: a bundled name, NAME.safetensors, an official .pth.tar, a transformers '
+        'IJepaModel folder or a timm state dict (default: the bundled shapes-vit-tiny on Shapes scenes, then the '
+        'bundled photo model on the photos; with --images, the photo model)',
+    )
     d.add_argument('--images', help='a folder of your own image files to show it (default: the bundled photos)')
     d.add_argument('--max-images', type=int, default=4, help='at most this many of --images (default 4)')
     d.add_argument('--overwrite', action='store_true', help='replace the report --out holds from an earlier run')
     d.add_argument('--quiet', action='store_true', help='no progress bar')
-    c = sub.add_parser('convert', help='convert a checkpoint between formats (official, transformers, timm, ijepa_viz bundle)')
+    c = sub.add_parser(
+        'convert', help='convert a checkpoint between formats (official, transformers, timm, ijepa_viz bundle)'
+    )
     c.add_argument('src', help='anything ijepa_viz.hub.load reads'); c.add_argument('dst', help='output file or folder')
     c.add_argument('--to', required=True, choices=['hf', 'timm', 'official', 'bundle'])
     c.add_argument('--net', default='target_encoder', choices=ENCODERS,
@@ -131,7 +191,12 @@ def viz_parser() -> argparse.ArgumentParser:
     f = sub.add_parser('figures', help="write the course's key figures for slides (PNG and SVG)")
     f.add_argument('out', help='output folder')
     f.add_argument('--width', type=int, default=1600, help='width of the PNGs in pixels (default 1600)')
-    f.add_argument('--steps', type=int, default=20, help="the decoder's sampling steps for the decoded predictions (default 20; fewer is faster)")
+    f.add_argument(
+        '--steps',
+        type=int,
+        default=20,
+        help="the decoder's sampling steps for the decoded predictions (default 20; fewer is faster)",
+    )
     f.add_argument('--quiet', action='store_true', help='no progress bar')
     return ap
 

@@ -17,13 +17,15 @@ __all__ = ['LOCK_NAME', 'INPUT_ERRNOS', 'InputError', 'CheckpointError', 'WriteE
 
 # %% ../nbs/00_core.ipynb #c0cd5660
 class InputError(ValueError):
-    "A problem with what the user gave — a config value, a file, a folder, the data, the disk — rather than a bug: a command reports it in one line and exits with code 2 (see `one_line_errors`)."
+    """A problem with what the user gave — a config value, a file, a folder, the data, the disk — rather than a bug: a
+    command reports it in one line and exits with code 2 (see `one_line_errors`)."""
 
 class CheckpointError(InputError):
     "A file that cannot be read as the checkpoint asked for."
 
 class WriteError(InputError):
-    "A file that could not be written (disk full, no permission, read-only): nothing half-written and no temporary file is left."
+    """A file that could not be written (disk full, no permission, read-only): nothing half-written and no temporary
+    file is left."""
 
 _WRITE_FAULTS = {errno.ENOSPC: ('no space left on device', 'free some space or set another folder'),
                  errno.EDQUOT: ('disk quota exceeded', 'free some space or set another folder'),
@@ -34,14 +36,16 @@ _WRITE_FAULTS = {errno.ENOSPC: ('no space left on device', 'free some space or s
                  errno.ENOENT: ('a file could not be created', 'set a folder on a normal, writable file system')}
 
 def _errno_of(e: BaseException, recorded: OSError | None = None) -> int | None:
-    "The OS error number behind `e`: its own, one recorded while writing (torch's writer hides it), or one quoted by safetensors ('os error 28')."
+    """The OS error number behind `e`: its own, one recorded while writing (torch's writer hides it), or one quoted by
+    safetensors ('os error 28')."""
     if isinstance(e, OSError) and e.errno: return e.errno
     if recorded is not None: return recorded.errno
     m = re.search(r'os error (\d+)', str(e))
     return int(m.group(1)) if m else None
 
 def write_error(e: BaseException, path, recorded: OSError | None = None) -> WriteError | None:
-    "A one-line `WriteError` naming `path` when `e` is a fault the user can fix (disk full, no permission, read-only), else None."
+    """A one-line `WriteError` naming `path` when `e` is a fault the user can fix (disk full, no permission, read-only),
+    else None."""
     code = _errno_of(e, recorded)
     if code not in _WRITE_FAULTS: return None
     path = Path(path); what, todo = _WRITE_FAULTS[code]
@@ -60,7 +64,8 @@ def _alive(pid: int) -> bool:
     "Whether process `pid` runs on this machine."
     try: os.kill(pid, 0)
     except ProcessLookupError: return False
-    except (PermissionError, OSError): return True         # it exists (another user's), or we cannot tell: keep its files
+    # it exists (another user's), or we cannot tell: keep its files
+    except (PermissionError, OSError): return True
     return True
 
 def _umask() -> int:
@@ -72,7 +77,8 @@ def _umask() -> int:
     old = os.umask(0o022); os.umask(old); return old
 
 def atomic_write(path, write) -> Path:
-    """Call `write(tmp)` on a temporary path beside `path`, then rename it to `path`: a crash, a full disk or a folder we
+    """Call `write(tmp)` on a temporary path beside `path`, then rename it to `path`: a crash, a full disk or a folder
+    we
     may not write never leaves a half-written `path` (nor the temporary file); the last two become a `WriteError` naming
     `path`. A file gets the permissions `open()` gives a new file (safetensors makes its files private to their owner,
     which would hide a shared checkpoint from the rest of a team)."""
@@ -91,7 +97,8 @@ def atomic_write(path, write) -> Path:
     return path
 
 def remove_stale_temps(folder) -> list[Path]:
-    "Delete the temporary files that one of our saves left in `folder` when it was killed part-way: only names our writers make (`temp_path`), and only when the process that wrote them is gone; returns what was removed."
+    """Delete the temporary files that one of our saves left in `folder` when it was killed part-way: only names our
+    writers make (`temp_path`), and only when the process that wrote them is gone; returns what was removed."""
     folder, gone = Path(folder), []
     if not folder.is_dir(): return gone
     for p in folder.glob('.*.tmp'):
@@ -114,12 +121,15 @@ class _Recorder:
     def flush(self): return self.f.flush()
 
 def atomic_save(obj, path):
-    "`torch.save` to a temporary file beside `path`, then rename: a crash never leaves a half-written `path`, and a full disk or a folder we may not write is a one-line `WriteError` (the previous `path` intact, no temporary file left)."
+    """`torch.save` to a temporary file beside `path`, then rename: a crash never leaves a half-written `path`, and a
+    full disk or a folder we may not write is a one-line `WriteError` (the previous `path` intact, no temporary file
+    left)."""
     import torch                                          # only here: the core imports no heavy library
     path, tmp, rec = Path(path), None, None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = temp_path(path); fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)   # mode: as open() makes it
+        # mode: as open() makes it
+        tmp = temp_path(path); fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         with os.fdopen(fd, 'wb') as f:
             rec = _Recorder(f)
             torch.save(obj, rec); f.flush(); os.fsync(f.fileno())
@@ -141,7 +151,8 @@ _HELD: dict[str, int] = {}                                  # locks this process
 
 @contextmanager
 def run_lock(folder, what: str = 'run', name: str = LOCK_NAME):
-    """Hold `folder/NAME` (default `.ijepa.lock`) while a run writes there. A second process that asks is refused at once with one line
+    """Hold `folder/NAME` (default `.ijepa.lock`) while a run writes there. A second process that asks is refused at
+    once with one line
     naming the holder's PID and start time. The operating system releases the lock when its process dies, so the lock of
     a killed run is taken over (with a note). Re-entrant within a process (a command holds it, its trainer asks again).
     Where the OS has no `flock` (Windows) nothing is locked."""
@@ -173,7 +184,12 @@ def run_lock(folder, what: str = 'run', name: str = LOCK_NAME):
     if old.get('pid') and old.get('pid') != os.getpid():
         print(f"note: took over the lock of {folder} left by PID {old['pid']} (started {old.get('started', '?')}), "
               f"which is no longer running", file=sys.stderr)
-    info = dict(pid=os.getpid(), host=socket.gethostname(), started=_time.strftime('%Y-%m-%d %H:%M:%S'), command=' '.join(sys.argv))
+    info = dict(
+        pid=os.getpid(),
+        host=socket.gethostname(),
+        started=_time.strftime('%Y-%m-%d %H:%M:%S'),
+        command=' '.join(sys.argv),
+    )
     os.ftruncate(fd, 0); os.write(fd, json.dumps(info).encode())
     _HELD[key] = 1
     try: yield path
@@ -189,7 +205,15 @@ def _lock_info(path) -> dict:
     return info if isinstance(info, dict) else {}
 
 # %% ../nbs/00_core.ipynb #0375e74e
-INPUT_ERRNOS = {errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG, errno.ELOOP, errno.EEXIST, *_WRITE_FAULTS}
+INPUT_ERRNOS = {
+    errno.ENOENT,
+    errno.ENOTDIR,
+    errno.EISDIR,
+    errno.ENAMETOOLONG,
+    errno.ELOOP,
+    errno.EEXIST,
+    *_WRITE_FAULTS,
+}
 
 def _one_line(e: BaseException, limit: int = 1000) -> str:
     "The message of `e` on one line (an error a DataLoader worker re-raised: its original message)."
@@ -204,16 +228,20 @@ def _one_line(e: BaseException, limit: int = 1000) -> str:
     return s if len(s) <= limit else s[:limit - 1] + '…'
 
 def is_input_error(e: BaseException) -> bool:
-    "Whether `e` is a problem with the user's input (reported in one line) rather than a bug (reported with its traceback)."
+    """Whether `e` is a problem with the user's input (reported in one line) rather than a bug (reported with its
+    traceback)."""
     if isinstance(e, (InputError, FloatingPointError)): return True         # data.DataError, masks.MaskError among them
     if isinstance(e, (FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError)): return True
     return isinstance(e, OSError) and e.errno in INPUT_ERRNOS
 
 @contextmanager
 def one_line_errors(prog: str):
-    "The error policy of every command: an input problem (`is_input_error`) ends the process with exit code 2 and one line `PROG: error: ...` on stderr that names the value or file and what to do; anything else is a bug of ours and keeps its traceback."
+    """The error policy of every command: an input problem (`is_input_error`) ends the process with exit code 2 and one
+    line `PROG: error: ...` on stderr that names the value or file and what to do; anything else is a bug of ours and
+    keeps its traceback."""
     shown = warnings.formatwarning                       # warnings too: one line each, named after the command
-    warnings.formatwarning = lambda message, category, *args, **kw: f"{prog}: warning: {' '.join(str(message).split())}\n"
+    warnings.formatwarning = lambda message, category, *args, **kw: (f"{prog}: warning: "
+                                                                     f"{' '.join(str(message).split())}\n")
     try: yield
     except Exception as e:
         if not is_input_error(e): raise
@@ -230,23 +258,32 @@ def file_kind(path: Path, text_too: bool = False) -> str:
         except UnicodeDecodeError: t = None
         if t is not None: return 'a JSON file' if t[:1] in '[{"' else 'a text file'
     if not head: return 'empty'
-    for magic, kind in ((b'\x89PNG', 'a PNG image'), (b'\xff\xd8\xff', 'a JPEG image'), (b'PK\x03\x04', 'a zip archive (a torch.save file?)'),
-                        (b'\x80', 'a pickle (a torch checkpoint?)'), (b'GIF8', 'a GIF image')):
+    for magic, kind in (
+        (b'\x89PNG', 'a PNG image'),
+        (b'\xff\xd8\xff', 'a JPEG image'),
+        (b'PK\x03\x04', 'a zip archive (a torch.save file?)'),
+        (b'\x80', 'a pickle (a torch checkpoint?)'),
+        (b'GIF8', 'a GIF image'),
+    ):
         if head.startswith(magic): return kind
     return 'binary data'
 
 def read_text_file(path, what: str) -> str:
-    "The text of `path`; a binary file (a PNG where a config belongs) is a one-line `CheckpointError` naming what it looks like and `what` was expected."
+    """The text of `path`; a binary file (a PNG where a config belongs) is a one-line `CheckpointError` naming what it
+    looks like and `what` was expected."""
     path = Path(path)
-    try: return path.read_text(encoding='utf-8')
-    except UnicodeDecodeError: raise CheckpointError(f"{path} is not a text file ({file_kind(path)}); expected {what}") from None
+    try:
+        return path.read_text(encoding='utf-8')
+    except UnicodeDecodeError:
+        raise CheckpointError(f"{path} is not a text file ({file_kind(path)}); expected {what}") from None
 
 def strip_prefix(sd: dict) -> dict:
     "Drop DistributedDataParallel's `module.` prefix (and torch.compile's `_orig_mod.`)."
     return {re.sub(r'^(module\.|_orig_mod\.)+', '', k): v for k, v in sd.items()}
 
 def read_checkpoint(path, mmap: bool = True) -> dict:
-    "`torch.load(path, weights_only=True)` on CPU, memory-mapped when the file allows (only what is used is read), with clear errors for a missing, truncated or unsafe file."
+    """`torch.load(path, weights_only=True)` on CPU, memory-mapped when the file allows (only what is used is read),
+    with clear errors for a missing, truncated or unsafe file."""
     import torch, zipfile                                 # only here: the core imports no heavy library
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"checkpoint {str(path)!r} does not exist (or is not a file)")
@@ -258,19 +295,31 @@ def read_checkpoint(path, mmap: bool = True) -> dict:
         # ("Unsupported global: GLOBAL ...", "Trying to load unsupported GLOBAL ... whose module ... is blocked"), and
         # bytes that are no pickle at all fail the same unpickler differently ("Unsupported operand"). torch's hint to
         # retry with weights_only=False is the one thing not to do with such a file, so it is never quoted.
-        found = re.search(r'(Trying to load unsupported GLOBAL [^\n]*|Unsupported global: GLOBAL \S+|Unsupported class [^\n]*)', text)
+        found = re.search(
+            r'(Trying to load unsupported GLOBAL [^\n]*|Unsupported global: GLOBAL \S+|Unsupported class [^\n]*)', text
+        )
         if found:
-            raise CheckpointError(f"{path} is unsafe: besides tensors and plain values it holds Python objects "
-                                  f"({found.group(1).rstrip('.')}), and "
-                                  f"unpickling them could run code. It was not loaded. If you made it yourself, re-save "
-                                  f"only its state dicts; if not, do not load it.") from None
+            raise CheckpointError(
+                f"{path} is unsafe: besides tensors and plain values it holds Python objects "
+                f"({found.group(1).rstrip('.')}), and "
+                f"unpickling them could run code. It was not loaded. If you made it yourself, re-save "
+                f"only its state dicts; if not, do not load it."
+            ) from None
         kind = file_kind(path, text_too=True)
         if kind not in ('binary data', 'a zip archive (a torch.save file?)', 'a pickle (a torch checkpoint?)'):
-            raise CheckpointError(f"{path} is {kind}, not a PyTorch checkpoint: give the checkpoint file itself") from None
-        lines = [l for l in text.strip().splitlines() if l.strip() and 'weights_only' not in l and 'Weights only' not in l]
-        msg = next((l.strip() for l in lines if l.startswith('Unsupported')), lines[0].strip() if lines else type(e).__name__)
-        raise CheckpointError(f"cannot read {path} ({path.stat().st_size:,} bytes) as a PyTorch checkpoint: the file is "
-                              f"truncated (an interrupted download or copy?) or not a checkpoint at all. ({type(e).__name__}: {msg})") from None
+            raise CheckpointError(
+                f"{path} is {kind}, not a PyTorch checkpoint: give the checkpoint file itself"
+            ) from None
+        lines = [
+            l for l in text.strip().splitlines() if l.strip() and 'weights_only' not in l and 'Weights only' not in l
+        ]
+        msg = next(
+            (l.strip() for l in lines if l.startswith('Unsupported')), lines[0].strip() if lines else type(e).__name__
+        )
+        raise CheckpointError(
+            f"cannot read {path} ({path.stat().st_size:,} bytes) as a PyTorch checkpoint: the file is "
+            f"truncated (an interrupted download or copy?) or not a checkpoint at all. ({type(e).__name__}: {msg})"
+        ) from None
 
 # %% ../nbs/00_core.ipynb #406025ec
 def packaged(name: str) -> Path:

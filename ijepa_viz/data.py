@@ -71,7 +71,8 @@ def to_image(x: torch.Tensor, mean=IMAGENET_MEAN, std=IMAGENET_STD) -> np.ndarra
     return (x.clamp(0, 1) * 255).round().to(torch.uint8).permute(1, 2, 0).numpy()
 
 def renormalize(x: torch.Tensor, mean, std, from_mean=IMAGENET_MEAN, from_std=IMAGENET_STD) -> torch.Tensor:
-    "Images `x` [..., 3, H, W] normalised with `from_mean`/`from_std` (the datasets' ImageNet statistics) -> normalised with `mean`/`std`."
+    """Images `x` [..., 3, H, W] normalised with `from_mean`/`from_std` (the datasets' ImageNet statistics) ->
+    normalised with `mean`/`std`."""
     if tuple(mean) == tuple(from_mean) and tuple(std) == tuple(from_std): return x
     c = lambda v: torch.tensor(v, dtype=x.dtype, device=x.device)[:, None, None]
     return (x * c(from_std) + c(from_mean) - c(mean)) / c(std)
@@ -109,11 +110,13 @@ def _sdf(shape: int, dx: np.ndarray, dy: np.ndarray, r: float) -> np.ndarray:
     if shape == 0: return np.sqrt(dx * dx + dy * dy) - r                                   # circle, area πr²
     ax, ay = np.abs(dx), np.abs(dy)
     if shape == 1: return np.maximum(ax, ay) - 0.8862 * r                                  # square, side r√π
-    if shape == 2:                                                                         # equilateral triangle, apex up,
+    # equilateral triangle, apex up,
+    if shape == 2:
         h = 1.1665 * r                                                                     # bounding box centred
         return np.maximum(dy - h, 0.8660 * ax - 0.5 * dy - 0.5 * h)
     if shape == 3: return (ax + ay - 1.2533 * r) * 0.7071                                  # diamond
-    l, t = 1.1890 * r, 0.3963 * r                                                          # cross: arms 3x as long as wide
+    # cross: arms 3x as long as wide
+    l, t = 1.1890 * r, 0.3963 * r
     return np.minimum(np.maximum(ax - l, ay - t), np.maximum(ax - t, ay - l))
 
 @functools.lru_cache(maxsize=16)
@@ -155,7 +158,8 @@ def draw_scene(scene: dict, size: int = 64) -> np.ndarray:
     c = _grids(size)[0]
     rim = max(0.8, size / 80)                                                              # darker rim width, pixels
     for shape, rgb, (x, y), r in zip(scene['shape'], scene['rgb'], scene['xy'], scene['r']):
-        px, py, pr = float(x) * size, float(y) * size, float(r) * size                        # python floats keep float32
+        # python floats keep float32
+        px, py, pr = float(x) * size, float(y) * size, float(r) * size
         e = pr * _SHAPE_EXTENT[shape] + 1.5
         x0, x1 = max(int(px - e), 0), min(int(px + e) + 2, size)
         y0, y1 = max(int(py - e), 0), min(int(py + e) + 2, size)
@@ -197,7 +201,8 @@ class Shapes(Dataset):
 
     def __init__(self, n: int = 10_000, size: int = 64, seed: int = 0, min_objects: int = 1, max_objects: int = 6,
                  background: str = 'mixed', transform=None):
-        if not 1 <= min_objects <= max_objects: raise ValueError(f"need 1 <= min_objects <= max_objects, got {min_objects}, {max_objects}")
+        if not 1 <= min_objects <= max_objects:
+            raise ValueError(f"need 1 <= min_objects <= max_objects, got {min_objects}, {max_objects}")
         if background not in ('plain', 'textured', 'mixed'):
             raise ValueError(f"background must be 'plain', 'textured' or 'mixed', got {background!r}")
         self.n, self.size, self.seed, self.transform = int(n), int(size), int(seed), transform
@@ -207,11 +212,14 @@ class Shapes(Dataset):
 
     def __len__(self): return self.n
     def __repr__(self):
-        return (f'Shapes(n={self.n}, size={self.size}, seed={self.seed}, objects={self.min_objects}..{self.max_objects}, '
-                f'background={self.background!r})')
+        return (
+            f'Shapes(n={self.n}, size={self.size}, seed={self.seed}, objects={self.min_objects}..{self.max_objects}, '
+            f'background={self.background!r})'
+        )
 
     def scene(self, index: int) -> dict:
-        "The scene description of item `index`: background, and per object shape, colour, rgb, centre xy and radius r (fractions of the side)."
+        """The scene description of item `index`: background, and per object shape, colour, rgb, centre xy and radius r
+        (fractions of the side)."""
         if not 0 <= index < self.n: raise IndexError(f'index {index} out of range for {self.n} items')
         rng = np.random.default_rng([self.seed, int(index)])
         u = rng.random(13)                                  # background: one draw for all its parameters
@@ -274,7 +282,8 @@ class Shapes(Dataset):
         "A short caption for `show_batch`."
         c = self.classes
         return (f"{int(labels['count']) + 1} obj, d={float(labels['distance']):.2f}\n"
-                f"{c['color'][int(labels['color'])]} {c['shape'][int(labels['shape'])]}\n{c['position'][int(labels['position'])]}")
+                f"{c['color'][int(labels['color'])]} "
+                f"{c['shape'][int(labels['shape'])]}\n{c['position'][int(labels['position'])]}")
 
 # %% ../nbs/02_data.ipynb #9f3f2c7f
 def show_batch(dataset, n: int = 16, ncols: int = 8, indices=None, figsize=None, fontsize: float = 7):
@@ -304,7 +313,9 @@ class Digits(Dataset):
     def __init__(self, size: int = 32, split: str = 'train', seed: int = 0, test_fraction: float = 0.2, transform=None):
         from sklearn.datasets import load_digits
         from sklearn.model_selection import train_test_split
-        if split not in ('train', 'test', 'all'): raise ValueError(f"split must be 'train', 'test' or 'all', got {split!r}")
+
+        if split not in ('train', 'test', 'all'):
+            raise ValueError(f"split must be 'train', 'test' or 'all', got {split!r}")
         d = load_digits()
         idx = np.arange(len(d.target))
         if split != 'all':
@@ -340,7 +351,10 @@ class Digits(Dataset):
 # %% ../nbs/02_data.ipynb #e6ec12ac
 class Photos(Dataset):
     "Random square crops of the bundled photos, deterministic per `(index, seed)`; label: which photo."
-    def __init__(self, n: int = 10_000, size: int = 64, seed: int = 0, names=None, scale: tuple = (0.1, 1.0), transform=None):
+
+    def __init__(
+        self, n: int = 10_000, size: int = 64, seed: int = 0, names=None, scale: tuple = (0.1, 1.0), transform=None
+    ):
         self.names = tuple(PHOTOS) if names is None else tuple(names)
         bad = [m for m in self.names if m not in PHOTOS]
         if bad or not self.names: raise ValueError(f"unknown photos {bad}; choose from {sorted(PHOTOS)}")
@@ -349,7 +363,9 @@ class Photos(Dataset):
         self.classes = {'photo': self.names}
 
     def __len__(self): return self.n
-    def __repr__(self): return f'Photos(n={self.n}, size={self.size}, seed={self.seed}, names={self.names}, scale={self.scale})'
+
+    def __repr__(self):
+        return f'Photos(n={self.n}, size={self.size}, seed={self.seed}, names={self.names}, scale={self.scale})'
 
     def crop(self, index: int):
         "(photo index, (top, left, side)) of item `index`, in the photo's pixels."
@@ -397,21 +413,25 @@ def to_rgb(img):
     return img.convert('RGB')
 
 def open_image(path):
-    "The image file `path` decoded now (a truncated file fails here, not later) as `to_rgb` gives it; a decompression bomb is a `DataError`."
+    """The image file `path` decoded now (a truncated file fails here, not later) as `to_rgb` gives it; a decompression
+    bomb is a `DataError`."""
     from PIL import Image
     try:
         with open(path, 'rb') as f, Image.open(f) as img:
             img.load()
             return to_rgb(img)
     except Image.DecompressionBombError as e:
-        raise DataError(f"{path}: {e} Resize it first, or raise PIL.Image.MAX_IMAGE_PIXELS if you trust the file") from None
+        raise DataError(
+            f"{path}: {e} Resize it first, or raise PIL.Image.MAX_IMAGE_PIXELS if you trust the file"
+        ) from None
 
 # %% ../nbs/02_data.ipynb #da8306cb
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif', '.tiff', '.webp')
 _LAYOUT = 'expected the ImageNet layout root/<class_name>/<image>.jpg (one sub-folder per class, images inside)'
 
 class DataError(InputError):
-    "Data that cannot be used as given (e.g. an image folder in which no file can be read): a command reports it in one line."
+    """Data that cannot be used as given (e.g. an image folder in which no file can be read): a command reports it in
+    one line."""
 
 class ImageFolder(Dataset):
     """Images in `root/<class>/<file>` (`classes=False`: every image file under `root`, at any depth, all of label 0);
@@ -419,8 +439,14 @@ class ImageFolder(Dataset):
     def __init__(self, root, size: int = 224, transform=None, crop_scale: tuple = (0.3, 1.0), classes: bool = True):
         self.root = Path(root).expanduser()
         if not self.root.is_dir():
-            raise FileNotFoundError(f"image folder {str(self.root)!r} does not exist" + (f"; {_LAYOUT}" if classes else ''))
-        names = sorted(e.name for e in os.scandir(self.root) if e.is_dir() and not e.name.startswith('.')) if classes else ['']
+            raise FileNotFoundError(
+                f"image folder {str(self.root)!r} does not exist" + (f"; {_LAYOUT}" if classes else '')
+            )
+        names = (
+            sorted(e.name for e in os.scandir(self.root) if e.is_dir() and not e.name.startswith('.'))
+            if classes
+            else ['']
+        )
         if not names: raise FileNotFoundError(f"no class sub-folders in {str(self.root)!r}; {_LAYOUT}")
         self.samples = []
         seen_dirs, seen_files = set(), set()                  # (device, inode): links are followed, each real one once
@@ -433,7 +459,8 @@ class ImageFolder(Dataset):
         for k, name in enumerate(names):
             walk = []
             for dirpath, dirnames, files in os.walk(self.root / name, followlinks=True):
-                if not once(dirpath, seen_dirs): dirnames[:] = []; continue      # a link back up: a loop, not more images
+                # a link back up: a loop, not more images
+                if not once(dirpath, seen_dirs): dirnames[:] = []; continue
                 dirnames[:] = [d for d in dirnames if not d.startswith('.')]     # hidden folders are not walked
                 walk.append((dirpath, files))
             for dirpath, files in sorted(walk):
@@ -442,7 +469,10 @@ class ImageFolder(Dataset):
                                  if once(p, seen_files)]
         if not self.samples:
             where = 'in the class folders of' if classes else 'under'
-            raise FileNotFoundError(f"no image files ({', '.join(IMG_EXTENSIONS)}) {where} {str(self.root)!r}" + (f"; {_LAYOUT}" if classes else ''))
+            raise FileNotFoundError(
+                f"no image files ({', '.join(IMG_EXTENSIONS)}) {where} {str(self.root)!r}"
+                + (f"; {_LAYOUT}" if classes else '')
+            )
         self.targets = [k for _, k in self.samples]
         self.classes = {'label': tuple(names)}
         self.size, self.crop_scale = int(size), tuple(crop_scale)
@@ -453,7 +483,8 @@ class ImageFolder(Dataset):
 
     def __len__(self): return len(self.samples)
     def __repr__(self):
-        return f'ImageFolder({str(self.root)!r}, {len(self)} images, {len(self.classes["label"])} classes, bad_files={len(self.bad_files)})'
+        return (f'ImageFolder({str(self.root)!r}, {len(self)} images, {len(self.classes["label"])} classes, '
+                f'bad_files={len(self.bad_files)})')
 
     @property
     def n_bad(self) -> int: return len(self.bad_files)
@@ -465,7 +496,9 @@ class ImageFolder(Dataset):
         except Exception as e:                            # corrupt, truncated, unreadable: skip, never crash
             self._bad.add(j); self.bad_files.append(path)
             if self._why is None: self._why = f'{path}: {type(e).__name__}: {e}'
-            warnings.warn(f'ImageFolder: skipping unreadable image {path} ({type(e).__name__}: {e})', RuntimeWarning, stacklevel=3)
+            warnings.warn(
+                f'ImageFolder: skipping unreadable image {path} ({type(e).__name__}: {e})', RuntimeWarning, stacklevel=3
+            )
             return None
 
     def __getitem__(self, index: int):
@@ -497,24 +530,35 @@ def _square_side(img, side: int):
 
 class InMemory(Dataset):
     """Images decoded once and kept as uint8 tensors [N, 3, S, S], with the official training crop (`RandomResizedCrop`
-    to `size` from `crop_scale`, optional flip) drawn on each read, or with `train=False` the evaluation view (resized to
-    `size`). No file is opened and no JPEG decoded after the first pass: on 2 cores the data never waits for the model."""
+    to `size` from `crop_scale`, optional flip) drawn on each read, or with `train=False` the evaluation view (resized
+    to
+    `size`). No file is opened and no JPEG decoded after the first pass: on 2 cores the data never waits for the
+    model."""
     def __init__(self, images: torch.Tensor, targets, classes: dict, size: int = 224, crop_scale: tuple = (0.3, 1.0),
                  horizontal_flip: bool = False, train: bool = True, names=None):
         if images.dtype != torch.uint8 or images.ndim != 4 or images.shape[1] != 3:
             raise ValueError(f"images must be uint8 [N, 3, H, W], got {tuple(images.shape)} {images.dtype}")
         self.images, self.targets, self.classes = images, torch.as_tensor(targets, dtype=torch.long), classes
-        self.size, self.crop_scale, self.horizontal_flip, self.train = int(size), tuple(crop_scale), horizontal_flip, train
+        self.size, self.crop_scale, self.horizontal_flip, self.train = (
+            int(size),
+            tuple(crop_scale),
+            horizontal_flip,
+            train,
+        )
         self.names = names                                # human class names, when known (e.g. Imagenette's)
         self.bad_files: list[str] = []
         from torchvision.transforms import v2
         ts = [v2.RandomResizedCrop(self.size, scale=self.crop_scale, antialias=True)] if train else \
              [v2.Resize((self.size, self.size), antialias=True)]
         if train and horizontal_flip: ts.append(v2.RandomHorizontalFlip())
-        self.transform = v2.Compose(ts + [v2.ToDtype(torch.float32, scale=True), v2.Normalize(IMAGENET_MEAN, IMAGENET_STD)])
+        self.transform = v2.Compose(
+            ts + [v2.ToDtype(torch.float32, scale=True), v2.Normalize(IMAGENET_MEAN, IMAGENET_STD)]
+        )
 
     @classmethod
-    def from_folder(cls, folder: ImageFolder, side: int | None = None, workers: int | None = None, progress: bool = False, **kw):
+    def from_folder(
+        cls, folder: ImageFolder, side: int | None = None, workers: int | None = None, progress: bool = False, **kw
+    ):
         """Decode every file of `folder` once (threads: PIL releases the GIL while decoding), each kept as the centred
         square of its short side at `side` px (default: twice `folder.size`, never upscaled); unreadable files are
         skipped and listed in `bad_files`, as `ImageFolder` does."""
@@ -542,7 +586,8 @@ class InMemory(Dataset):
                                      f"{folder.samples[bad[0]][0]}: {out[bad[0]]}); check that they are images")
         sizes = {tuple(out[j].shape) for j in keep}
         images = torch.stack([out[j] for j in keep]) if len(sizes) == 1 else None
-        if images is None:                                 # mixed sizes (short side below `side`): resize to the smallest
+        # mixed sizes (short side below `side`): resize to the smallest
+        if images is None:
             s = min(t[1] for t in sizes)
             images = torch.stack([F.interpolate(out[j][None].float(), size=(s, s), mode='bilinear', antialias=True)[0]
                                   .round().clamp(0, 255).to(torch.uint8) for j in keep])
@@ -553,8 +598,10 @@ class InMemory(Dataset):
 
     def __len__(self): return len(self.images)
     def __repr__(self):
-        return (f'InMemory({len(self)} images of {tuple(self.images.shape[1:])}, {self.images.numel() / 2**20:.0f} MiB, '
-                f'size={self.size}, train={self.train})')
+        return (
+            f'InMemory({len(self)} images of {tuple(self.images.shape[1:])}, {self.images.numel() / 2**20:.0f} MiB, '
+            f'size={self.size}, train={self.train})'
+        )
 
     def image(self, i: int) -> np.ndarray:
         "Item `i` as kept (HxWx3 uint8), before any crop."
@@ -572,54 +619,83 @@ def _available_memory() -> int | None:
     except OSError: return None
 
 # %% ../nbs/02_data.ipynb #0f63ea85
-IMAGENETTE = {'n01440764': 'tench', 'n02102040': 'English springer', 'n02979186': 'cassette player', 'n03000684': 'chain saw',
-              'n03028079': 'church', 'n03394916': 'French horn', 'n03417042': 'garbage truck', 'n03425413': 'gas pump',
-              'n03445777': 'golf ball', 'n03888257': 'parachute'}
+IMAGENETTE = {
+    'n01440764': 'tench',
+    'n02102040': 'English springer',
+    'n02979186': 'cassette player',
+    'n03000684': 'chain saw',
+    'n03028079': 'church',
+    'n03394916': 'French horn',
+    'n03417042': 'garbage truck',
+    'n03425413': 'gas pump',
+    'n03445777': 'golf ball',
+    'n03888257': 'parachute',
+}
 CIFAR10_NAMES = ('airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck')
 
 def class_names(root, folders) -> tuple[str, ...]:
-    "Human names of class `folders` under `root`: a `classes.tsv` (id<TAB>name) in `root` or above it, else Imagenette's, else the folder names."
+    """Human names of class `folders` under `root`: a `classes.tsv` (id<TAB>name) in `root` or above it, else
+    Imagenette's, else the folder names."""
     root = Path(root)
     for tsv in (root / 'classes.tsv', root.parent / 'classes.tsv'):
         if tsv.is_file():
-            rows = dict(l.split('\t', 1) for l in tsv.read_text(encoding='utf-8', errors='replace').splitlines() if '\t' in l)
+            rows = dict(
+                l.split('\t', 1) for l in tsv.read_text(encoding='utf-8', errors='replace').splitlines() if '\t' in l
+            )
             return tuple(rows.get(f, f).strip() for f in folders)
     return tuple(IMAGENETTE.get(f, f) for f in folders)
 
 class _ArraysOnly(pickle.Unpickler):
-    "An unpickler that builds NumPy arrays, lists, dicts, strings and numbers, and refuses anything else (no code runs)."
-    ALLOWED = {(m, n) for m in ('numpy.core.multiarray', 'numpy._core.multiarray') for n in ('_reconstruct', 'scalar')} | \
-              {('numpy', 'ndarray'), ('numpy', 'dtype')}
+    """An unpickler that builds NumPy arrays, lists, dicts, strings and numbers, and refuses anything else (no code
+    runs)."""
+
+    ALLOWED = {
+        (m, n) for m in ('numpy.core.multiarray', 'numpy._core.multiarray') for n in ('_reconstruct', 'scalar')
+    } | {('numpy', 'ndarray'), ('numpy', 'dtype')}
     def find_class(self, module, name):
         if (module, name) in self.ALLOWED: return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a CIFAR batch file (a pickle that would run code?)")
+        raise pickle.UnpicklingError(
+            f"{module}.{name} is not allowed in a CIFAR batch file (a pickle that would run code?)"
+        )
 
 def _cifar_batch(path) -> dict:
     try:
         with open(path, 'rb') as f: return _ArraysOnly(f, encoding='bytes').load()
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError) as e:
-        raise DataError(f"{path} is not a CIFAR-10 batch file as torchvision writes it ({type(e).__name__}: {e})") from None
+        raise DataError(
+            f"{path} is not a CIFAR-10 batch file as torchvision writes it ({type(e).__name__}: {e})"
+        ) from None
 
 def read_cifar10(root, train: bool = True) -> tuple[torch.Tensor, list[int], tuple[str, ...]]:
-    "(uint8 images [N, 3, 32, 32], labels, class names) from torchvision's CIFAR-10 root (`root` or `root/cifar-10-batches-py`)."
+    """(uint8 images [N, 3, 32, 32], labels, class names) from torchvision's CIFAR-10 root (`root` or
+    `root/cifar-10-batches-py`)."""
     base = Path(root).expanduser()
     if (base / 'cifar-10-batches-py').is_dir(): base = base / 'cifar-10-batches-py'
     files = sorted(base.glob('data_batch_[1-5]')) if train else [base / 'test_batch']
     if not files or not all(f.is_file() for f in files):
-        raise DataError(f"no CIFAR-10 {'training batches (data_batch_1..5)' if train else 'test_batch'} in {str(base)!r}: "
-                        f"expected the folder torchvision.datasets.CIFAR10(root, download=True) makes (root/cifar-10-batches-py)")
+        raise DataError(
+            f"no CIFAR-10 {'training batches (data_batch_1..5)' if train else 'test_batch'} in {str(base)!r}: "
+            f"expected the folder torchvision.datasets.CIFAR10(root, download=True) makes (root/cifar-10-batches-py)"
+        )
     xs, ys = [], []
     for f in files:
         d = _cifar_batch(f)
         x, y = d.get(b'data') if isinstance(d, dict) else None, d.get(b'labels') if isinstance(d, dict) else None
-        if not isinstance(x, np.ndarray) or x.ndim != 2 or x.shape[1] != 3072 or not isinstance(y, list) or len(y) != len(x):
+        if (
+            not isinstance(x, np.ndarray)
+            or x.ndim != 2
+            or x.shape[1] != 3072
+            or not isinstance(y, list)
+            or len(y) != len(x)
+        ):
             raise DataError(f"{f} is not a CIFAR-10 batch: expected b'data' uint8 [N, 3072] and N b'labels'")
         xs.append(torch.from_numpy(np.ascontiguousarray(x, np.uint8)).view(-1, 3, 32, 32)); ys += [int(v) for v in y]
     meta = base / 'batches.meta'
     names = CIFAR10_NAMES
     if meta.is_file():
         m = _cifar_batch(meta)
-        if isinstance(m, dict) and isinstance(m.get(b'label_names'), list): names = tuple(n.decode() for n in m[b'label_names'])
+        if isinstance(m, dict) and isinstance(m.get(b'label_names'), list):
+            names = tuple(n.decode() for n in m[b'label_names'])
     return torch.cat(xs), ys, names
 
 def _pick(n_all: int, n: int | None, seed: int) -> list[int]:
@@ -629,22 +705,28 @@ def _pick(n_all: int, n: int | None, seed: int) -> list[int]:
 
 def photo_split(root, split: str = 'train', size: int = 224, train: bool = False, side: int | None = None,
                 n: int | None = None, seed: int = 0, progress: bool = False, **kw) -> InMemory:
-    """A labelled photo split in memory: `root/split/<class>/…` (an image folder; `split='val'` falls back to 'test'), or
-    torchvision's CIFAR-10 root (`split` 'train', else the test batch); with `n`, a seeded random `n` of its images (only
+    """A labelled photo split in memory: `root/split/<class>/…` (an image folder; `split='val'` falls back to 'test'),
+    or
+    torchvision's CIFAR-10 root (`split` 'train', else the test batch); with `n`, a seeded random `n` of its images
+    (only
     those are decoded). `train=False`: the evaluation view (resized to `size`); `train=True`: the official crops. Class
     names from `class_names`. `progress`: a bar while the files are decoded."""
     root = Path(root).expanduser()
     if (root / 'cifar-10-batches-py').is_dir() or (root / 'batches.meta').is_file() or (root / 'test_batch').is_file():
         x, y, names = read_cifar10(root, split == 'train')
         keep = _pick(len(x), n, seed)
-        ds = InMemory(x[keep], [y[i] for i in keep], {'label': names}, size=size, train=train, names=names, **kw); ds.root = root
+        ds = InMemory(x[keep], [y[i] for i in keep], {'label': names}, size=size, train=train, names=names, **kw)
+        ds.root = root
         return ds
     folder = root / split
     if not folder.is_dir() and split == 'val' and (root / 'test').is_dir(): folder = root / 'test'
     if not folder.is_dir():
         have = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else None
-        raise DataError(f"no {split!r} split in {str(root)!r}" + (f" (it holds {have})" if have is not None else ' (no such folder)') +
-                        ": expected root/train/<class>/… and root/val/<class>/… (or root/test), or a CIFAR-10 root of torchvision")
+        raise DataError(
+            f"no {split!r} split in {str(root)!r}"
+            + (f" (it holds {have})" if have is not None else ' (no such folder)')
+            + ": expected root/train/<class>/… and root/val/<class>/… (or root/test), or a CIFAR-10 root of torchvision"
+        )
     f = ImageFolder(folder, size=size)
     f.names = class_names(root, f.classes['label'])
     f.samples = [f.samples[i] for i in _pick(len(f.samples), n, seed)]

@@ -39,8 +39,11 @@ def text_sizes(fig) -> list[float]:
         if ax.get_legend() is not None: out += list(ax.get_legend().get_texts())
     return [t.get_fontsize() for t in out if t.get_visible() and t.get_text().strip()]
 
-def masks_figure(photos=('astronaut', 'chelsea', 'coffee'), grid=14, seed=0, size: int = 224, multiblock: dict | None = None):
-    "Each masking strategy (columns) on each photo (rows): a bundled photo's name, or (title, HxWx3 uint8 array); `multiblock`: that sampler's arguments (e.g. a model's `rcdm.mask_params`)."
+def masks_figure(
+    photos=('astronaut', 'chelsea', 'coffee'), grid=14, seed=0, size: int = 224, multiblock: dict | None = None
+):
+    """Each masking strategy (columns) on each photo (rows): a bundled photo's name, or (title, HxWx3 uint8 array);
+    `multiblock`: that sampler's arguments (e.g. a model's `rcdm.mask_params`)."""
     import matplotlib.pyplot as plt
     strategies = ['multiblock', 'rasterized', 'block', 'random']
     fig, axs = plt.subplots(len(photos), 4, figsize=(12, 3.1 * len(photos)), squeeze=False)
@@ -55,7 +58,9 @@ def quirks_figure(grid=16, batch=128, n_images=1024):
     "Coverage heatmaps of the official multi-block sampler and of the fixed one."
     import matplotlib.pyplot as plt
     fig, axs = plt.subplots(2, 2, figsize=(8, 7))
-    for row, (label, kw) in enumerate([('official', {}), ('fixed', dict(fix_aspect_coupling=True, fix_border=True, pad_context=True))]):
+    for row, (label, kw) in enumerate(
+        [('official', {}), ('fixed', dict(fix_aspect_coupling=True, fix_border=True, pad_context=True))]
+    ):
         cov = coverage(make_sampler('multiblock', grid, **kw), n_images=n_images, batch_size=batch)
         plot_coverage(cov, axes=axs[row])
         axs[row, 0].set_ylabel(f"{label}\n{cov['dropped']:.0%} of context dropped")
@@ -70,7 +75,8 @@ def sizes_table(img_size=224, patch_size=16) -> list[tuple]:
     return rows
 
 def majority_rate(task: str, n: int, seed: int = 0) -> float:
-    "The chance level of a Shapes probe: the accuracy of always answering `task`'s most common label on the probe's test scenes (seed 20,000 + `seed`, as `eval_splits`)."
+    """The chance level of a Shapes probe: the accuracy of always answering `task`'s most common label on the probe's
+    test scenes (seed 20,000 + `seed`, as `eval_splits`)."""
     from collections import Counter
     ds = Shapes(n, 64, seed=20_000 + seed)
     counts = Counter(Shapes.scene_labels(ds.scene(i))[task] for i in range(n))
@@ -85,43 +91,80 @@ def checkpoint_section(name: str = 'shapes-vit-tiny') -> str:
     rows = ''.join(f"<tr><td>{html.escape(t)}</td><td>{r['ijepa']:.3f}</td><td>{r['random']:.3f}</td>"
                    f"<td>{majority_rate(t, m.get('n_test', 1000), m.get('seed', 0)):.3f}</td></tr>"
                    for t, r in m.get('results', {}).items())
-    probe = (f"<p>Linear probes on the frozen target encoder (Shapes, {m.get('n_train')} train / {m.get('n_test')} test images "
+    probe = (f"<p>Linear probes on the frozen target encoder (Shapes, {m.get('n_train')} train / {m.get('n_test')} "
+             "test images "
              f"never seen in training), beside the same architecture untrained and the chance level (always answering "
-             f"the most common label):</p><table><tr><th>task</th><th>trained</th><th>untrained</th><th>chance</th></tr>"
+             f"the most common "
+             "label):</p><table><tr><th>task</th><th>trained</th><th>untrained</th><th>chance</th></tr>"
              f"{rows}</table>") if rows else ''
     curve = card.get('loss_curve') or []
     low = min(curve, key=lambda p: p[1]) if curve else None
-    rises = (f"<p>The loss falls to {low[1]:.3f} by step {low[0]:,}, then rises to {curve[-1][1]:.3f}: the targets move. They "
+    rises = (f"<p>The loss falls to {low[1]:.3f} by step {low[0]:,}, then rises to {curve[-1][1]:.3f}: the targets "
+             "move. They "
              f"are the target encoder's features, which become richer and harder to predict as it learns, so a rising "
              f"loss here is no sign of a worse model; the probes below say what it learnt.</p>"
              if low and curve[-1][1] > 1.2 * low[1] else '')
     return (f"<h2>The bundled checkpoint <code>{html.escape(name)}</code></h2><p>{card['steps']} steps, "
-            f"{card['images_seen']:,} images, {card['train_seconds'] / 60:.0f} min on {html.escape(card['device'])}, made by</p>"
-            f"<pre><code>{html.escape(card['command'])}</code></pre><img src=\"data:image/png;base64,{fig_png(fig)}\">{rises}{probe}")
+            f"{card['images_seen']:,} images, {card['train_seconds'] / 60:.0f} min on {html.escape(card['device'])}, "
+            "made by</p>"
+            f"<pre><code>{html.escape(card['command'])}</code></pre><img "
+            f"src=\"data:image/png;base64,{fig_png(fig)}\">{rises}{probe}")
 
 # %% ../nbs/10_demo.ipynb #61ff1950
 def decoded_section(name: str = 'shapes-vit-tiny-rcdm', n: int = 4, seeds=(0, 1, 2), steps: int = 25) -> str:
-    "HTML: predictions decoded to pixels by the bundled RCDM decoder on unseen scenes, and its decoding scores ('' when it is not bundled)."
+    """HTML: predictions decoded to pixels by the bundled RCDM decoder on unseen scenes, and its decoding scores (''
+    when it is not bundled)."""
     fig, dec = decoded_figure(name, n, seeds, steps)
     if fig is None: return ''                                                # not bundled, or trained for other weights
     sc, card = dec.card.get('decoding_scores'), dec.card
     table = ''
     if sc:
-        rows = [('the scene is the nearest real one to the sample', sc['retrieval']['own'], sc['retrieval']['other'], f"chance {sc['retrieval']['chance']:.3f}")]
-        rows += [(f'a judge reads the scene\'s {t} off the sample', v['own'], v['other'], f"judge on real scenes {v['real']:.3f}")
-                 for t, v in sc['attributes'].items()]
-        rows += [('pixel error in the target box (lower is better)', sc['box_mse']['own'], sc['box_mse']['other'],
-                  f"unconditional {sc['box_mse']['unconditional']:.3f}"),
-                 ('mean-colour error in the target box (lower is better)', sc['box_color_err']['own'], sc['box_color_err']['other'],
-                  f"unconditional {sc['box_color_err']['unconditional']:.3f}")]
-        table = ("<p>What gets through, on {n} unseen scenes ({seeds} seeds): each scene is compared with a sample decoded "
-                 "from its own representation (own) and with one decoded, from the same noise, from another scene's (other).</p><table><tr><th>measure</th><th>own</th><th>other</th>"
+        rows = [
+            (
+                'the scene is the nearest real one to the sample',
+                sc['retrieval']['own'],
+                sc['retrieval']['other'],
+                f"chance {sc['retrieval']['chance']:.3f}",
+            )
+        ]
+        rows += [
+            (
+                f'a judge reads the scene\'s {t} off the sample',
+                v['own'],
+                v['other'],
+                f"judge on real scenes {v['real']:.3f}",
+            )
+            for t, v in sc['attributes'].items()
+        ]
+        rows += [
+            (
+                'pixel error in the target box (lower is better)',
+                sc['box_mse']['own'],
+                sc['box_mse']['other'],
+                f"unconditional {sc['box_mse']['unconditional']:.3f}",
+            ),
+            (
+                'mean-colour error in the target box (lower is better)',
+                sc['box_color_err']['own'],
+                sc['box_color_err']['other'],
+                f"unconditional {sc['box_color_err']['unconditional']:.3f}",
+            ),
+        ]
+        table = ("<p>What gets through, on {n} unseen scenes ({seeds} seeds): each scene is compared with a sample "
+                 "decoded "
+                 "from its own representation (own) and with one decoded, from the same noise, from another scene's "
+                 "(other).</p><table><tr><th>measure</th><th>own</th><th>other</th>"
                  "<th>reference</th></tr>").format(n=sc['n'], seeds=len(sc['seeds'])) + ''.join(
-                 f"<tr><td>{html.escape(a)}</td><td>{b:.3f}</td><td>{c:.3f}</td><td>{html.escape(d)}</td></tr>" for a, b, c, d in rows) + "</table>"
-    return (f"<h2>What the predictor predicts, decoded</h2><p>The predictor's pooled output for target block 0 (outlined "
-            f"box, left: the true block) decoded to pixels by the bundled RCDM-style decoder <code>{html.escape(name)}</code> "
-            f"({card['steps']} steps, {html.escape(str(card.get('command')))}), for {len(seeds)} seeds, beside the decoding of the target "
-            f"encoder's own features for the block, and of the whole image's representation. Scenes it never saw; what stays "
+                 f"<tr><td>{html.escape(a)}</td><td>{b:.3f}</td><td>{c:.3f}</td><td>{html.escape(d)}</td></tr>"
+                 for a, b, c, d in rows) + "</table>"
+    return (f"<h2>What the predictor predicts, decoded</h2><p>The predictor's pooled output for target block 0 "
+            "(outlined "
+            f"box, left: the true block) decoded to pixels by the bundled RCDM-style decoder "
+            f"<code>{html.escape(name)}</code> "
+            f"({card['steps']} steps, {html.escape(str(card.get('command')))}), for {len(seeds)} seeds, beside the "
+            "decoding of the target "
+            f"encoder's own features for the block, and of the whole image's representation. Scenes it never saw; what "
+            "stays "
             f"the same across seeds is what the representation pins down.</p>"
             f"<img src=\"data:image/png;base64,{fig_png(fig)}\">{table}")
 
@@ -137,10 +180,12 @@ def attention_section(name: str = 'shapes-vit-tiny', n: int = 3) -> str:
     sampler = build_sampler(model.card['config'])          # the masks it was trained with
     figs = [show_summary(model, ds[i][0], sampler(1), title=f'scene {i}') for i in range(n)]
     imgs = ''.join(f'<img src="data:image/png;base64,{fig_png(f)}">' for f in figs)
-    return (f"<h2>Attention of <code>{html.escape(name)}</code></h2><p>Scenes it never saw. From left: the masks; the "
-            f"target encoder's last block from the centre patch (outlined) and the attention each patch receives; "
-            f"rollout through all blocks, and its top 60 % of mass; the context encoder's rollout over the context only; "
-            f"the predictor's attention from target block 0 to the context.</p>{imgs}")
+    return (
+        f"<h2>Attention of <code>{html.escape(name)}</code></h2><p>Scenes it never saw. From left: the masks; the "
+        f"target encoder's last block from the centre patch (outlined) and the attention each patch receives; "
+        f"rollout through all blocks, and its top 60 % of mass; the context encoder's rollout over the context only; "
+        f"the predictor's attention from target block 0 to the context.</p>{imgs}"
+    )
 
 # %% ../nbs/10_demo.ipynb #f1a2b3c4
 def _box(ax, xy, text, color, w=0.26, h=0.12, fontsize=8):
@@ -151,10 +196,13 @@ def _box(ax, xy, text, color, w=0.26, h=0.12, fontsize=8):
     ax.text(x, y, text, ha='center', va='center', fontsize=fontsize)
 
 def _arrow(ax, a, b, **kw):
-    ax.annotate('', xy=b, xytext=a, arrowprops=dict(arrowstyle='->', lw=1, color=kw.get('color', 'k'), ls=kw.get('ls', '-')))
+    ax.annotate(
+        '', xy=b, xytext=a, arrowprops=dict(arrowstyle='->', lw=1, color=kw.get('color', 'k'), ls=kw.get('ls', '-'))
+    )
 
 def architectures_figure():
-    "The three architectures of the paper's Figure 2 (joint-embedding, generative, joint-embedding predictive) as block diagrams."
+    """The three architectures of the paper's Figure 2 (joint-embedding, generative, joint-embedding predictive) as
+    block diagrams."""
     import matplotlib.pyplot as plt
     enc, dec, pred, dist, sig = '#cfe2f3', '#f4cccc', '#d9ead3', '#fff2cc', 'white'
     box, arrow = _box, _arrow
@@ -184,7 +232,8 @@ def architectures_figure():
     return fig
 
 def dataflow_figure(name: str = 'shapes-vit-tiny', B: int = 8, model=None):
-    "One training step's data flow, each arrow labelled with the tensor's shape from a real step of the bundled model `name` on `B` Shapes scenes."
+    """One training step's data flow, each arrow labelled with the tensor's shape from a real step of the bundled model
+    `name` on `B` Shapes scenes."""
     import matplotlib.pyplot as plt
     from ijepa_viz.data import Shapes
     from ijepa_viz.rcdm import mask_params
@@ -195,7 +244,8 @@ def dataflow_figure(name: str = 'shapes-vit-tiny', B: int = 8, model=None):
     masks = make_sampler('multiblock', model.target_encoder.grid_size, seed=0, **mask_params(model))(B)
     with torch.no_grad():
         h = model.target_encoder(x); t = model.targets(x, masks)
-        z = model.context_encoder(x, masks.context, masks.context_valid); p = model.predictor(z, masks.context, masks.targets, masks.context_valid)
+        z = model.context_encoder(x, masks.context, masks.context_valid)
+        p = model.predictor(z, masks.context, masks.targets, masks.context_valid)
         loss = jepa_loss(p, t, model.card['config']['meta'].get('loss', 'smooth_l1')).item()
     s = lambda v: '[' + ', '.join(map(str, v.shape)) + ']'
     enc, pred, op, sig, dist = '#cfe2f3', '#d9ead3', '#eeeeee', 'white', '#fff2cc'
@@ -204,7 +254,9 @@ def dataflow_figure(name: str = 'shapes-vit-tiny', B: int = 8, model=None):
     box = lambda xy, txt, c, w=0.15, h=0.11: _box(ax, xy, txt, c, w, h, fontsize=9)
     box((0.07, 0.5), f'images\n{s(x)}', sig, 0.12)
     box((0.27, 0.5), 'mask sampler', op, 0.13)
-    box((0.27, 0.85), 'target encoder\n(EMA, no grad)', enc); box((0.5, 0.85), 'layer norm', op, 0.12); box((0.71, 0.85), 'gather at\ntargets', op, 0.12)
+    box((0.27, 0.85), 'target encoder\n(EMA, no grad)', enc)
+    box((0.5, 0.85), 'layer norm', op, 0.12)
+    box((0.71, 0.85), 'gather at\ntargets', op, 0.12)
     box((0.45, 0.15), 'context encoder', enc); box((0.71, 0.15), 'predictor', pred, 0.13)
     box((0.92, 0.5), f'loss\n{loss:.3f}', dist, 0.11)
     lab = lambda xy, txt: ax.text(*xy, txt, ha='center', va='center', fontsize=8, color='#333')
@@ -219,7 +271,8 @@ def dataflow_figure(name: str = 'shapes-vit-tiny', B: int = 8, model=None):
     _arrow(ax, (0.33, 0.47), (0.68, 0.21))
     _arrow(ax, (0.525, 0.15), (0.645, 0.15)); lab((0.585, 0.08), f'z {s(z)}')
     _arrow(ax, (0.775, 0.17), (0.9, 0.44)); lab((0.87, 0.27), f'predictions\n{s(p)}')
-    ax.set_title(f'One training step of {name} ({B} images, {masks.grid_size[0]}x{masks.grid_size[1]} patches): only the context encoder '
+    ax.set_title(f'One training step of {name} ({B} images, {masks.grid_size[0]}x{masks.grid_size[1]} patches): only '
+                 'the context encoder '
                  f'and the predictor get gradients', fontsize=10)
     return fig
 
@@ -235,7 +288,8 @@ def learning_curve_figure(name: str = 'shapes-vit-tiny', card: dict | None = Non
     return fig
 
 def decoded_figure(name: str = 'shapes-vit-tiny-rcdm', n: int = 4, seeds=(0, 1, 2), steps: int = 25):
-    "Predictions decoded to pixels by the bundled RCDM decoder on `n` unseen scenes (`rcdm.show_decoded`), and the decoder; None when it is not bundled or was trained for other weights."
+    """Predictions decoded to pixels by the bundled RCDM decoder on `n` unseen scenes (`rcdm.show_decoded`), and the
+    decoder; None when it is not bundled or was trained for other weights."""
     if name not in hub.bundled('rcdm'): return None, None
     from ijepa_viz.data import Shapes
     from ijepa_viz.rcdm import load_decoder, show_decoded, mask_params
@@ -249,7 +303,8 @@ def decoded_figure(name: str = 'shapes-vit-tiny-rcdm', n: int = 4, seeds=(0, 1, 
     return show_decoded(dec, model, x, masks, 0, seeds, steps), dec
 
 def save_figure(fig, out, stem: str, width: int = 1600) -> dict:
-    "Write `fig` as `out/stem.png` (exactly `width` pixels wide) and `out/stem.svg`, cropped to what is drawn; close it; return their sizes."
+    """Write `fig` as `out/stem.png` (exactly `width` pixels wide) and `out/stem.svg`, cropped to what is drawn; close
+    it; return their sizes."""
     import matplotlib.pyplot as plt
     from PIL import Image
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
@@ -263,29 +318,39 @@ def save_figure(fig, out, stem: str, width: int = 1600) -> dict:
         if im.width != width:                                            # rounding: a pixel either way
             im.convert('RGB').resize((width, round(im.height * width / im.width)), Image.LANCZOS).save(png)
     with Image.open(png) as im: w, h = im.size
-    return {'png': png.name, 'svg': svg.name, 'png_size': [w, h], 'svg_size_pt': [round(float(bb.width) * 72, 2), round(float(bb.height) * 72, 2)]}
+    return {
+        'png': png.name,
+        'svg': svg.name,
+        'png_size': [w, h],
+        'svg_size_pt': [round(float(bb.width) * 72, 2), round(float(bb.height) * 72, 2)],
+    }
 
-FIGURES = {'architectures': "the three architectures of the paper's Figure 2",
-           'masks': 'each masking strategy on three photos (multi-block is I-JEPA\'s; the others are the paper\'s ablations)',
-           'mask_quirks': "how often each patch is context or target: the official sampler's quirks, and the fixed one",
-           'dataflow': "one training step's data flow, with the bundled model's tensor shapes",
-           'decoded': "predictions decoded to pixels by the bundled RCDM decoder",
-           'attention': "attention maps of the bundled model on an unseen scene",
-           'attention_photo': "attention maps of the photo model (it learnt from Imagenette) on a bundled photo",
-           'learning_curve': "the bundled checkpoint's training loss, from its card"}
+FIGURES = {
+    'architectures': "the three architectures of the paper's Figure 2",
+    'masks': 'each masking strategy on three photos (multi-block is I-JEPA\'s; the others are the paper\'s ablations)',
+    'mask_quirks': "how often each patch is context or target: the official sampler's quirks, and the fixed one",
+    'dataflow': "one training step's data flow, with the bundled model's tensor shapes",
+    'decoded': "predictions decoded to pixels by the bundled RCDM decoder",
+    'attention': "attention maps of the bundled model on an unseen scene",
+    'attention_photo': "attention maps of the photo model (it learnt from Imagenette) on a bundled photo",
+    'learning_curve': "the bundled checkpoint's training loss, from its card",
+}
 
 # %% ../nbs/10_demo.ipynb #7f0d1319
 def write_figures(out='slides', width: int = 1600, name: str = 'shapes-vit-tiny', steps: int = 20,
                   progress: bool = False) -> list[dict]:
-    """Write the course's key figures to `out` as PNG (`width` px wide) and SVG, and `out/figures.json` listing them with
-    their sizes; return that list. `steps`: the decoder's sampling steps (its figure takes most of the time). `progress`:
+    """Write the course's key figures to `out` as PNG (`width` px wide) and SVG, and `out/figures.json` listing them
+    with
+    their sizes; return that list. `steps`: the decoder's sampling steps (its figure takes most of the time).
+    `progress`:
     a bar over the figures."""
     matplotlib.use('Agg')
     from tqdm.auto import tqdm
     import json
     if width < 100: raise hub.InputError(f"--width must be at least 100 pixels, got {width}")
     if steps < 1: raise hub.InputError(f"--steps must be at least 1, got {steps}")
-    if name not in hub.bundled(): raise hub.InputError(f"{name!r} is not a bundled checkpoint; bundled: {', '.join(hub.bundled())}")
+    if name not in hub.bundled():
+        raise hub.InputError(f"{name!r} is not a bundled checkpoint; bundled: {', '.join(hub.bundled())}")
     from ijepa_viz.attention import show_summary
     from ijepa_viz.data import Shapes
     from ijepa_viz.train import build_sampler
@@ -298,10 +363,16 @@ def write_figures(out='slides', width: int = 1600, name: str = 'shapes-vit-tiny'
         pm = hub.load(hub.PHOTO_MODEL)
         masks = build_sampler(pm.card['config'])(1, generator=torch.Generator().manual_seed(0))
         return show_summary(pm, photo('chelsea', pm.img_size[0]), masks, title='chelsea, photo model', size=2.4)
-    makers = {'architectures': architectures_figure, 'masks': masks_figure, 'mask_quirks': lambda: quirks_figure()[0],
-              'dataflow': lambda: dataflow_figure(name, model=model), 'decoded': lambda: decoded_figure(n=2, steps=steps)[0], 'attention': attention,
-              'attention_photo': attention_photo,
-              'learning_curve': lambda: learning_curve_figure(name, model.card)}
+    makers = {
+        'architectures': architectures_figure,
+        'masks': masks_figure,
+        'mask_quirks': lambda: quirks_figure()[0],
+        'dataflow': lambda: dataflow_figure(name, model=model),
+        'decoded': lambda: decoded_figure(n=2, steps=steps)[0],
+        'attention': attention,
+        'attention_photo': attention_photo,
+        'learning_curve': lambda: learning_curve_figure(name, model.card),
+    }
     rows = []
     for stem, make in tqdm(makers.items(), desc='ijepa-viz figures', disable=not progress, leave=False):
         fig = make()
@@ -312,7 +383,8 @@ def write_figures(out='slides', width: int = 1600, name: str = 'shapes-vit-tiny'
 
 # %% ../nbs/10_demo.ipynb #a96eb721
 def report_images(images=None, size: int = 224, n: int = 4) -> list[tuple[str, np.ndarray]]:
-    "(title, size x size x 3 uint8) of the report's photos: the first `n` image files under folder `images` (sorted, centre-cropped), else the bundled photos."
+    """(title, size x size x 3 uint8) of the report's photos: the first `n` image files under folder `images` (sorted,
+    centre-cropped), else the bundled photos."""
     if images is None: return [(name, photo(name, size)) for name in ('astronaut', 'chelsea', 'coffee')]
     if n < 1: raise hub.InputError(f"--max-images {n}: give a whole number of at least 1")
     from ijepa_viz.data import ImageFolder
@@ -321,41 +393,70 @@ def report_images(images=None, size: int = 224, n: int = 4) -> list[tuple[str, n
     for f, _ in ImageFolder(images, size, classes=False).samples:
         if len(out) == n: break
         try: out.append((Path(f).name, load_image(f, size)))   # centre-cropped as a person sees the file
-        except (OSError, ValueError) as e: skipped.append(f"{f} ({' '.join(str(e).split())[:200]})")   # unreadable: said, skipped
+        # unreadable: said, skipped
+        except (OSError, ValueError) as e: skipped.append(f"{f} ({' '.join(str(e).split())[:200]})")
     if skipped:
         import warnings
-        warnings.warn(f"skipped {len(skipped)} unreadable image file{'s' * (len(skipped) > 1)}: {'; '.join(skipped[:3])}"
-                      + (f" and {len(skipped) - 3} more" if len(skipped) > 3 else ''), RuntimeWarning, stacklevel=2)
-    if not out: raise DataError(f"none of the image files under {str(images)!r} can be read: check that they are images, or give another --images folder")
+
+        warnings.warn(
+            f"skipped {len(skipped)} unreadable image file{'s' * (len(skipped) > 1)}: {'; '.join(skipped[:3])}"
+            + (f" and {len(skipped) - 3} more" if len(skipped) > 3 else ''),
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    if not out: raise DataError(f"none of the image files under {str(images)!r} can be read: check that they are "
+                                "images, or give another --images folder")
     return out
 
 def _skipped(title: str, why: str) -> str:
     return f'<h2>{html.escape(title)}</h2><p class="skip"><b>Skipped:</b> {why}</p>'
 
 def model_section(model, src: str) -> str:
-    "HTML: where `model` came from, which networks the file held, its architecture and normalisation, and which encoder to pick."
+    """HTML: where `model` came from, which networks the file held, its architecture and normalisation, and which
+    encoder to pick."""
     from ijepa_viz.widgets import network_note
     meta, enc, pred = model.meta or {}, model.target_encoder, model.predictor
     has = meta.get('has', ['encoder', 'predictor', 'target_encoder'])
     n = sum(p.numel() for p in enc.parameters())
-    rows = [('source', f"{meta.get('source', 'built in code')} ({src})"), ('networks in the file', ', '.join(has)),
-            ('encoder', f"width {enc.embed_dim}, depth {enc.depth}, {enc.num_heads} heads, patch {enc.patch_size}, "
-                        f"{enc.img_size[0]}×{enc.img_size[1]} px ({enc.grid_size[0]}×{enc.grid_size[1]} patches), {n:,} parameters"),
-            ('predictor', f"width {pred.predictor_embed_dim}, depth {pred.depth}" + ('' if 'predictor' in has else ' — untrained (not in the file)')),
-            ('normalisation', f"mean {tuple(round(v, 3) for v in model.mean)}, std {tuple(round(v, 3) for v in model.std)}")]
-    table = ''.join(f'<tr><td>{html.escape(a)}</td><td style="text-align:left">{html.escape(b)}</td></tr>' for a, b in rows)
-    return (f"<h2>The model</h2><table>{table}</table><p>Every picture below feeds it images at its own size and in its "
-            f"own normalisation. {html.escape(network_note(model))}</p>")
+    rows = [
+        ('source', f"{meta.get('source', 'built in code')} ({src})"),
+        ('networks in the file', ', '.join(has)),
+        (
+            'encoder',
+            f"width {enc.embed_dim}, depth {enc.depth}, {enc.num_heads} heads, patch {enc.patch_size}, "
+            f"{enc.img_size[0]}×{enc.img_size[1]} px ({enc.grid_size[0]}×{enc.grid_size[1]} patches), {n:,} parameters",
+        ),
+        (
+            'predictor',
+            f"width {pred.predictor_embed_dim}, depth {pred.depth}"
+            + ('' if 'predictor' in has else ' — untrained (not in the file)'),
+        ),
+        (
+            'normalisation',
+            f"mean {tuple(round(v, 3) for v in model.mean)}, std {tuple(round(v, 3) for v in model.std)}",
+        ),
+    ]
+    table = ''.join(
+        f'<tr><td>{html.escape(a)}</td><td style="text-align:left">{html.escape(b)}</td></tr>' for a, b in rows
+    )
+    return (
+        f"<h2>The model</h2><table>{table}</table><p>Every picture below feeds it images at its own size and in its "
+        f"own normalisation. {html.escape(network_note(model))}</p>"
+    )
 
 def predictions_section(model, photos, src: str = 'SRC', seed: int = 1) -> str:
-    "HTML: what the predictor predicts for one target block of each photo (the prediction explorer's panels); decoded pixels when a decoder was trained for these weights. Says why when it is skipped."
+    """HTML: what the predictor predicts for one target block of each photo (the prediction explorer's panels); decoded
+    pixels when a decoder was trained for these weights. Says why when it is skipped."""
     from ijepa_viz.rcdm import bundled_decoder
     from ijepa_viz.widgets import PredictionExplorer
     title = 'What the predictor predicts'
     if not hub.trained(model, 'predictor'):
-        return _skipped(title, f"this model's predictor is untrained: its file ({html.escape(str((model.meta or {}).get('source')))}) holds "
-                               f"{html.escape(', '.join(model.meta.get('has', [])))} only — transformers and timm ship the encoder "
-                               "alone — so there is no prediction to show. An official checkpoint (.pth.tar) holds the trained predictor.")
+        return _skipped(title, f"this model's predictor is untrained: its file "
+                               f"({html.escape(str((model.meta or {}).get('source')))}) holds "
+                               f"{html.escape(', '.join(model.meta.get('has', [])))} only — transformers and timm ship "
+                               "the encoder "
+                               "alone — so there is no prediction to show. An official checkpoint (.pth.tar) holds the "
+                               "trained predictor.")
     dec = bundled_decoder(model)
     pngs = []
     for name, img in photos:
@@ -363,17 +464,24 @@ def predictions_section(model, photos, src: str = 'SRC', seed: int = 1) -> str:
         if ex.png is None: raise RuntimeError(f"the prediction explorer could not draw {name}: {ex.message}")
         pngs.append(base64.b64encode(ex.png).decode())
     why = ('' if dec is not None else
-           f'<p class="skip"><b>Decoded pixels skipped:</b> no RCDM decoder was trained for these weights (a bundled decoder is '
-           f'used only for the weights it was trained on). Train one with <code>ijepa-rcdm train --model {html.escape(src)} '
-           f'--images DIR</code> (chapter 08 says what it costs on a GPU), then open it in the prediction explorer.</p>')
-    return (f"<h2>{title}</h2><p>One target block (multi-block mask, seed {seed}) of each photo: the context and the blocks, "
-            "the true block, the prediction error per patch, the PCA colours of the true patch features beside those of the "
-            "predicted ones, and each prediction's nearest image patch" + (', and the predictions decoded to pixels' if dec else '')
+           f'<p class="skip"><b>Decoded pixels skipped:</b> no RCDM decoder was trained for these weights (a bundled '
+           'decoder is '
+           f'used only for the weights it was trained on). Train one with <code>ijepa-rcdm train --model '
+           f'{html.escape(src)} '
+           f'--images DIR</code> (chapter 08 says what it costs on a GPU), then open it in the prediction '
+           'explorer.</p>')
+    return (f"<h2>{title}</h2><p>One target block (multi-block mask, seed {seed}) of each photo: the context and the "
+            "blocks, "
+            "the true block, the prediction error per patch, the PCA colours of the true patch features beside those "
+            "of the "
+            "predicted ones, and each prediction's nearest image patch"
+            + (', and the predictions decoded to pixels' if dec else '')
             + f".</p>{why}" + ''.join(f'<img src="data:image/png;base64,{b}">' for b in pngs))
 
 # %% ../nbs/10_demo.ipynb #392d568f
 def photos_section(name: str | None = None, n: int = 3) -> str:
-    "HTML: the bundled photo model (`hub.PHOTO_MODEL`): how it was trained, what its features know, and its attention on the bundled photos ('' when it is not bundled)."
+    """HTML: the bundled photo model (`hub.PHOTO_MODEL`): how it was trained, what its features know, and its attention
+    on the bundled photos ('' when it is not bundled)."""
     name = name or hub.PHOTO_MODEL
     if name not in hub.bundled(): return ''
     model = hub.load(name).eval()
@@ -382,17 +490,24 @@ def photos_section(name: str | None = None, n: int = 3) -> str:
     table = ''
     if probe:
         r, u = probe['results']['trained'], probe['results']['random']
-        table = (f"<p>What its frozen features know about the {probe['n_test']:,} Imagenette val photos (top-1 %; chance 10 %):</p>"
+        table = (f"<p>What its frozen features know about the {probe['n_test']:,} Imagenette val photos (top-1 %; "
+                 "chance 10 %):</p>"
                  f"<table><tr><th>encoder</th><th>linear probe</th><th>20-NN</th></tr>"
                  f"<tr><td>trained with I-JEPA</td><td>{100 * r['linear']:.1f}</td><td>{100 * r['knn']:.1f}</td></tr>"
-                 f"<tr><td>same ViT, untrained</td><td>{100 * u['linear']:.1f}</td><td>{100 * u['knn']:.1f}</td></tr></table>")
+                 f"<tr><td>same ViT, "
+                 f"untrained</td><td>{100 * u['linear']:.1f}</td><td>{100 * u['knn']:.1f}</td></tr></table>")
     photos = report_images(None, model.img_size[0], n)
-    return (f"<h2>A model that learnt from photographs: <code>{html.escape(name)}</code></h2><p>{card['steps']:,} steps "
-            f"({card['images_seen']:,} images of Imagenette, ten ImageNet classes), {card['train_seconds'] / 60:.0f} min on a "
-            f"2-core CPU; made by <code>{html.escape(card['command'])}</code>. Chapter 16 tells the whole run.</p>{table}"
+    return (f"<h2>A model that learnt from photographs: <code>{html.escape(name)}</code></h2><p>{card['steps']:,} "
+            "steps "
+            f"({card['images_seen']:,} images of Imagenette, ten ImageNet classes), {card['train_seconds'] / 60:.0f} "
+            "min on a "
+            f"2-core CPU; made by <code>{html.escape(card['command'])}</code>. Chapter 16 tells the whole "
+            f"run.</p>{table}"
             + predictions_section(model, photos, name).replace('<h2>What the predictor predicts</h2>',
-                                                               '<h3>What its predictor predicts on the bundled photos</h3>', 1)
-            + model_attention_section(model, photos).replace('<h2>Attention</h2>', '<h3>Its attention on the bundled photos</h3>', 1))
+                                                               '<h3>What its predictor predicts on the bundled '
+                                                               'photos</h3>', 1)
+            + model_attention_section(model, photos).replace('<h2>Attention</h2>', '<h3>Its attention on the bundled '
+                                                                                   'photos</h3>', 1))
 
 def model_attention_section(model, photos, seed: int = 1) -> str:
     "HTML: attention maps of `model` on the photos (the predictor's only when it is trained)."
@@ -404,18 +519,27 @@ def model_attention_section(model, photos, seed: int = 1) -> str:
     for i, (name, img) in enumerate(photos):
         masks = make_sampler('multiblock', grid, seed=seed + i, **mask_params(model))(1) if trained else None
         figs.append(show_summary(model, img, masks, title=name))
-    note = ('' if trained else '<p class="skip"><b>Predictor and context-encoder panels skipped:</b> the predictor is untrained '
-            '(not in the file).</p>')
-    return (f"<h2>Attention</h2><p>From left: the image{', masks' if trained else ''}; the target encoder's last block from the "
-            f"centre patch (outlined) and the attention each patch receives; rollout through all blocks, and its top 60 % of mass"
-            + ("; the context encoder's rollout over the context only; the predictor's attention from target block 0 to the context" if trained else '')
+    note = (
+        ''
+        if trained
+        else '<p class="skip"><b>Predictor and context-encoder panels skipped:</b> the predictor is untrained '
+        '(not in the file).</p>'
+    )
+    return (f"<h2>Attention</h2><p>From left: the image{', masks' if trained else ''}; the target encoder's last block "
+            "from the "
+            f"centre patch (outlined) and the attention each patch receives; rollout through all blocks, and its top "
+            "60 % of mass"
+            + ("; the context encoder's rollout over the context only; the predictor's attention from target block 0 "
+               "to the context" if trained else '')
             + f".</p>{note}" + ''.join(f'<img src="data:image/png;base64,{fig_png(f)}">' for f in figs))
 
 # %% ../nbs/10_demo.ipynb #29614bcf
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>ijepa_viz demo</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}}
-img{{max-width:100%}} table{{border-collapse:collapse}} td,th{{border:1px solid #ccc;padding:4px 10px;text-align:right}} td:first-child{{text-align:left}}
-.note{{color:#666;font-size:90%}} .skip{{background:#fff4e5;padding:6px 10px;border-left:3px solid #e69500}}</style></head><body>
+img{{max-width:100%}} table{{border-collapse:collapse}}
+td,th{{border:1px solid #ccc;padding:4px 10px;text-align:right}} td:first-child{{text-align:left}}
+.note{{color:#666;font-size:90%}}
+.skip{{background:#fff4e5;padding:6px 10px;border-left:3px solid #e69500}}</style></head><body>
 <h1>ijepa_viz demo</h1>
 <p>I-JEPA (Assran et al., CVPR 2023) predicts the representations of <b>target blocks</b> of an image from one
 <b>context block</b>. This page was made offline by <code>ijepa-viz demo</code> in {secs:.1f} s.</p>
@@ -435,7 +559,8 @@ batch's shortest, dropping its bottom rows; <code>fix_border</code> and <code>pa
 <h2>Model sizes</h2>
 <table><tr><th>model</th><th>width</th><th>depth</th><th>heads</th><th>encoder parameters (224 px, patch 16)</th></tr>
 {sizes}</table>
-<p class="note">Open the chapters and the course walkthrough with <code>make lab</code>; the explorers as an app with <code>make app</code>.</p>
+<p class="note">Open the chapters and the course walkthrough with <code>make lab</code>; the explorers as an app with
+<code>make app</code>.</p>
 </body></html>"""
 
 def write_report(out='demo', ckpt=None, images=None, max_images: int = 4, overwrite: bool = False,
@@ -448,12 +573,16 @@ def write_report(out='demo', ckpt=None, images=None, max_images: int = 4, overwr
     path = Path(out) / 'index.html'
     if path.exists() and not overwrite:
         when = time.strftime('%Y-%m-%d %H:%M', time.localtime(path.stat().st_mtime))
-        raise hub.InputError(f"{path} holds an earlier report (written {when}); replace it with --overwrite, or write this "
-                             f"one elsewhere with --out NEW_FOLDER")
+        raise hub.InputError(
+            f"{path} holds an earlier report (written {when}); replace it with --overwrite, or write this "
+            f"one elsewhere with --out NEW_FOLDER"
+        )
     matplotlib.use('Agg')
     from tqdm.auto import tqdm
     t0 = time.time()
-    bar = tqdm(total=6, desc='ijepa-viz demo', disable=not progress, leave=False, bar_format='{desc}: {n}/{total} {postfix}')
+    bar = tqdm(
+        total=6, desc='ijepa-viz demo', disable=not progress, leave=False, bar_format='{desc}: {n}/{total} {postfix}'
+    )
     def did(what): bar.set_postfix_str(what, refresh=False); bar.update(1)
     model = photos = None
     if ckpt is not None or images is not None:
@@ -482,8 +611,22 @@ def write_report(out='demo', ckpt=None, images=None, max_images: int = 4, overwr
         ckpt_html = checkpoint_section(src) if src in hub.bundled() else ''; did('the model')
         dec = predictions_section(model, photos, src); did('predictions')
         att = model_attention_section(model, photos); did('attention'); did('')
-    hub.atomic_write(path, lambda tmp: tmp.write_text(PAGE.format(secs=time.time() - t0, masks=masks, quirks=quirks, sizes=sizes, n_images=n_images,
-                                model=head, checkpoint=ckpt_html, decoded=dec, attention=att)))
+    hub.atomic_write(
+        path,
+        lambda tmp: tmp.write_text(
+            PAGE.format(
+                secs=time.time() - t0,
+                masks=masks,
+                quirks=quirks,
+                sizes=sizes,
+                n_images=n_images,
+                model=head,
+                checkpoint=ckpt_html,
+                decoded=dec,
+                attention=att,
+            )
+        ),
+    )
     bar.close()
     return path
 
@@ -495,18 +638,24 @@ def main(argv=None):
 def run(args):
     "`ijepa-viz` with its arguments read (`cli.viz_parser`)."
     if args.cmd == 'figures':
-        with hub.one_line_errors('ijepa-viz figures'): rows = write_figures(args.out, args.width, steps=args.steps, progress=not args.quiet)
+        with hub.one_line_errors('ijepa-viz figures'):
+            rows = write_figures(args.out, args.width, steps=args.steps, progress=not args.quiet)
         print(f"wrote {len(rows)} figures (PNG {args.width} px wide, and SVG) to {Path(args.out).resolve()}: "
               + ', '.join(r['name'] for r in rows))
         return
     if args.cmd == 'convert':
         from ijepa_viz.hub import convert                # lazily: the demo needs none of the converters
-        with hub.one_line_errors('ijepa-viz convert'): convert(args.src, args.dst, to=args.to, net=args.net, overwrite=args.overwrite, say=print)
+        with hub.one_line_errors('ijepa-viz convert'):
+            convert(args.src, args.dst, to=args.to, net=args.net, overwrite=args.overwrite, say=print)
         return                                            # (a console script exits 1 on any returned value)
     if args.cmd == 'demo':
-        with hub.one_line_errors('ijepa-viz demo'): path = write_report(args.out, args.ckpt, args.images, args.max_images, args.overwrite,
-                                                                        progress=not args.quiet)
+        with hub.one_line_errors('ijepa-viz demo'):
+            path = write_report(
+                args.out, args.ckpt, args.images, args.max_images, args.overwrite, progress=not args.quiet
+            )
         checkout = (Path.cwd() / 'Makefile').is_file() and (Path.cwd() / 'nbs' / 'index.ipynb').is_file()
-        hints = ("the chapters and the course walkthrough (nbs/12_walkthrough.ipynb): make lab\nthe explorers as an app: make app"
-                 if checkout else "the explorers in Jupyter: from ijepa_viz.widgets import ExplorerApp; ExplorerApp().widget")
+        hints = ("the chapters and the course walkthrough (nbs/12_walkthrough.ipynb): make lab\nthe explorers as an "
+                 "app: make app"
+                 if checkout else "the explorers in Jupyter: from ijepa_viz.widgets import ExplorerApp; "
+                                  "ExplorerApp().widget")
         print(f"wrote {path.resolve()}\nopen it in a browser: file://{path.resolve()}\n{hints}")

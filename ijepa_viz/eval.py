@@ -23,24 +23,31 @@ __all__ = ['PROBES', 'TASKS', 'NETS', 'NET_NOTE', 'encode', 'extract_features', 
 
 # %% ../nbs/05_eval.ipynb #fc19fb21
 def encode(encoder, images: torch.Tensor, layers=None) -> torch.Tensor:
-    "Patch features [B, N, D] of `encoder`'s output, or [B, N, len(layers)·D] from the blocks `layers` (layer-normed, concatenated)."
+    """Patch features [B, N, D] of `encoder`'s output, or [B, N, len(layers)·D] from the blocks `layers` (layer-normed,
+    concatenated)."""
     if layers is None: return encoder(images)
     layers = [layers] if isinstance(layers, int) else list(layers)
     depth = len(encoder.blocks)
     bad = [i for i in layers if not -depth <= i < depth]
-    if bad: raise IndexError(f"layers {bad}: the encoder has {depth} blocks; give 0..{depth - 1}, or -{depth}..-1 counting from the end")
+    if bad:
+        raise IndexError(
+            f"layers {bad}: the encoder has {depth} blocks; give 0..{depth - 1}, or -{depth}..-1 counting from the end"
+        )
     keep = {i % len(encoder.blocks) for i in layers}
     out = {}
     hooks = [encoder.blocks[i].register_forward_hook(lambda m, a, o, i=i: out.__setitem__(i, o)) for i in keep]
     try: encoder(images)
     finally:
         for h in hooks: h.remove()
-    return torch.cat([F.layer_norm(out[i % len(encoder.blocks)], out[i % len(encoder.blocks)].shape[-1:]) for i in layers], -1)
+    return torch.cat(
+        [F.layer_norm(out[i % len(encoder.blocks)], out[i % len(encoder.blocks)].shape[-1:]) for i in layers], -1
+    )
 
 @torch.no_grad()
 def extract_features(encoder, dataset, batch_size: int = 256, device=None, pool: str = 'mean', layers=None, prep=None,
                      progress: bool = False, desc: str = 'features'):
-    """Average-pooled (or `pool='none'`: all patch) features [N, D] of `encoder` over `dataset` (see `encode` for `layers`),
+    """Average-pooled (or `pool='none'`: all patch) features [N, D] of `encoder` over `dataset` (see `encode` for
+    `layers`),
     and its labels as arrays. `prep`: applied to each batch first, e.g. `model.from_imagenet` (the datasets give
     ImageNet-normalised images; a model may expect its own statistics). `encoder` may be a list of encoders: they share
     one pass over `dataset` (each image is made once) and the features come back as a list, one array per encoder.
@@ -68,7 +75,8 @@ def extract_features(encoder, dataset, batch_size: int = 256, device=None, pool:
 
 def fit_probe(train_x, train_y, C: float = 1.0, max_iter: int = 2000):
     "A logistic-regression probe (standardised features) fitted on the training features (sklearn pipeline)."
-    from sklearn.linear_model import LogisticRegression      # scikit-learn only where a probe is fitted (a second to import)
+    # scikit-learn only where a probe is fitted (a second to import)
+    from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
     from threadpoolctl import threadpool_limits
@@ -95,7 +103,8 @@ def few_shot(train_x, train_y, test_x, test_y, shots: int = 5, seed: int = 0, **
 # %% ../nbs/05_eval.ipynb #0e8e8239
 def torch_linear_probe(train_x, train_y, test_x, test_y, epochs: int = 100, lr: float = 1e-2, wd: float = 5e-4,
                        batch_size: int = 256, device=None, seed: int = 0) -> float:
-    "Test accuracy of a linear head trained with AdamW in torch (standardised features), for sets too large for scikit-learn; runs on `device` (GPU when there is one)."
+    """Test accuracy of a linear head trained with AdamW in torch (standardised features), for sets too large for
+    scikit-learn; runs on `device` (GPU when there is one)."""
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     g = torch.Generator().manual_seed(seed); torch.manual_seed(seed)
     xa, xb = (torch.as_tensor(np.asarray(v), dtype=torch.float32) for v in (train_x, test_x))
@@ -119,7 +128,8 @@ PROBES = {'linear': linear_probe, 'knn': knn_probe, 'fewshot': few_shot, 'torch'
 
 def probe(encoder, train_ds, test_ds, tasks=('label',), method: str = 'linear', layers=None, prep=None,
           batch_size: int = 256, progress: bool = False, **kw) -> dict:
-    """Probe accuracy (`method`: linear, torch, knn or fewshot) for each label in `tasks`, on features from `layers` (see
+    """Probe accuracy (`method`: linear, torch, knn or fewshot) for each label in `tasks`, on features from `layers`
+    (see
     `encode`; `prep` and `progress` as in `extract_features`). For a list of encoders (one pass over the data): a list
     of results."""
     if method not in PROBES: raise ValueError(f"unknown probe {method!r}; choose one of {list(PROBES)}")
@@ -139,33 +149,45 @@ def tasks_of(data: str) -> tuple[str, ...]:
 
 def eval_splits(data: str, size: int, n_train: int | None = 2000, n_test: int | None = 1000, seed: int = 0,
                 progress: bool = False):
-    """(train, test) datasets for probing: Shapes scenes never used in training (own seeds), the Digits split, or a photo
-    set at path `data` (its train and val/test splits, `data.photo_split`: an image folder or a CIFAR-10 root), all of it
+    """(train, test) datasets for probing: Shapes scenes never used in training (own seeds), the Digits split, or a
+    photo
+    set at path `data` (its train and val/test splits, `data.photo_split`: an image folder or a CIFAR-10 root), all of
+    it
     or a seeded subset of `n_train`/`n_test` images. For Shapes, None means 2000/1000. `progress`: a bar while photos
     are decoded."""
     from ijepa_viz.data import Shapes, Digits, photo_split
-    if data == 'shapes': return Shapes(n_train or 2000, size, seed=10_000 + seed), Shapes(n_test or 1000, size, seed=20_000 + seed)
+
+    if data == 'shapes':
+        return Shapes(n_train or 2000, size, seed=10_000 + seed), Shapes(n_test or 1000, size, seed=20_000 + seed)
     if data == 'digits': return Digits(size, 'train', seed=seed), Digits(size, 'test', seed=seed)
     if Path(data).expanduser().is_dir():
         return (photo_split(data, 'train', size, n=n_train, seed=seed, progress=progress),
                 photo_split(data, 'val', size, n=n_test, seed=seed + 1, progress=progress))
-    raise FileNotFoundError(f"--data {data!r}: neither 'shapes', 'digits' nor a folder of photos (root/train/<class>/…, "
-                            f"root/val/<class>/…, or a CIFAR-10 root of torchvision)")
+    raise FileNotFoundError(
+        f"--data {data!r}: neither 'shapes', 'digits' nor a folder of photos (root/train/<class>/…, "
+        f"root/val/<class>/…, or a CIFAR-10 root of torchvision)"
+    )
 
 def load_model(ckpt: str, dtype=torch.float32):
-    "Any source `ijepa_viz.hub.load` reads: a bundled name, NAME.safetensors, an official .pth.tar, a transformers folder, a timm state dict."
+    """Any source `ijepa_viz.hub.load` reads: a bundled name, NAME.safetensors, an official .pth.tar, a transformers
+    folder, a timm state dict."""
     from ijepa_viz import hub
     return hub.load(ckpt, dtype=dtype)
 
 def untrained_encoder(arch: dict, seed: int = 0, device=None) -> VisionTransformer:
-    "An untrained `VisionTransformer(**arch)` with the official initialisation's distribution (`init_fast_`, seeded `seed`): a ViT-H in seconds."
+    """An untrained `VisionTransformer(**arch)` with the official initialisation's distribution (`init_fast_`, seeded
+    `seed`): a ViT-H in seconds."""
     with torch.device('meta'): enc = VisionTransformer(**arch)
-    return init_fast_(enc.to_empty(device=device or 'cpu'), arch.get('init_std', 0.02), seed).requires_grad_(False).eval()
+    return (
+        init_fast_(enc.to_empty(device=device or 'cpu'), arch.get('init_std', 0.02), seed).requires_grad_(False).eval()
+    )
 
 NETS = ('target_encoder', 'context_encoder')
 
-NET_NOTE = ("the paper evaluates with the target encoder (the EMA copy); transformers and timm ship the context encoder, "
-            "so for such a source both encoders hold the same weights")
+NET_NOTE = (
+    "the paper evaluates with the target encoder (the EMA copy); transformers and timm ship the context encoder, "
+    "so for such a source both encoders hold the same weights"
+)
 
 def evaluate(model, data: str = 'shapes', tasks=None, n_train: int = 2000, n_test: int = 1000, seed: int = 0,
              baseline: bool = True, method: str = 'linear', layers=None, net: str = 'target_encoder',
@@ -200,34 +222,48 @@ def run(a, argv=None):
                  if getattr(a, k) is not None and getattr(a, k) < 1]
         if small: raise hub.InputError(f"{', '.join(small)}: give a whole number of at least 1")
         if a.card and hub.detect(a.ckpt) != 'bundle':
-            raise hub.InputError(f"--card needs a bundle (NAME or NAME.safetensors with its card), not {hub.detect(a.ckpt)!r} source {a.ckpt}")
+            raise hub.InputError(f"--card needs a bundle (NAME or NAME.safetensors with its card), not "
+                                 f"{hub.detect(a.ckpt)!r} source {a.ckpt}")
         from ijepa_viz.train import pick_device
         device = pick_device(a.device)
         model = load_model(a.ckpt).to(device)
         depth = len(getattr(model, a.net).blocks)
         if a.layers:
             bad = [i for i in a.layers if not -depth <= i < depth]
-            if bad: raise hub.InputError(f"--layers {' '.join(map(str, bad))}: {a.ckpt} has {depth} blocks; give 0..{depth - 1}, "
-                                         f"or -{depth}..-1 counting from the end")
+            if bad:
+                raise hub.InputError(
+                    f"--layers {' '.join(map(str, bad))}: {a.ckpt} has {depth} blocks; give 0..{depth - 1}, "
+                    f"or -{depth}..-1 counting from the end"
+                )
         has = model.meta.get('has')
         if has is not None and 'target_encoder' not in has:
             print(f"ijepa-eval: note: {a.ckpt} holds {' and '.join(has)} only; {NET_NOTE}", file=sys.stderr)
         bad = set(a.task or ()) - set(tasks_of(a.data))
-        if bad: raise hub.InputError(f"unknown task(s) {sorted(bad)} for {a.data}; choose from {list(tasks_of(a.data))}")
+        if bad:
+            raise hub.InputError(f"unknown task(s) {sorted(bad)} for {a.data}; choose from {list(tasks_of(a.data))}")
         kw = dict(shots=a.shots) if a.method == 'fewshot' else {}
         res = evaluate(model, a.data, a.task, a.n_train, a.n_test, a.seed, method=a.method, layers=a.layers or None,
                        net=a.net, batch_size=a.batch_size, progress=not a.quiet, **kw)
-        what = f"{a.shots}-shot linear probe" if a.method == 'fewshot' else {'linear': 'linear probe', 'torch': 'linear head (torch)',
-                                                                              'knn': 'k-NN (k=20, cosine)'}[a.method]
-        n_train, n_test = (a.n_train or 2000, a.n_test or 1000) if a.data == 'shapes' else (a.n_train or 'all', a.n_test or 'all')
+        what = (
+            f"{a.shots}-shot linear probe"
+            if a.method == 'fewshot'
+            else {'linear': 'linear probe', 'torch': 'linear head (torch)', 'knn': 'k-NN (k=20, cosine)'}[a.method]
+        )
+        n_train, n_test = (
+            (a.n_train or 2000, a.n_test or 1000) if a.data == 'shapes' else (a.n_train or 'all', a.n_test or 'all')
+        )
         print(f"{what} on {a.data} (train {n_train}, test {n_test}, seed {a.seed}): accuracy")
         print(f"{'task':14s} {'ijepa':>7s} {'random':>7s} {'margin':>7s}")
         for t, r in res.items(): print(f"{t:14s} {r['ijepa']:7.3f} {r['random']:7.3f} {r['ijepa'] - r['random']:+7.3f}")
-        out = dict(ckpt=a.ckpt, net=a.net, data=a.data, method=a.method, n_train=n_train, n_test=n_test, seed=a.seed, results=res,
+        out = dict(ckpt=a.ckpt, net=a.net, data=a.data, method=a.method, n_train=n_train, n_test=n_test, seed=a.seed,
+                   results=res,
                    command=' '.join(['ijepa-eval'] + list(sys.argv[1:] if argv is None else argv)),
-                   protocol=f"{what} on the {'average-pooled' if not a.layers else 'concatenated, average-pooled'} {a.net.replace('_', '-')} features"
-                            f"{'' if not a.layers else f' of blocks {[i % depth for i in a.layers]} (of 0..{depth - 1})'}; "
-                            + (f"train/test are Shapes scenes with seeds {10_000 + a.seed}/{20_000 + a.seed} (not the training scenes); "
+                   protocol=f"{what} on the {'average-pooled' if not a.layers else 'concatenated, average-pooled'} "
+                            f"{a.net.replace('_', '-')} features"
+                            f"{'' if not a.layers else f' of blocks {[i % depth for i in a.layers]}'}"
+                            f"{'' if not a.layers else f' (of 0..{depth - 1})'}; "
+                            + (f"train/test are Shapes scenes with seeds {10_000 + a.seed}/{20_000 + a.seed} (not the "
+                               "training scenes); "
                                if a.data == 'shapes' else "the Digits train/test split; " if a.data == 'digits' else
                                f"the train and val (or test) splits of {a.data}, resized to the model's size; ") +
                             '"random" is the same architecture untrained')

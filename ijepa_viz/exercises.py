@@ -58,7 +58,8 @@ def _describe(x) -> str:
     return f"a {type(x).__name__} ({r if len(r) <= 40 else r[:37] + '...'})"
 
 def _your_line(e: BaseException, fn) -> str:
-    "The innermost line of the student's own code (the file of `fn`) in the traceback of `e`, as ' at your line N: `text`'."
+    """The innermost line of the student's own code (the file of `fn`) in the traceback of `e`, as ' at your line N:
+    `text`'."""
     code = getattr(inspect.unwrap(fn), '__code__', None)
     tb, hit = e.__traceback__, None
     while tb is not None:
@@ -69,28 +70,34 @@ def _your_line(e: BaseException, fn) -> str:
     return f" at your line {hit.tb_lineno}" + (f": `{text}`" if text else '')
 
 def _hint(e: Exception, hints=()) -> str:
-    "What usually causes a raw exception in an exercise: the check's own `hints` ((part of the message, hint), ...) first."
+    """What usually causes a raw exception in an exercise: the check's own `hints` ((part of the message, hint), ...)
+    first."""
     s = str(e)
     for part, hint in hints:
         if part in s: return hint
     if isinstance(e, RuntimeError) and "'from' to be less than 'to'" in s:
-        return ("torch.randint(low, high) needs low < high: a block as tall or wide as the grid leaves no room for its top or left; "
+        return ("torch.randint(low, high) needs low < high: a block as tall or wide as the grid leaves no room for its "
+                "top or left; "
                 "the official rule caps a block at H - 1 rows by W - 1 columns")
     if isinstance(e, RuntimeError) and 'in-place' in s and 'requires grad' in s:
         return "an in-place change of a tensor that requires grad: do the update under torch.no_grad()"
     if isinstance(e, RuntimeError) and 'normalized_shape' in s:
-        return ("F.layer_norm(x, normalized_shape) normalises over x's LAST dimensions, which must equal normalized_shape: "
-                "the targets are layer-normed over the feature dimension (the last one), F.layer_norm(h, h.shape[-1:])")
+        return (
+            "F.layer_norm(x, normalized_shape) normalises over x's LAST dimensions, which must equal normalized_shape: "
+            "the targets are layer-normed over the feature dimension (the last one), F.layer_norm(h, h.shape[-1:])"
+        )
     if isinstance(e, IndexError) or (isinstance(e, RuntimeError) and 'out of bounds' in s):
         return "an index is out of range: compare the indices your line uses with the sizes of the inputs above"
     if isinstance(e, RuntimeError) and any(w in s for w in ('size', 'shape', 'dimension', 'match', 'expand')):
         return "the shapes do not fit: compare the shapes your line combines with the inputs above"
     if isinstance(e, (TypeError, AttributeError)):
-        return "a value of another type than your line expects: compare with the inputs above (tensors, not lists or numpy arrays)"
+        return ("a value of another type than your line expects: compare with the inputs above (tensors, not lists or "
+                "numpy arrays)")
     return ''
 
 def _call(name: str, fn, *args, where: str = '', returns: bool = True, hints=(), **kwargs):
-    "Run the student's `fn`; a stub (`NotImplementedError`, returns `...` or None) or an exception becomes one readable ExerciseError."
+    """Run the student's `fn`; a stub (`NotImplementedError`, returns `...` or None) or an exception becomes one
+    readable ExerciseError."""
     try: out = fn(*args, **kwargs)
     except ExerciseError: raise
     except NotImplementedError: _fail(name, _NOT_DONE)
@@ -100,7 +107,9 @@ def _call(name: str, fn, *args, where: str = '', returns: bool = True, hints=(),
                     f"it was given {', '.join(_describe(a) for a in args)}" + (f"; {hint}" if hint else ''))
     if returns and out is Ellipsis: _fail(name, _NOT_DONE)
     if returns and out is None:
-        _fail(name, "returned None: not done yet, or the function lacks its `return` (compute the result and return it)")
+        _fail(
+            name, "returned None: not done yet, or the function lacks its `return` (compute the result and return it)"
+        )
     return out
 
 # %% ../nbs/13_exercises.ipynb #e7b67eff
@@ -112,8 +121,10 @@ def _tensor(name: str, x, where: str, what: str) -> torch.Tensor:
     _fail(name, f"{where}: expected {what}, got {_describe(x)}{hint}")
 
 def _check(name: str):
-    """Make a check from `f(fn, ...) -> number of cases`: a stub fails with "not done yet" before anything runs; a pass prints ONE line
-    and returns nothing; every failure is ONE ExerciseError, raised anew from here: no chained exception, no frame of the check's body."""
+    """Make a check from `f(fn, ...) -> number of cases`: a stub fails with "not done yet" before anything runs; a pass
+    prints ONE line
+    and returns nothing; every failure is ONE ExerciseError, raised anew from here: no chained exception, no frame of
+    the check's body."""
     def deco(f):
         @functools.wraps(f)
         def check(fn, *args, **kwargs):
@@ -122,7 +133,8 @@ def _check(name: str):
                 if _is_stub(fn): _fail(name, _NOT_DONE)
                 n = f(fn, *args, **kwargs)
             except ExerciseError as e: err = e
-            except Exception as e:                                 # the student's result broke the check itself: name it
+            # the student's result broke the check itself: name it
+            except Exception as e:
                 err = ExerciseError(f"{name}: your function's result could not be checked: {type(e).__name__}: {e}")
             else:
                 print(f"✓ {name}: {n} cases agree with the library")
@@ -138,14 +150,16 @@ def _close(a: torch.Tensor, b: torch.Tensor, atol=1e-5, rtol=1e-4) -> bool:
 def _diff(a: torch.Tensor, b: torch.Tensor) -> str:
     d = (a.float() - b.float()).abs()
     i = np.unravel_index(int(d.argmax()), tuple(d.shape))
-    return f"largest difference {d.max().item():.3g} at index {tuple(int(v) for v in i)} (yours {a[i].item():.4g}, the library's {b[i].item():.4g})"
+    return (f"largest difference {d.max().item():.3g} at index {tuple(int(v) for v in i)} (yours {a[i].item():.4g}, "
+            f"the library's {b[i].item():.4g})")
 
 # %% ../nbs/13_exercises.ipynb #50f7f547
 PAPER_MASKS = dict(num_targets=4, target_scale=(0.15, 0.2), target_aspect=(0.75, 1.5), context_scale=(0.85, 1.0),
                    context_aspect=(1.0, 1.0), min_keep=10)
 
 def _reachable(grid, scale, aspect, n=101) -> set:
-    "Every (h, w) the official size rule can give on `grid` (scale and aspect drawn together or apart; at most H-1 by W-1)."
+    """Every (h, w) the official size rule can give on `grid` (scale and aspect drawn together or apart; at most H-1 by
+    W-1)."""
     r = np.linspace(0, 1, n)
     rs, ra = np.meshgrid(r, r)
     h, w = block_size(rs.ravel(), ra.ravel(), grid, scale, aspect, False)
@@ -155,12 +169,20 @@ def _as_index(name, x, ndim, what, where):
     "The student's `what` as a LongTensor of patch indices with `ndim` dimensions, or one message saying what is wrong."
     shape = '[Nc]' if ndim == 1 else '[M, Nt]'
     if not isinstance(x, torch.Tensor):
-        hint = (": torch.stack the blocks' index tensors into one tensor" if ndim == 2 and isinstance(x, (list, tuple)) else
-                ': torch.tensor(...) or torch.cat(...) makes one' if isinstance(x, (list, tuple)) else '')
+        hint = (
+            ": torch.stack the blocks' index tensors into one tensor"
+            if ndim == 2 and isinstance(x, (list, tuple))
+            else ': torch.tensor(...) or torch.cat(...) makes one'
+            if isinstance(x, (list, tuple))
+            else ''
+        )
         _fail(name, f"{where}: {what} must be a LongTensor {shape} of patch indices, got {_describe(x)}{hint}")
     if x.dtype.is_floating_point or x.dtype == torch.bool or x.is_complex():
-        _fail(name, f"{where}: {what} must be a LongTensor {shape} of integer patch indices, got dtype {x.dtype}"
-                    + (' (a boolean mask: .nonzero().flatten() turns it into indices)' if x.dtype == torch.bool else ''))
+        _fail(
+            name,
+            f"{where}: {what} must be a LongTensor {shape} of integer patch indices, got dtype {x.dtype}"
+            + (' (a boolean mask: .nonzero().flatten() turns it into indices)' if x.dtype == torch.bool else ''),
+        )
     if x.dim() != ndim: _fail(name, f"{where}: {what} must be a {ndim}-D LongTensor {shape}, got shape {list(x.shape)}")
     return x.long()
 
@@ -172,12 +194,20 @@ def _border(name, where, what, r1, c1, H, W):
     "The official sampler never covers the grid's last row or column (a top drawn from 0..H-h-1, a left from 0..W-w-1)."
     if r1 == H - 1 or c1 == W - 1:
         edge = f"last row (row {H - 1})" if r1 == H - 1 else f"last column (column {W - 1})"
-        _fail(name, f"{where}: {what} reaches the grid's {edge}, but the official sampler never covers the last row or column: "
-                    f"it draws a block's top from 0..H-h-1 and its left from 0..W-w-1 (torch.randint(0, H - h) and "
-                    f"torch.randint(0, W - w): the upper end is left out), as step 1 of the exercise says")
+        _fail(
+            name,
+            f"{where}: {what} reaches the grid's {edge}, but the official sampler never covers the last row or column: "
+            f"it draws a block's top from 0..H-h-1 and its left from 0..W-w-1 (torch.randint(0, H - h) and "
+            f"torch.randint(0, W - w): the upper end is left out), as step 1 of the exercise says",
+        )
 
-_MASK_HINTS = [('stack expects each tensor to be equal size', 'your target blocks differ in size: the official sampler draws '
-                 'ONE target size per batch (so per image too), then M positions')]
+_MASK_HINTS = [
+    (
+        'stack expects each tensor to be equal size',
+        'your target blocks differ in size: the official sampler draws '
+        'ONE target size per batch (so per image too), then M positions',
+    )
+]
 
 def _masks(name, out, where):
     "The student's (context, targets) as LongTensors, or one message."
@@ -188,8 +218,10 @@ def _masks(name, out, where):
 # %% ../nbs/13_exercises.ipynb #3a67abde
 @_check('sample_masks')
 def check_mask_sampler(sample_masks, grids=((14, 14), (16, 16), (12, 20), (10, 10), (4, 30)), draws: int = 40) -> int:
-    """Check exercise (a): `sample_masks(grid_size, generator) -> (context [Nc], targets [M, Nt])`, the multi-block masks
-    of ONE image with the paper's settings (`PAPER_MASKS`), beside `MultiBlockSampler` on square, non-square and small grids,
+    """Check exercise (a): `sample_masks(grid_size, generator) -> (context [Nc], targets [M, Nt])`, the multi-block
+    masks
+    of ONE image with the paper's settings (`PAPER_MASKS`), beside `MultiBlockSampler` on square, non-square and small
+    grids,
     and on a wide strip where the context often needs the `min_keep` retry."""
     name, p, n = 'sample_masks', PAPER_MASKS, 0
     for grid in grids:
@@ -199,12 +231,18 @@ def check_mask_sampler(sample_masks, grids=((14, 14), (16, 16), (12, 20), (10, 1
         ratios = []
         for k in range(draws):
             where = f"on a {H}x{W} grid (draw {k})"
-            ctx, tg = _masks(name, _call(name, sample_masks, grid, torch.Generator().manual_seed(k), where=where, hints=_MASK_HINTS), where)
+            ctx, tg = _masks(
+                name,
+                _call(name, sample_masks, grid, torch.Generator().manual_seed(k), where=where, hints=_MASK_HINTS),
+                where,
+            )
             if tg.shape[0] != p['num_targets']:
-                _fail(name, f"{where}: expected {p['num_targets']} target blocks (targets [M={p['num_targets']}, Nt]), got targets of shape {list(tg.shape)}")
+                _fail(name, f"{where}: expected {p['num_targets']} target blocks (targets [M={p['num_targets']}, Nt]), "
+                            f"got targets of shape {list(tg.shape)}")
             for what, idx in (('context', ctx), ('targets', tg)):
                 if len(idx.view(-1)) and (idx.min() < 0 or idx.max() >= H * W):
-                    _fail(name, f"{where}: {what} holds indices outside 0..{H * W - 1} (row-major patch indices: row * W + col, W={W})")
+                    _fail(name, f"{where}: {what} holds indices outside 0..{H * W - 1} (row-major patch indices: row * "
+                                f"W + col, W={W})")
             if len(ctx.unique()) != len(ctx): _fail(name, f"{where}: context lists some patches twice")
             for m in range(len(tg)):
                 t = tg[m]
@@ -212,43 +250,75 @@ def check_mask_sampler(sample_masks, grids=((14, 14), (16, 16), (12, 20), (10, 1
                 r0, r1, c0, c1 = _box(t, W)
                 h, w = r1 - r0 + 1, c1 - c0 + 1
                 if len(t.unique()) != len(t) or h * w != len(t):
-                    _fail(name, f"{where}: target block {m} is not a rectangle: its {len(t)} patches span rows {r0}-{r1}, "
-                                f"columns {c0}-{c1} (a {h}x{w} box holds {h * w}); remember index = row * W + col with W={W}")
+                    _fail(
+                        name,
+                        f"{where}: target block {m} is not a rectangle: its {len(t)} patches span rows {r0}-{r1}, "
+                        f"columns {c0}-{c1} (a {h}x{w} box holds {h * w}); remember index = row * W + col with W={W}",
+                    )
                 if m == 0: size0 = (h, w)
                 elif (h, w) != size0:
-                    _fail(name, f"{where}: target block {m} is {h}x{w} but block 0 is {size0[0]}x{size0[1]}: the official "
-                                f"sampler draws ONE target size per batch (so per image too), then M positions")
+                    _fail(
+                        name,
+                        f"{where}: target block {m} is {h}x{w} but block 0 is {size0[0]}x{size0[1]}: the official "
+                        f"sampler draws ONE target size per batch (so per image too), then M positions",
+                    )
                 if (h, w) not in sizes:
                     ok = sorted(sizes, key=lambda s: s[0] * s[1])
-                    _fail(name, f"{where}: a {h}x{w} target block ({h * w} patches = {h * w / (H * W):.3f} of the grid, aspect "
-                                f"h/w {h / w:.2f}) is not a size the paper's rule gives: scale {p['target_scale']} of the grid's "
-                                f"{H * W} patches, aspect {p['target_aspect']}, h = round(sqrt(n * aspect)), w = round(sqrt(n / aspect)), "
-                                f"at most H-1 by W-1. Sizes the library draws here: {', '.join(f'{a}x{b}' for a, b in ok)}")
+                    _fail(name, f"{where}: a {h}x{w} target block ({h * w} patches = {h * w / (H * W):.3f} of the "
+                                "grid, aspect "
+                                f"h/w {h / w:.2f}) is not a size the paper's rule gives: scale {p['target_scale']} of "
+                                "the grid's "
+                                f"{H * W} patches, aspect {p['target_aspect']}, h = round(sqrt(n * aspect)), w = "
+                                "round(sqrt(n / aspect)), "
+                                f"at most H-1 by W-1. Sizes the library draws here: "
+                                f"{', '.join(f'{a}x{b}' for a, b in ok)}")
                 _border(name, where, f"target block {m}", r1, c1, H, W)
                 shared = sorted(set(ctx.tolist()) & set(t.tolist()))
                 if shared:
-                    _fail(name, f"{where}: context and target block {m} share patches {shared[:8]}{' ...' if len(shared) > 8 else ''}: "
+                    _fail(name, f"{where}: context and target block {m} share patches "
+                                f"{shared[:8]}{' ...' if len(shared) > 8 else ''}: "
                                 f"I-JEPA removes every target patch from the context block")
             if len(ctx) <= p['min_keep']:
-                _fail(name, f"{where}: the context keeps {len(ctx)} patches, not more than min_keep={p['min_keep']}: the min_keep "
-                            f"rule draws the context block again until more than min_keep patches remain once the targets are "
-                            f"removed (step 2 of the exercise; the official sampler retries, and relaxes only after 20 tries)")
+                _fail(name, f"{where}: the context keeps {len(ctx)} patches, not more than min_keep={p['min_keep']}: "
+                            "the min_keep "
+                            f"rule draws the context block again until more than min_keep patches remain once the "
+                            "targets are "
+                            f"removed (step 2 of the exercise; the official sampler retries, and relaxes only after 20 "
+                            "tries)")
             r0, r1, c0, c1 = _box(ctx, W)
             if r1 - r0 + 1 > side or c1 - c0 + 1 > side:
-                _fail(name, f"{where}: the context spans {r1 - r0 + 1} rows and {c1 - c0 + 1} columns, but the context block is "
-                            f"a square of at most {side}x{side} (scale {p['context_scale']}, aspect 1) from which the targets are removed")
+                _fail(name, f"{where}: the context spans {r1 - r0 + 1} rows and {c1 - c0 + 1} columns, but the context "
+                            "block is "
+                            f"a square of at most {side}x{side} (scale {p['context_scale']}, aspect 1) from which the "
+                            "targets are removed")
             _border(name, where, "the context block", r1, c1, H, W)
             ratios.append(len(ctx) / (H * W)); n += 1
         where = f"on a {H}x{W} grid"
-        again = _masks(name, _call(name, sample_masks, grid, torch.Generator().manual_seed(0), where=where, hints=_MASK_HINTS), where)
-        first = _masks(name, _call(name, sample_masks, grid, torch.Generator().manual_seed(0), where=where, hints=_MASK_HINTS), where)
+        again = _masks(
+            name,
+            _call(name, sample_masks, grid, torch.Generator().manual_seed(0), where=where, hints=_MASK_HINTS),
+            where,
+        )
+        first = _masks(
+            name,
+            _call(name, sample_masks, grid, torch.Generator().manual_seed(0), where=where, hints=_MASK_HINTS),
+            where,
+        )
         if not all(torch.equal(a, b) for a, b in zip(again, first)):
             _fail(name, f"{where}: two generators seeded alike gave different masks: draw every random number "
                         f"from `generator` (e.g. torch.randint(..., generator=generator))")
-        others = [_masks(name, _call(name, sample_masks, grid, torch.Generator().manual_seed(100 + k), where=where, hints=_MASK_HINTS), where)[1]
-                  for k in range(4)]
+        others = [
+            _masks(
+                name,
+                _call(name, sample_masks, grid, torch.Generator().manual_seed(100 + k), where=where, hints=_MASK_HINTS),
+                where,
+            )[1]
+            for k in range(4)
+        ]
         if all(torch.equal(o, first[1]) for o in others):
-            _fail(name, f"{where}: five differently seeded generators gave the same targets: the positions must be random")
+            _fail(
+                name, f"{where}: five differently seeded generators gave the same targets: the positions must be random"
+            )
         lib = MultiBlockSampler(grid, **p, seed=1)
         want = float(np.mean([lib(1).context_ratio for _ in range(200)]))
         got = float(np.mean(ratios))
@@ -287,8 +357,10 @@ PREDICTOR_CASES = [((6, 8), 2, 3, 10, 4), ((6, 8), 1, 1, 5, 1), ((5, 5), 3, 2, 8
 
 @_check('predictor_input')
 def check_predictor_input(predictor_input, cases=PREDICTOR_CASES) -> int:
-    """Check exercise (b), part 1: `predictor_input(pred, context_tokens, context_idx, target_idx) -> [B*M, Nc+Nt, Dp]`, the
-    tokens the predictor's first block sees, beside what `VisionTransformerPredictor` feeds it (square and non-square grids, M=1, Nt=1)."""
+    """Check exercise (b), part 1: `predictor_input(pred, context_tokens, context_idx, target_idx) -> [B*M, Nc+Nt,
+    Dp]`, the
+    tokens the predictor's first block sees, beside what `VisionTransformerPredictor` feeds it (square and non-square
+    grids, M=1, Nt=1)."""
     name = 'predictor_input'
     for k, (grid, B, M, Nc, Nt) in enumerate(cases):
         pred, ctx, cidx, tidx = _predictor_case(grid, B, M, Nc, Nt, seed=k)
@@ -299,8 +371,10 @@ def check_predictor_input(predictor_input, cases=PREDICTOR_CASES) -> int:
         Dp = pred.predictor_embed_dim
         if out.shape != ref.shape:
             hint = ''
-            if out.shape == (B, M, Nc + Nt, Dp): hint = ': flatten images and blocks into one batch dimension of B*M rows'
-            elif out.dim() == 3 and out.shape[-1] == pred.embed_dim: hint = f': project the context tokens to the predictor width {Dp} with pred.predictor_embed'
+            if out.shape == (B, M, Nc + Nt, Dp):
+                hint = ': flatten images and blocks into one batch dimension of B*M rows'
+            elif out.dim() == 3 and out.shape[-1] == pred.embed_dim:
+                hint = f': project the context tokens to the predictor width {Dp} with pred.predictor_embed'
             elif out.shape[:2] == (B * M, Nt): hint = ': the sequence holds the context tokens, then the mask tokens'
             _fail(name, f"{where}: expected shape [B*M, Nc+Nt, Dp] = {list(ref.shape)}, got {list(out.shape)}{hint}")
         pos = pred.predictor_pos_embed.expand(B, -1, -1)
@@ -309,26 +383,39 @@ def check_predictor_input(predictor_input, cases=PREDICTOR_CASES) -> int:
         if not _close(c_out, c_ref):
             with torch.no_grad():
                 plain = pred.predictor_embed(ctx)[:, None].expand(-1, M, -1, -1).flatten(0, 1)
-            if _close(out[:, Nt:], c_ref) : why = 'the mask tokens come first; the library puts the Nc context tokens first, then the Nt mask tokens'
-            elif _close(c_out, plain): why = 'the context tokens lack their positions: add predictor_pos_embed gathered at context_idx'
+            if _close(out[:, Nt:], c_ref) :
+                why = (
+                    'the mask tokens come first; the library puts the Nc context tokens first, then the Nt mask tokens'
+                )
+            elif _close(c_out, plain):
+                why = 'the context tokens lack their positions: add predictor_pos_embed gathered at context_idx'
             elif M > 1 and _close(c_out.reshape(M, B, Nc, Dp).transpose(0, 1).flatten(0, 1), c_ref):
-                why = 'rows are ordered block-major (m*B + b); the library orders them image-major (b*M + m), as [B, M, ...].flatten(0, 1)'
-            else: why = 'expected predictor_embed(context tokens) + predictor_pos_embed at context_idx, repeated for each target block'
-            _fail(name, f"{where}: the context part (first Nc tokens of each row) differs: {why}; {_diff(c_out, c_ref)}")
+                why = ('rows are ordered block-major (m*B + b); the library orders them image-major (b*M + m), as [B, '
+                       'M, ...].flatten(0, 1)')
+            else: why = ('expected predictor_embed(context tokens) + predictor_pos_embed at context_idx, repeated for '
+                         'each target block')
+            _fail(
+                name, f"{where}: the context part (first Nc tokens of each row) differs: {why}; {_diff(c_out, c_ref)}"
+            )
         if not _close(t_out, t_ref):
             mt = pred.mask_token.detach().expand(B * M, Nt, -1)
-            if _close(t_out, mt): why = 'the mask tokens carry no positions: add predictor_pos_embed gathered at target_idx'
-            elif _close(t_out, gather_tokens(pos, tidx).flatten(0, 1)): why = 'the mask token itself is missing: mask_token + position'
+            if _close(t_out, mt):
+                why = 'the mask tokens carry no positions: add predictor_pos_embed gathered at target_idx'
+            elif _close(t_out, gather_tokens(pos, tidx).flatten(0, 1)):
+                why = 'the mask token itself is missing: mask_token + position'
             elif M > 1 and _close(t_out.reshape(M, B, Nt, Dp).transpose(0, 1).flatten(0, 1), t_ref):
                 why = 'rows are ordered block-major (m*B + b); the library orders them image-major (b*M + m)'
             else: why = 'expected pred.mask_token + predictor_pos_embed gathered at each block\'s target_idx'
-            _fail(name, f"{where}: the mask-token part (last Nt tokens of each row) differs: {why}; {_diff(t_out, t_ref)}")
+            _fail(
+                name, f"{where}: the mask-token part (last Nt tokens of each row) differs: {why}; {_diff(t_out, t_ref)}"
+            )
     return len(cases)
 
 # %% ../nbs/13_exercises.ipynb #f4ce45ab
 @_check('gather_targets')
 def check_gather_targets(gather_targets) -> int:
-    """Check exercise (b), part 2: `gather_targets(h, target_idx) -> [B, M, Nt, D]`, the tokens of `h` [B, N, D] at each target
+    """Check exercise (b), part 2: `gather_targets(h, target_idx) -> [B, M, Nt, D]`, the tokens of `h` [B, N, D] at
+    each target
     block's patches, beside `vit.gather_tokens` (M=1, Nt=1, B=1 among the cases)."""
     name = 'gather_targets'
     g = torch.Generator().manual_seed(0)
@@ -343,8 +430,10 @@ def check_gather_targets(gather_targets) -> int:
             _fail(name, f"{where}: expected shape [B, M, Nt, D] = {list(ref.shape)}, got {list(out.shape)}")
         if not _close(out, ref, 0, 0):
             wrong = h[:, idx[0].reshape(-1)].reshape(ref.shape) if B > 1 else None
-            why = ('every image used image 0\'s indices: gather each image\'s own rows (torch.gather along dim 1, or h[b, idx[b]])'
-                   if wrong is not None and torch.equal(out, wrong) else 'out[b, m, k] must be h[b, target_idx[b, m, k]]')
+            why = ('every image used image 0\'s indices: gather each image\'s own rows (torch.gather along dim 1, or '
+                   'h[b, idx[b]])'
+                   if wrong is not None and torch.equal(out, wrong) else 'out[b, m, k] must be h[b, target_idx[b, m, '
+                                                                         'k]]')
             _fail(name, f"{where}: {why}; {_diff(out, ref)}")
     return len(cases)
 
@@ -361,36 +450,57 @@ def check_loss(ijepa_loss) -> int:
         idx = torch.stack([torch.randperm(N, generator=g)[:M * Nt] for _ in range(B)]).reshape(B, M, Nt)
         pred = (torch.randn(B, M, Nt, D, generator=g) * scale).requires_grad_(True)
         where = f"with predictions {list(pred.shape)}, h {list(h.shape)}, target_idx {list(idx.shape)}"
-        out = _tensor(name, _call(name, ijepa_loss, pred, h, idx, where=where), where, 'a scalar tensor (the mean over every element)')
+        out = _tensor(
+            name,
+            _call(name, ijepa_loss, pred, h, idx, where=where),
+            where,
+            'a scalar tensor (the mean over every element)',
+        )
         if out.numel() != 1:
-            _fail(name, f"{where}: must return a scalar tensor (the mean over every element), got a tensor {list(out.shape)}")
+            _fail(
+                name,
+                f"{where}: must return a scalar tensor (the mean over every element), got a tensor {list(out.shape)}",
+            )
         with torch.no_grad():
             t = regression_targets(h, SimpleNamespace(targets=idx))
             ref = jepa_loss(pred, t)
             raw = gather_tokens(h, idx)
-            ln = 'the layer norm is over the feature dimension (the last one) without affine parameters: F.layer_norm(h, h.shape[-1:])'
+            ln = ('the layer norm is over the feature dimension (the last one) without affine parameters: '
+                  'F.layer_norm(h, h.shape[-1:])')
             over_patches = F.layer_norm(h.transpose(1, 2), (N,)).transpose(1, 2)
             unbiased = (h - h.mean(-1, keepdim=True)) / h.std(-1, keepdim=True)
-            variants = {'the targets are not layer-normed: F.layer_norm(h, h.shape[-1:]) before gathering': jepa_loss(pred, raw),
-                        f'yours normalises over patches and features together; {ln}': jepa_loss(pred, gather_tokens(F.layer_norm(h, h.shape[-2:]), idx)),
-                        f'yours normalises over the whole batch; {ln}': jepa_loss(pred, gather_tokens(F.layer_norm(h, h.shape), idx)),
-                        f'yours normalises each feature over the patches (dim 1); {ln}': jepa_loss(pred, gather_tokens(over_patches, idx)),
-                        f'yours divides by the unbiased standard deviation; {ln}, which divides by sqrt(biased variance + 1e-5)': jepa_loss(pred, gather_tokens(unbiased, idx)),
-                        'the predictions are layer-normed too: only the targets are': jepa_loss(F.layer_norm(pred, pred.shape[-1:]), t),
-                        'this is the squared L2 distance (the paper\'s formula); the official code and the library use smooth-L1 (F.smooth_l1_loss, beta 1)': F.mse_loss(pred, t),
-                        'this is the sum; the loss is the mean over every element': F.smooth_l1_loss(pred, t, reduction='sum'),
-                        'this is the L1 distance; the official loss is smooth-L1 (quadratic below 1)': F.l1_loss(pred, t)}
+            on = lambda hn: jepa_loss(pred, gather_tokens(hn, idx))   # the loss against targets normalised as `hn`
+            variants = {
+                'the targets are not layer-normed: F.layer_norm(h, h.shape[-1:]) before gathering':
+                    jepa_loss(pred, raw),
+                f'yours normalises over patches and features together; {ln}': on(F.layer_norm(h, h.shape[-2:])),
+                f'yours normalises over the whole batch; {ln}': on(F.layer_norm(h, h.shape)),
+                f'yours normalises each feature over the patches (dim 1); {ln}': on(over_patches),
+                f'yours divides by the unbiased standard deviation; {ln}, which divides by sqrt(biased '
+                'variance + 1e-5)': on(unbiased),
+                'the predictions are layer-normed too: only the targets are':
+                    jepa_loss(F.layer_norm(pred, pred.shape[-1:]), t),
+                'this is the squared L2 distance (the paper\'s formula); the official code and the library use '
+                'smooth-L1 (F.smooth_l1_loss, beta 1)': F.mse_loss(pred, t),
+                'this is the sum; the loss is the mean over every element': F.smooth_l1_loss(pred, t, reduction='sum'),
+                'this is the L1 distance; the official loss is smooth-L1 (quadratic below 1)': F.l1_loss(pred, t)}
         v = out.detach().float().reshape(())
         if not torch.allclose(v, ref, rtol=1e-4, atol=1e-6):
             why = next((w for w, val in variants.items() if torch.allclose(v, val.float(), rtol=1e-4, atol=1e-6)), None)
             _fail(name, f"{where}: got {v.item():.6g}, the library {ref.item():.6g}" + (f": {why}" if why else
-                        ": expected F.smooth_l1_loss(predictions, targets), targets = h layer-normed over the feature dimension "
-                        "(the last one, no affine parameters: F.layer_norm(h, h.shape[-1:])) and gathered at target_idx"))
-        if not out.requires_grad: _fail(name, f"{where}: the loss carries no gradient back to the predictions (did you detach them?)")
+                        ": expected F.smooth_l1_loss(predictions, targets), targets = h layer-normed over the feature "
+                        "dimension "
+                        "(the last one, no affine parameters: F.layer_norm(h, h.shape[-1:])) and gathered at "
+                        "target_idx"))
+        if not out.requires_grad:
+            _fail(name, f"{where}: the loss carries no gradient back to the predictions (did you detach them?)")
         out.backward()
         if h.grad is not None and h.grad.abs().sum() > 0:
-            _fail(name, f"{where}: gradient reaches the target features h: the targets are constants for the step "
-                        f"(compute them under torch.no_grad() or .detach() them), as the target encoder gets no gradient")
+            _fail(
+                name,
+                f"{where}: gradient reaches the target features h: the targets are constants for the step "
+                f"(compute them under torch.no_grad() or .detach() them), as the target encoder gets no gradient",
+            )
     return 3
 
 def _pair_nets(seed):
@@ -419,37 +529,56 @@ def check_ema(ema_update) -> int:
         got = list(target.parameters())
         want = list(ref_t.parameters())
         if m != 1.0 and all(torch.equal(p, q) for p, q in zip(got, before_t)):
-            _fail(name, f"{where}: the target network did not change: update its parameters in place (p.mul_(m).add_(...), "
-                        f"or p.copy_(...)) rather than building new tensors")
+            _fail(
+                name,
+                f"{where}: the target network did not change: update its parameters in place (p.mul_(m).add_(...), "
+                f"or p.copy_(...)) rather than building new tensors",
+            )
         for i, (p, q, b, o) in enumerate(zip(got, want, before_t, online.parameters())):
             if not torch.allclose(p, q, atol=1e-6):
                 swapped = m * o.detach() + (1 - m) * b
-                why = ('the weights are swapped: the target keeps `momentum` of itself, target ← m·target + (1−m)·online'
-                       if torch.allclose(p, swapped, atol=1e-6) else 'expected momentum·target + (1−momentum)·online')
+                why = (
+                    'the weights are swapped: the target keeps `momentum` of itself, target ← m·target + (1−m)·online'
+                    if torch.allclose(p, swapped, atol=1e-6)
+                    else 'expected momentum·target + (1−momentum)·online'
+                )
                 _fail(name, f"{where}: parameter {i} ({tuple(p.shape)}): {why}; {_diff(p.detach(), q)}")
             if p.grad_fn is not None or p.requires_grad:
-                _fail(name, f"{where}: parameter {i} of the target now tracks gradients: update under torch.no_grad() and keep requires_grad False")
+                _fail(name, f"{where}: parameter {i} of the target now tracks gradients: update under torch.no_grad() "
+                            "and keep requires_grad False")
     return 4
 
 # %% ../nbs/13_exercises.ipynb #027add60
 def _attn_stack(L, heads, N, seed, exact=True):
     g = torch.Generator().manual_seed(seed)
     a = torch.softmax(torch.randn(L, heads, N, N, generator=g) * 2, -1)
-    if not exact: a = a * (0.9 + 0.2 * torch.rand(L, heads, N, 1, generator=g))   # rows that do not sum to 1 (e.g. bf16, dropped keys)
+    # rows that do not sum to 1 (e.g. bf16, dropped keys)
+    if not exact: a = a * (0.9 + 0.2 * torch.rand(L, heads, N, 1, generator=g))
     return [x for x in a]
 
 @_check('attention_rollout')
 def check_rollout(attention_rollout) -> int:
     """Check exercise (d): `attention_rollout(attn, residual=0.5) -> [N, N]` for a list of per-block attention
-    probabilities [heads, N, N] (first block first), beside `attention.rollout` (one block, one head, N=1, residual 0, rows that do not sum to 1)."""
+    probabilities [heads, N, N] (first block first), beside `attention.rollout` (one block, one head, N=1, residual 0,
+    rows that do not sum to 1)."""
     name = 'attention_rollout'
-    cases = [(3, 2, 6, 0.5, True), (1, 1, 4, 0.5, True), (4, 3, 9, 0.0, True), (2, 2, 1, 0.5, True), (3, 2, 5, 0.9, True), (3, 2, 7, 0.5, False)]
+    cases = [
+        (3, 2, 6, 0.5, True),
+        (1, 1, 4, 0.5, True),
+        (4, 3, 9, 0.0, True),
+        (2, 2, 1, 0.5, True),
+        (3, 2, 5, 0.9, True),
+        (3, 2, 7, 0.5, False),
+    ]
     for k, (L, heads, N, r, exact) in enumerate(cases):
         attn = _attn_stack(L, heads, N, k, exact)
         ref = rollout(attn, r)
         where = f"with {L} blocks of {heads} heads, N={N}, residual={r}" + ('' if exact else ', rows not summing to 1')
-        out = _tensor(name, _call(name, attention_rollout, [a.clone() for a in attn], r, where=where), where, 'a tensor [N, N]').float()
-        if out.shape != ref.shape: _fail(name, f"{where}: expected shape [N, N] = {list(ref.shape)}, got {list(out.shape)}")
+        out = _tensor(
+            name, _call(name, attention_rollout, [a.clone() for a in attn], r, where=where), where, 'a tensor [N, N]'
+        ).float()
+        if out.shape != ref.shape:
+            _fail(name, f"{where}: expected shape [N, N] = {list(ref.shape)}, got {list(out.shape)}")
         if _close(out, ref): continue
         I = torch.eye(N)
         A = [(1 - r) * a.mean(0) + r * I for a in attn]
@@ -466,10 +595,13 @@ def check_rollout(attention_rollout) -> int:
         maxed = [a / a.sum(-1, keepdim=True) for a in maxed]
         mx = maxed[0]
         for a in maxed[1:]: mx = a @ mx
-        if L > 1 and _close(out, rev): why = 'the product is in the wrong order: later blocks go on the left, R ← Â_l · R'
-        elif _close(out, unnorm): why = 'the rows are not renormalised: divide each row of Â by its sum (captured rows need not sum to 1)'
+        if L > 1 and _close(out, rev):
+            why = 'the product is in the wrong order: later blocks go on the left, R ← Â_l · R'
+        elif _close(out, unnorm):
+            why = 'the rows are not renormalised: divide each row of Â by its sum (captured rows need not sum to 1)'
         elif _close(out, plain): why = 'the residual is missing: Â = (1 − residual)·mean_heads(A) + residual·I'
-        elif heads > 1 and _close(out, mx): why = 'this takes the maximum over the heads; rollout averages them (a.mean(0))'
+        elif heads > 1 and _close(out, mx):
+            why = 'this takes the maximum over the heads; rollout averages them (a.mean(0))'
         else: why = 'expected R = Â_L ··· Â_1 with Â = rows-normalised((1 − residual)·mean over heads + residual·I)'
         _fail(name, f"{where}: {why}; {_diff(out, ref)}")
     return len(cases)
@@ -482,7 +614,8 @@ def _tiny_encoder(seed=0):
 @_check('pooled_features')
 def check_features(pooled_features) -> int:
     """Check exercise (e), part 1: `pooled_features(encoder, images) -> [B, D]`, the frozen encoder's patch features
-    averaged over the patches, with no gradient, beside `eval.encode(encoder, images).mean(1)` (B=1 and a non-square image too)."""
+    averaged over the patches, with no gradient, beside `eval.encode(encoder, images).mean(1)` (B=1 and a non-square
+    image too)."""
     name = 'pooled_features'
     enc = _tiny_encoder()
     g = torch.Generator().manual_seed(0)
@@ -494,20 +627,31 @@ def check_features(pooled_features) -> int:
         with torch.no_grad(): ref = encode(enc, x).mean(1)
         if out.shape != ref.shape:
             N = (shape[2] // 8) * (shape[3] // 8)
-            hint = (': you averaged over the feature dimension; average over the patches (dim 1)' if out.shape == (shape[0], N)
-                    else ': average over the patches, keep images and features' if out.dim() == 3 else '')
+            hint = (
+                ': you averaged over the feature dimension; average over the patches (dim 1)'
+                if out.shape == (shape[0], N)
+                else ': average over the patches, keep images and features'
+                if out.dim() == 3
+                else ''
+            )
             _fail(name, f"{where}: expected [B, D] = {list(ref.shape)}, got {list(out.shape)}{hint}")
         if out.requires_grad:
-            _fail(name, f"{where}: the features carry gradients: the encoder is frozen, compute them under torch.no_grad()")
+            _fail(
+                name,
+                f"{where}: the features carry gradients: the encoder is frozen, compute them under torch.no_grad()",
+            )
         if not _close(out, ref):
             with torch.no_grad(): full = encode(enc, x)
-            why = ("this is the first patch's token alone: I-JEPA's encoder has no class token, average over all the patches (dim 1)"
+            why = ("this is the first patch's token alone: I-JEPA's encoder has no class token, average over all the "
+                   "patches (dim 1)"
                    if _close(out, full[:, 0]) else
-                   "you averaged over the feature dimension (here as many features as patches); average over the patches (dim 1)"
+                   "you averaged over the feature dimension (here as many features as patches); average over the "
+                   "patches (dim 1)"
                    if _close(out, full.mean(-1)) else
                    "expected the mean over patches of encoder(images) (the encoder's own final norm included)")
             _fail(name, f"{where}: {why}; {_diff(out, ref)}")
-        if any(not torch.equal(p, q) for p, q in zip(enc.parameters(), before)): _fail(name, "the encoder's weights changed: it is frozen")
+        if any(not torch.equal(p, q) for p, q in zip(enc.parameters(), before)):
+            _fail(name, "the encoder's weights changed: it is frozen")
     return 3
 
 def _blobs(n, d, k, seed, scale=1.0, shift=0.0):
@@ -520,7 +664,8 @@ def _blobs(n, d, k, seed, scale=1.0, shift=0.0):
 @_check('linear_probe')
 def check_linear_probe(linear_probe_fn, tol: float = 0.05) -> int:
     """Check exercise (e), part 2: `linear_probe(train_x, train_y, test_x, test_y) -> accuracy in [0, 1]` trained on the
-    training features only, beside `eval.linear_probe` (within `tol`): separable classes, badly scaled features (in thousands:
+    training features only, beside `eval.linear_probe` (within `tol`): separable classes, badly scaled features (in
+    thousands:
     slow to fit; in thousandths: the classifier's L2 penalty swamps them unless they are standardised), labels
     that are not 0..K-1, test labels unrelated to the features (accuracy must fall to chance)."""
     name = 'linear_probe'
@@ -543,7 +688,9 @@ def check_linear_probe(linear_probe_fn, tol: float = 0.05) -> int:
         if abs(acc - ref) > tol:
             hint = ''
             if what.startswith('test labels') and acc > ref + tol:
-                hint = ': is the accuracy measured on the training set? Fit on (train_x, train_y), score on (test_x, test_y)'
-            elif what.startswith('features in'): hint = ': standardise the features (mean 0, std 1 per dimension, statistics of the training set) before the classifier'
+                hint = (': is the accuracy measured on the training set? Fit on (train_x, train_y), score on (test_x, '
+                        'test_y)')
+            elif what.startswith('features in'): hint = (': standardise the features (mean 0, std 1 per dimension, '
+                                                         'statistics of the training set) before the classifier')
             _fail(name, f"{what}: test accuracy {acc:.3f}, the library's {ref:.3f} (±{tol} allowed){hint}")
     return len(cases)

@@ -32,7 +32,8 @@ __all__ = ['OFFICIAL_HEADS', 'NETS', 'FILE_NETS', 'CKPT_DIR', 'CARD', 'PHOTO_MOD
 OFFICIAL_HEADS = {dim: heads for dim, _, heads, _ in VIT_SIZES.values()}  # embed_dim -> heads
 
 def read_safetensors(path, keys_only: bool = False) -> tuple[dict, dict]:
-    "(tensors, metadata) of a .safetensors file, memory-mapped (a tensor's bytes are read when it is used); `keys_only`: the names, each mapped to None."
+    """(tensors, metadata) of a .safetensors file, memory-mapped (a tensor's bytes are read when it is used);
+    `keys_only`: the names, each mapped to None."""
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"{str(path)!r} does not exist (or is not a file)")
     try:
@@ -75,16 +76,24 @@ def infer_predictor_arch(sd: dict, num_heads: int) -> dict:
     Dp, D = sd['predictor_embed.weight'].shape
     n = sd['predictor_pos_embed'].shape[1]; g = math.isqrt(n)
     if g * g != n: raise CheckpointError(f"predictor_pos_embed has {n} positions, not a square grid")
-    return dict(grid_size=g, embed_dim=D, predictor_embed_dim=Dp, depth=_count(sd, r'predictor_blocks\.(\d+)\.'),
-                num_heads=num_heads,
-                mlp_ratio=sd['predictor_blocks.0.mlp.fc1.weight'].shape[0] / Dp if 'predictor_blocks.0.mlp.fc1.weight' in sd else 4.0,
-                qkv_bias='predictor_blocks.0.attn.qkv.bias' in sd)
+    return dict(
+        grid_size=g,
+        embed_dim=D,
+        predictor_embed_dim=Dp,
+        depth=_count(sd, r'predictor_blocks\.(\d+)\.'),
+        num_heads=num_heads,
+        mlp_ratio=sd['predictor_blocks.0.mlp.fc1.weight'].shape[0] / Dp
+        if 'predictor_blocks.0.mlp.fc1.weight' in sd
+        else 4.0,
+        qkv_bias='predictor_blocks.0.attn.qkv.bias' in sd,
+    )
 
 def _cast(sd: dict, dtype) -> dict:
     return {k: v.to(dtype) if dtype is not None and v.is_floating_point() else v for k, v in sd.items()}
 
 def _load_into(module, sd, what, arch_from: str = 'the architecture inferred from them'):
-    "Load `sd` into `module` (built on the meta device, or not) by assigning its tensors: nothing is initialised only to be overwritten."
+    """Load `sd` into `module` (built on the meta device, or not) by assigning its tensors: nothing is initialised only
+    to be overwritten."""
     try: module.load_state_dict(sd, strict=True, assign=True)
     except RuntimeError as e:
         raise CheckpointError(f"the {what} weights do not fit {arch_from}:\n{e}") from None
@@ -112,10 +121,19 @@ def _found(v) -> str:
 def _wanted(schema) -> str:
     if isinstance(schema, dict): return 'a mapping of keys'
     if isinstance(schema, list): return f'a list of {_wanted(schema[0])}s' if schema else 'a list'
-    if isinstance(schema, tuple) and schema and schema[0] == 'map': return f'a mapping of names to {_wanted(schema[1])}s'
+    if isinstance(schema, tuple) and schema and schema[0] == 'map':
+        return f'a mapping of names to {_wanted(schema[1])}s'
     if isinstance(schema, tuple): return ' or '.join(_wanted(s) for s in schema)
-    return {int: 'a whole number', float: 'a number', Num: 'a number', PosInt: 'a whole number of at least 1', str: 'a string',
-            bool: 'true or false', list: 'a list', dict: 'a mapping'}.get(schema, getattr(schema, '__name__', str(schema)))
+    return {
+        int: 'a whole number',
+        float: 'a number',
+        Num: 'a number',
+        PosInt: 'a whole number of at least 1',
+        str: 'a string',
+        bool: 'true or false',
+        list: 'a list',
+        dict: 'a mapping',
+    }.get(schema, getattr(schema, '__name__', str(schema)))
 
 def _fits(v, schema) -> bool:
     if schema in (int, PosInt): return isinstance(v, int) and not isinstance(v, bool) and (schema is int or v >= 1)
@@ -127,7 +145,8 @@ def _fits(v, schema) -> bool:
 
 def check_shape(obj, schema, path, where: str = ''):
     """Check parsed JSON/YAML `obj` against `schema`: a type (`int`, `str`, ..., `Num`, `PosInt`), a tuple of choices, a
-    one-element list `[item]`, `MapOf(value)`, or a dict of keys (a key ending in `?` may be missing or null). A mismatch
+    one-element list `[item]`, `MapOf(value)`, or a dict of keys (a key ending in `?` may be missing or null). A
+    mismatch
     is a `CheckpointError` in one line naming the file, the key, what was found and what was expected."""
     name = f"key {where!r} of {path}" if where else str(path)
     if not _fits(obj, schema):
@@ -137,8 +156,11 @@ def check_shape(obj, schema, path, where: str = ''):
             k = key.rstrip('?')
             if obj.get(k) is None:
                 if key.endswith('?'): continue
-                raise CheckpointError(f"{path} has no {(where + '.' if where else '') + k!r} key ({_wanted(sub)} expected)"
-                                      if k not in obj else f"key {(where + '.' if where else '') + k!r} of {path} is null, expected {_wanted(sub)}")
+                raise CheckpointError(
+                    f"{path} has no {(where + '.' if where else '') + k!r} key ({_wanted(sub)} expected)"
+                    if k not in obj
+                    else f"key {(where + '.' if where else '') + k!r} of {path} is null, expected {_wanted(sub)}"
+                )
             check_shape(obj[k], sub, path, f'{where}.{k}' if where else k)
     elif isinstance(schema, list) and schema:
         for i, v in enumerate(obj): check_shape(v, schema[0], path, f'{where}[{i}]')
@@ -152,19 +174,24 @@ def read_json(path, schema=None, what: str = 'a JSON file'):
     text = read_text_file(path, what)
     try: obj = json.loads(text)
     except json.JSONDecodeError as e:
-        raise CheckpointError(f"{path} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg}); expected {what}") from None
+        raise CheckpointError(
+            f"{path} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg}); expected {what}"
+        ) from None
     return obj if schema is None else check_shape(obj, schema, path)
 
 # %% ../nbs/06_hub.ipynb #d9820693
 NETS = ('context_encoder', 'predictor', 'target_encoder')
-FILE_NETS = {'encoder': 'context_encoder', 'predictor': 'predictor', 'target_encoder': 'target_encoder'}  # official key -> ours
+# official key -> ours
+FILE_NETS = {'encoder': 'context_encoder', 'predictor': 'predictor', 'target_encoder': 'target_encoder'}
 
 def assemble(encoder: dict, encoder_arch: dict, predictor: dict | None = None, predictor_arch: dict | None = None,
              target_encoder: dict | None = None, dtype=torch.float32, mean=IMAGENET_MEAN, std=IMAGENET_STD, meta=None,
              arch_from: str = 'the architecture inferred from them') -> IJEPA:
-    """An `IJEPA` from state dicts, built on the meta device and given the tensors themselves (no initialisation, no copy
+    """An `IJEPA` from state dicts, built on the meta device and given the tensors themselves (no initialisation, no
+    copy
     beyond the cast to `dtype`). With no `target_encoder`, the target encoder shares the context encoder's tensors (call
-    `model.untie_()` before training); with no `predictor`, it is an untrained predictor of the official default size."""
+    `model.untie_()` before training); with no `predictor`, it is an untrained predictor of the official default
+    size."""
     enc_sd = _cast(encoder, dtype)
     with torch.device('meta'):
         enc, tgt = VisionTransformer(**encoder_arch), VisionTransformer(**encoder_arch)
@@ -185,15 +212,20 @@ def assemble(encoder: dict, encoder_arch: dict, predictor: dict | None = None, p
     return model
 
 def trained(model: IJEPA, net: str) -> bool:
-    "Whether `net` ('context_encoder', 'predictor' or 'target_encoder') holds weights from a file or training (not the stand-in `assemble` makes for a source without it)."
+    """Whether `net` ('context_encoder', 'predictor' or 'target_encoder') holds weights from a file or training (not the
+    stand-in `assemble` makes for a source without it)."""
     has = getattr(model, 'meta', {}).get('has')
     if has is None: return True
-    if net == 'target_encoder': return 'target_encoder' in has or 'encoder' in has   # the context encoder's weights stand in
+    # the context encoder's weights stand in
+    if net == 'target_encoder': return 'target_encoder' in has or 'encoder' in has
     return {'context_encoder': 'encoder'}.get(net, net) in has
 
 # %% ../nbs/06_hub.ipynb #34ea83d2
-def load_official(path, num_heads: int | None = None, predictor_num_heads: int | None = None, dtype=torch.float32) -> IJEPA:
-    "An `IJEPA` from an official-layout checkpoint (`encoder`, `predictor`, `target_encoder`), in eval mode; the file is memory-mapped and only the networks are read."
+def load_official(
+    path, num_heads: int | None = None, predictor_num_heads: int | None = None, dtype=torch.float32
+) -> IJEPA:
+    """An `IJEPA` from an official-layout checkpoint (`encoder`, `predictor`, `target_encoder`), in eval mode; the file
+    is memory-mapped and only the networks are read."""
     ckpt = read_checkpoint(path)
     if not isinstance(ckpt, dict) or 'encoder' not in ckpt and 'target_encoder' not in ckpt:
         found = sorted(ckpt)[:10] if isinstance(ckpt, dict) else type(ckpt).__name__
@@ -202,25 +234,39 @@ def load_official(path, num_heads: int | None = None, predictor_num_heads: int |
     sds = {k: strip_prefix(ckpt[k]) for k in FILE_NETS if isinstance(ckpt.get(k), dict)}
     if 'encoder' not in sds and 'target_encoder' not in sds:
         k = 'encoder' if 'encoder' in ckpt else 'target_encoder'
-        raise CheckpointError(f"{path}: its {k!r} entry is {_found(ckpt[k]) if not isinstance(ckpt[k], torch.Tensor) else 'a tensor'}, "
-                              f"expected the network's state dict (names -> tensors)")
+        raise CheckpointError(
+            f"{path}: its {k!r} entry is {_found(ckpt[k]) if not isinstance(ckpt[k], torch.Tensor) else 'a tensor'}, "
+            f"expected the network's state dict (names -> tensors)"
+        )
     enc_sd = sds.get('encoder', sds.get('target_encoder'))
     if isinstance(ckpt.get('num_heads'), int): num_heads = num_heads or ckpt['num_heads']              # written by ours
-    if isinstance(ckpt.get('predictor_num_heads'), int): predictor_num_heads = predictor_num_heads or ckpt['predictor_num_heads']
+    if isinstance(ckpt.get('predictor_num_heads'), int):
+        predictor_num_heads = predictor_num_heads or ckpt['predictor_num_heads']
     arch = infer_encoder_arch(enc_sd, num_heads)
     if 'target_encoder' in sds and 'encoder' in sds: infer_encoder_arch(sds['target_encoder'], arch['num_heads'])
-    pred_arch = infer_predictor_arch(sds['predictor'], predictor_num_heads or arch['num_heads']) if 'predictor' in sds else None
+    pred_arch = (
+        infer_predictor_arch(sds['predictor'], predictor_num_heads or arch['num_heads']) if 'predictor' in sds else None
+    )
     meta = {k: v for k, v in ckpt.items() if k not in (*FILE_NETS, 'opt', 'scaler', 'num_heads', 'predictor_num_heads')}
-    model = assemble(enc_sd, arch, sds.get('predictor'), pred_arch, sds.get('target_encoder') if 'encoder' in sds else None,
-                     dtype, meta=dict(meta, source='official'))
+    model = assemble(
+        enc_sd,
+        arch,
+        sds.get('predictor'),
+        pred_arch,
+        sds.get('target_encoder') if 'encoder' in sds else None,
+        dtype,
+        meta=dict(meta, source='official'),
+    )
     model.meta['has'] = sorted(sds)
     return model
 
 def save_official(model: IJEPA, path, epoch: int = 0, **extra):
-    "Save `model` in the official checkpoint layout (plus `extra` entries such as `opt`, `scaler`, `loss`); only the networks that hold trained weights (see `trained`)."
+    """Save `model` in the official checkpoint layout (plus `extra` entries such as `opt`, `scaler`, `loss`); only the
+    networks that hold trained weights (see `trained`)."""
     nets = {k: getattr(model, net).state_dict() for k, net in FILE_NETS.items()
             if k == 'encoder' or k in getattr(model, 'meta', {}).get('has', FILE_NETS)}
-    heads = dict(num_heads=model.context_encoder.num_heads,         # the weights do not show them; the official code ignores them
+    # the weights do not show them; the official code ignores them
+    heads = dict(num_heads=model.context_encoder.num_heads,
                  **({'predictor_num_heads': model.predictor.num_heads} if 'predictor' in nets else {}))
     atomic_save(dict(nets, epoch=epoch, **heads, **extra), path)
 
@@ -228,9 +274,12 @@ def save_official(model: IJEPA, path, epoch: int = 0, **extra):
 CKPT_DIR = packaged('ckpts')
 
 def save_bundle(model: IJEPA, path, card: dict | None = None, dtype: torch.dtype | None = None) -> Path:
-    "Write `path`.safetensors (tensors cast to `dtype`, e.g. float16 to halve a bundled file) and `path`.json (the card, with the architecture and the networks that hold trained weights added); a target encoder that shares the context encoder's tensors is stored once."
+    """Write `path`.safetensors (tensors cast to `dtype`, e.g. float16 to halve a bundled file) and `path`.json (the
+    card, with the architecture and the networks that hold trained weights added); a target encoder that shares the
+    context encoder's tensors is stored once."""
     nets = [n for n in NETS if (n != 'target_encoder' or not model.shares_encoder)
-            and (n != 'predictor' or trained(model, 'predictor'))]     # a stand-in predictor is not stored (its arch is)
+            # a stand-in predictor is not stored (its arch is)
+            and (n != 'predictor' or trained(model, 'predictor'))]
     tensors = {f'{net}.{k}': v.detach().cpu().to(dtype or v.dtype).contiguous() for net in nets
                for k, v in getattr(model, net).state_dict().items()}
     card = dict(card or {}, dtype=str(dtype or next(model.parameters()).dtype).removeprefix('torch.'), arch=model.arch)
@@ -238,7 +287,8 @@ def save_bundle(model: IJEPA, path, card: dict | None = None, dtype: torch.dtype
     return write_bundle(tensors, card, path)
 
 def fingerprint(model: IJEPA) -> str:
-    "A short hash of `model`'s weights rounded to float16 (a float16 bundle and the run it came from agree); decoders trained on its features record it."
+    """A short hash of `model`'s weights rounded to float16 (a float16 bundle and the run it came from agree); decoders
+    trained on its features record it."""
     import hashlib
     h = hashlib.sha256()
     for net in NETS:
@@ -268,7 +318,8 @@ def _card(stem: Path) -> dict | None:
 
 def _kind(stem: Path) -> str: return (_card(stem) or {}).get('kind', 'ijepa')
 
-PHOTO_MODEL = 'imagenette-vit-tiny'   # the bundled model that learnt from photographs: what pictures of photos are drawn with
+# the bundled model that learnt from photographs: what pictures of photos are drawn with
+PHOTO_MODEL = 'imagenette-vit-tiny'
 
 def photo_model() -> str:
     "The name of the bundled photo model (`PHOTO_MODEL`), or the Shapes model where a package was built without it."
@@ -283,12 +334,14 @@ def read_bundle(name) -> tuple[dict, dict, Path]:
     "(tensors, card, stem) of a bundle by name or path, with clear errors for a missing card or a damaged file."
     stem = resolve(name)
     js = stem.with_suffix('.json')
-    if not js.is_file(): raise CheckpointError(f"{stem}.safetensors has no card {js.name} beside it (it holds the architecture)")
+    if not js.is_file():
+        raise CheckpointError(f"{stem}.safetensors has no card {js.name} beside it (it holds the architecture)")
     card = read_json(js, CARD, 'the JSON card of a bundle')
     return read_safetensors(stem.with_suffix('.safetensors'))[0], card, stem
 
 def resolve(name) -> Path:
-    "The stem (path without suffix) of a bundle given by name (in `ckpts/`) or by path to NAME.safetensors or NAME.json."
+    """The stem (path without suffix) of a bundle given by name (in `ckpts/`) or by path to NAME.safetensors or
+    NAME.json."""
     p = Path(name)
     for cand in (p, CKPT_DIR / p):
         cand = cand.with_name(cand.name.removesuffix('.safetensors').removesuffix('.json'))
@@ -301,11 +354,16 @@ def load_bundle(name, dtype=torch.float32) -> IJEPA:
     "A bundle by name (from `ckpts/`) or path, in eval mode; its card is `model.card`."
     tensors, card, stem = read_bundle(name)
     if card.get('kind', 'ijepa') != 'ijepa':
-        raise CheckpointError(f"{stem.name} is a {card['kind']!r} checkpoint, not an I-JEPA bundle: load it with ijepa_viz.rcdm.load_decoder")
-    if 'arch' not in card: raise CheckpointError(f"{stem.with_suffix('.json')} has no 'arch' entry: not an ijepa_viz card")
+        raise CheckpointError(f"{stem.name} is a {card['kind']!r} checkpoint, not an I-JEPA bundle: load it with "
+                              "ijepa_viz.rcdm.load_decoder")
+    if 'arch' not in card:
+        raise CheckpointError(f"{stem.with_suffix('.json')} has no 'arch' entry: not an ijepa_viz card")
     model = IJEPA.from_arch(card['arch'], device='meta')
-    sds = {net: _cast({k[len(net) + 1:]: v for k, v in tensors.items() if k.startswith(net + '.')}, dtype) for net in NETS}
-    if not sds['target_encoder']: sds['target_encoder'] = sds['context_encoder']     # stored once (an encoder-only source)
+    sds = {
+        net: _cast({k[len(net) + 1 :]: v for k, v in tensors.items() if k.startswith(net + '.')}, dtype) for net in NETS
+    }
+    # stored once (an encoder-only source)
+    if not sds['target_encoder']: sds['target_encoder'] = sds['context_encoder']
     if not sds['predictor'] and 'predictor' not in card.get('has', FILE_NETS):      # not stored: an untrained stand-in
         model.predictor = VisionTransformerPredictor(**card['arch']['predictor']).to(dtype)
         del sds['predictor']
@@ -315,7 +373,8 @@ def load_bundle(name, dtype=torch.float32) -> IJEPA:
     return model.eval()
 
 # %% ../nbs/06_hub.ipynb #97bb025d
-_LAYER = r'^(?:encoder\.layer|layers)\.(\d+)\.'   # transformers writes `encoder.layer.N.`; 5.9+ holds `layers.N.` in memory
+# transformers writes `encoder.layer.N.`; 5.9+ holds `layers.N.` in memory
+_LAYER = r'^(?:encoder\.layer|layers)\.(\d+)\.'
 
 _HF_NAMES = [  # (transformers name, either key style) -> official / timm name
     (r'^embeddings\.patch_embeddings\.projection\.', 'patch_embed.proj.'),
@@ -337,7 +396,8 @@ def is_hf_state_dict(sd: dict) -> bool:
     return any(k.removeprefix('ijepa.').startswith('embeddings.patch_embeddings.') for k in sd)
 
 def from_hf_state_dict(sd: dict) -> dict:
-    "A transformers `IJepaModel` state dict (either key style, with or without the `ijepa.` prefix of a classifier) -> the official encoder keys, query/key/value fused into `qkv`."
+    """A transformers `IJepaModel` state dict (either key style, with or without the `ijepa.` prefix of a classifier) ->
+    the official encoder keys, query/key/value fused into `qkv`."""
     out, unknown = {}, []
     for k, v in sd.items():
         k = k.removeprefix('ijepa.')
@@ -345,12 +405,17 @@ def from_hf_state_dict(sd: dict) -> dict:
         for pat, rep in _HF_NAMES:
             if re.match(pat, k): out[re.sub(pat, rep, k)] = v; break
         else: unknown.append(k)
-    if unknown: raise CheckpointError(f"not an I-JEPA (IJepaModel) state dict: {len(unknown)} keys are not ViT keys, e.g. {unknown[:4]}")
+    if unknown:
+        raise CheckpointError(
+            f"not an I-JEPA (IJepaModel) state dict: {len(unknown)} keys are not ViT keys, e.g. {unknown[:4]}"
+        )
     for i in range(_count(out, r'blocks\.(\d+)\.')):
         for t in ('weight', 'bias'):
             qkv = [out.pop(f'blocks.{i}.attn.{n}.{t}', None) for n in 'qkv']
-            if all(x is not None for x in qkv): out[f'blocks.{i}.attn.qkv.{t}'] = torch.cat(qkv)
-            elif any(x is not None for x in qkv): raise CheckpointError(f"layer {i} has only some of query/key/value {t}s")
+            if all(x is not None for x in qkv):
+                out[f'blocks.{i}.attn.qkv.{t}'] = torch.cat(qkv)
+            elif any(x is not None for x in qkv):
+                raise CheckpointError(f"layer {i} has only some of query/key/value {t}s")
     return out
 
 def to_hf_state_dict(sd: dict) -> dict:
@@ -362,22 +427,40 @@ def to_hf_state_dict(sd: dict) -> dict:
             i, rest = m.groups(); pre = f'encoder.layer.{i}.'
             if rest.startswith('attn.qkv.'):
                 t = rest.rsplit('.', 1)[1]
-                for n, part in zip(('query', 'key', 'value'), v.chunk(3)): out[f'{pre}attention.attention.{n}.{t}'] = part.clone()
+                for n, part in zip(('query', 'key', 'value'), v.chunk(3)):
+                    out[f'{pre}attention.attention.{n}.{t}'] = part.clone()
                 continue
-            rest = {'norm1': 'layernorm_before', 'norm2': 'layernorm_after', 'attn.proj': 'attention.output.dense',
-                    'mlp.fc1': 'intermediate.dense', 'mlp.fc2': 'output.dense'}[rest.rsplit('.', 1)[0]] + '.' + rest.rsplit('.', 1)[1]
+            rest = (
+                {
+                    'norm1': 'layernorm_before',
+                    'norm2': 'layernorm_after',
+                    'attn.proj': 'attention.output.dense',
+                    'mlp.fc1': 'intermediate.dense',
+                    'mlp.fc2': 'output.dense',
+                }[rest.rsplit('.', 1)[0]]
+                + '.'
+                + rest.rsplit('.', 1)[1]
+            )
             out[pre + rest] = v.contiguous()
         else:
-            out[{'pos_embed': 'embeddings.position_embeddings', 'norm.weight': 'layernorm.weight', 'norm.bias': 'layernorm.bias',
-                 'patch_embed.proj.weight': 'embeddings.patch_embeddings.projection.weight',
-                 'patch_embed.proj.bias': 'embeddings.patch_embeddings.projection.bias'}[k]] = v.contiguous()
+            out[
+                {
+                    'pos_embed': 'embeddings.position_embeddings',
+                    'norm.weight': 'layernorm.weight',
+                    'norm.bias': 'layernorm.bias',
+                    'patch_embed.proj.weight': 'embeddings.patch_embeddings.projection.weight',
+                    'patch_embed.proj.bias': 'embeddings.patch_embeddings.projection.bias',
+                }[k]
+            ] = v.contiguous()
     return out
 
 def _hf_weights(folder: Path) -> dict:
     "All tensors of a transformers folder: model.safetensors, pytorch_model.bin (weights_only) or their sharded index."
     for name in ('model.safetensors', 'pytorch_model.bin'):
         if (folder / name).is_file():
-            return read_safetensors(folder / name)[0] if name.endswith('.safetensors') else read_checkpoint(folder / name)
+            return (
+                read_safetensors(folder / name)[0] if name.endswith('.safetensors') else read_checkpoint(folder / name)
+            )
         index = folder / f'{name}.index.json'
         if index.is_file():
             sd = {}
@@ -391,45 +474,68 @@ HF_CONFIG = {'model_type?': str, 'hidden_act?': str, 'hidden_size?': PosInt, 'nu
              'num_attention_heads?': PosInt, 'intermediate_size?': PosInt, 'image_size?': (PosInt, [PosInt]),
              'patch_size?': (PosInt, [PosInt]), 'num_channels?': PosInt, 'qkv_bias?': bool, 'layer_norm_eps?': Num}
 
-HF_MEAN = HF_STD = (0.5, 0.5, 0.5)   # what the hub's I-JEPA preprocessor_config.json says; the weights were trained with ImageNet's
+# what the hub's I-JEPA preprocessor_config.json says; the weights were trained with ImageNet's
+HF_MEAN = HF_STD = (0.5, 0.5, 0.5)
 
 # %% ../nbs/06_hub.ipynb #819f7182
 def load_hf(folder, dtype=torch.float32, mean=None, std=None) -> IJEPA:
-    "An `IJEPA` from a transformers `IJepaModel` folder (config.json + weights); both encoders get its weights (the context encoder's), the predictor is untrained."
+    """An `IJEPA` from a transformers `IJepaModel` folder (config.json + weights); both encoders get its weights (the
+    context encoder's), the predictor is untrained."""
     folder = Path(folder)
     cfg = read_json(folder / 'config.json', HF_CONFIG, "a transformers config.json")
     if cfg.get('model_type') != 'ijepa':
-        raise CheckpointError(f"{folder} holds a transformers {cfg.get('model_type')!r} model ({cfg.get('architectures')}), "
-                              f"not I-JEPA: expected model_type 'ijepa' (IJepaModel)")
-    if cfg.get('hidden_act', 'gelu') != 'gelu': raise CheckpointError(f"hidden_act {cfg['hidden_act']!r}: I-JEPA uses 'gelu'")
+        raise CheckpointError(
+            f"{folder} holds a transformers {cfg.get('model_type')!r} model ({cfg.get('architectures')}), "
+            f"not I-JEPA: expected model_type 'ijepa' (IJepaModel)"
+        )
+    if cfg.get('hidden_act', 'gelu') != 'gelu':
+        raise CheckpointError(f"hidden_act {cfg['hidden_act']!r}: I-JEPA uses 'gelu'")
     sd = from_hf_state_dict(_hf_weights(folder))
     D = cfg.get('hidden_size', 768)
     size, patch = cfg.get('image_size', 224), cfg.get('patch_size', 16)
     size = size if isinstance(size, int) else size[0]
-    arch = dict(img_size=size, patch_size=patch if isinstance(patch, int) else patch[0], in_chans=cfg.get('num_channels', 3),
-                embed_dim=D, depth=cfg.get('num_hidden_layers', 12), num_heads=cfg.get('num_attention_heads', 12),
-                mlp_ratio=cfg.get('intermediate_size', 4 * D) / D, qkv_bias=cfg.get('qkv_bias', True),
-                norm_eps=cfg.get('layer_norm_eps', 1e-12), pos_embed='learned_hf')
+    arch = dict(
+        img_size=size,
+        patch_size=patch if isinstance(patch, int) else patch[0],
+        in_chans=cfg.get('num_channels', 3),
+        embed_dim=D,
+        depth=cfg.get('num_hidden_layers', 12),
+        num_heads=cfg.get('num_attention_heads', 12),
+        mlp_ratio=cfg.get('intermediate_size', 4 * D) / D,
+        qkv_bias=cfg.get('qkv_bias', True),
+        norm_eps=cfg.get('layer_norm_eps', 1e-12),
+        pos_embed='learned_hf',
+    )
     meta = dict(source='hf', path=str(folder))
     pp = folder / 'preprocessor_config.json'
-    found = read_json(pp, {'image_mean?': [Num], 'image_std?': [Num]}, 'a preprocessor_config.json') if pp.is_file() else {}
+    found = (
+        read_json(pp, {'image_mean?': [Num], 'image_std?': [Num]}, 'a preprocessor_config.json') if pp.is_file() else {}
+    )
     for k in ('image_mean', 'image_std'):
         v = found.get(k)
         if v is not None and (len(v) not in (1, cfg.get('num_channels', 3)) or k == 'image_std' and min(v) <= 0):
-            raise CheckpointError(f"key {k!r} of {pp} is {v}, expected {cfg.get('num_channels', 3)} numbers" + (' above 0' if k == 'image_std' else ''))
+            raise CheckpointError(
+                f"key {k!r} of {pp} is {v}, expected {cfg.get('num_channels', 3)} numbers"
+                + (' above 0' if k == 'image_std' else '')
+            )
     fmean, fstd = tuple(found.get('image_mean', IMAGENET_MEAN)), tuple(found.get('image_std', IMAGENET_STD))
     if mean is None and (fmean, fstd) == (HF_MEAN, HF_STD):
         fmean, fstd = IMAGENET_MEAN, IMAGENET_STD
-        meta['normalization'] = ("ImageNet mean/std, which I-JEPA was trained with; this folder's preprocessor_config.json "
-                                 "says 0.5/0.5 (as the hub's I-JEPA folders do). Pass mean=, std= to hub.load to override.")
+        meta['normalization'] = (
+            "ImageNet mean/std, which I-JEPA was trained with; this folder's preprocessor_config.json "
+            "says 0.5/0.5 (as the hub's I-JEPA folders do). Pass mean=, std= to hub.load to override."
+        )
     return assemble(sd, arch, dtype=dtype, mean=mean or fmean, std=std or fstd, meta=meta,
                     arch_from=f"the sizes in {folder / 'config.json'}")
 
 # %% ../nbs/06_hub.ipynb #8bbcb450
 _TIMM_IGNORED = r'^(head\.|fc_norm\.)'   # a classifier on top (I-JEPA's timm models have none)
 
-def load_timm(sd_or_path, num_heads: int | None = None, dtype=torch.float32, mean=None, std=None, pos_embed='learned_timm') -> IJEPA:
-    "An `IJEPA` from a timm `VisionTransformer(class_token=False, global_pool='avg')` state dict or file: the official encoder keys; both encoders get its weights, the predictor is untrained."
+def load_timm(
+    sd_or_path, num_heads: int | None = None, dtype=torch.float32, mean=None, std=None, pos_embed='learned_timm'
+) -> IJEPA:
+    """An `IJEPA` from a timm `VisionTransformer(class_token=False, global_pool='avg')` state dict or file: the official
+    encoder keys; both encoders get its weights, the predictor is untrained."""
     meta = dict(source='timm')
     if isinstance(sd_or_path, dict): sd = sd_or_path
     else:
@@ -440,21 +546,25 @@ def load_timm(sd_or_path, num_heads: int | None = None, dtype=torch.float32, mea
                 try: m, s = json.loads(info['mean']), json.loads(info.get('std', 'null'))
                 except ValueError: m = s = None
                 if not all(_fits(v, [Num]) and len(v) in (1, 3) for v in (m, s)):
-                    raise CheckpointError(f"the metadata of {path} has mean {info.get('mean')!r} and std {info.get('std')!r}, "
-                                          f"expected a list of 3 numbers each")
+                    raise CheckpointError(
+                        f"the metadata of {path} has mean {info.get('mean')!r} and std {info.get('std')!r}, "
+                        f"expected a list of 3 numbers each"
+                    )
                 mean, std = mean or m, std or s
             if str(info.get('num_heads', '')).isdigit(): num_heads = num_heads or int(info['num_heads'])
         else: sd = _unwrap(read_checkpoint(path))           # possibly a training script's {'state_dict': ...}
     sd = {k: v for k, v in strip_prefix(sd).items() if not re.match(_TIMM_IGNORED, k)}
     extra = [k for k in ('cls_token', 'reg_token') if k in sd]
-    if extra: raise CheckpointError(f"this timm ViT has a {extra[0]}; I-JEPA's have none (class_token=False, no registers)")
+    if extra:
+        raise CheckpointError(f"this timm ViT has a {extra[0]}; I-JEPA's have none (class_token=False, no registers)")
     arch = infer_encoder_arch(sd, num_heads) | dict(pos_embed=pos_embed)
     return assemble(sd, arch, dtype=dtype, mean=mean or IMAGENET_MEAN, std=std or IMAGENET_STD, meta=meta)
 
 # %% ../nbs/06_hub.ipynb #c776ff38
 FORMATS = {
     'bundle': "an ijepa_viz bundle: a bundled name, or NAME.safetensors with its NAME.json card",
-    'official': "an official facebookresearch/ijepa checkpoint (.pth.tar with 'encoder', 'predictor', 'target_encoder')",
+    'official': "an official facebookresearch/ijepa checkpoint (.pth.tar with 'encoder', 'predictor', "
+                "'target_encoder')",
     'hf': "a Hugging Face transformers IJepaModel folder (config.json + model.safetensors or pytorch_model.bin)",
     'timm': "a timm VisionTransformer(class_token=False, global_pool='avg') state dict (.pth, .bin or .safetensors)",
 }
@@ -464,14 +574,16 @@ def _accepted() -> str: return 'accepted: ' + '; '.join(FORMATS.values())
 def _unwrap(sd):
     "A training script's wrapper around a state dict ({'state_dict': ...} or {'model': ...})."
     for k in ('state_dict', 'model'):
-        if isinstance(sd, dict) and isinstance(sd.get(k), dict) and not isinstance(sd.get(k), torch.Tensor): return sd[k]
+        if isinstance(sd, dict) and isinstance(sd.get(k), dict) and not isinstance(sd.get(k), torch.Tensor):
+            return sd[k]
     return sd
 
 def _classify(sd, path) -> str:
     "The format of a loaded dict of tensors: 'official', 'hf' or 'timm'; otherwise an error naming what was found."
     if isinstance(sd, dict) and ('encoder' in sd or 'target_encoder' in sd): return 'official'
     flat = strip_prefix(_unwrap(sd)) if isinstance(sd, dict) else {}
-    if any(k.startswith('patch_embed.proj.') for k in flat) and any(k.startswith('blocks.') for k in flat): return 'timm'
+    if any(k.startswith('patch_embed.proj.') for k in flat) and any(k.startswith('blocks.') for k in flat):
+        return 'timm'
     if is_hf_state_dict(flat): return 'hf'
     found = (f"{len(sd)} entries: {', '.join(map(str, list(sd)[:6]))}{', ...' if len(sd) > 6 else ''}"
              if isinstance(sd, dict) else type(sd).__name__)
@@ -482,23 +594,29 @@ def detect(src) -> str:
     p = Path(src).expanduser()
     if p.is_dir():
         if (p / 'config.json').is_file(): return 'hf'
-        raise CheckpointError(f"{p} is a folder without a config.json, so not a transformers model folder. {_accepted()}")
+        raise CheckpointError(
+            f"{p} is a folder without a config.json, so not a transformers model folder. {_accepted()}"
+        )
     if p.suffix in ('', '.safetensors', '.json'):
         try:
             stem = resolve(src)
             if stem.with_suffix('.json').is_file(): return 'bundle'   # NAME.safetensors with its card
         except FileNotFoundError: pass
     if not p.exists():
-        raise FileNotFoundError(f"{str(src)!r} is neither a file, a folder nor one of the bundled names {bundled()}. {_accepted()}")
+        raise FileNotFoundError(
+            f"{str(src)!r} is neither a file, a folder nor one of the bundled names {bundled()}. {_accepted()}"
+        )
     if p.suffix == '.safetensors':
         return _classify(read_safetensors(p, keys_only=True)[0], p)
     return _classify(read_checkpoint(p), p)
 
 def load(src, dtype=torch.float32, num_heads: int | None = None, mean=None, std=None) -> IJEPA:
-    """An `IJEPA` in eval mode from any source a user holds (see `FORMATS`): the format is detected. `model.meta['source']`
+    """An `IJEPA` in eval mode from any source a user holds (see `FORMATS`): the format is detected.
+    `model.meta['source']`
     names the format and `model.meta['has']` the networks that came from the file ('encoder' is the context encoder). A
     transformers or timm source holds the context encoder only: it fills both encoders, and the predictor is untrained.
-    `dtype=torch.bfloat16` or `float16` halves the memory; `mean`/`std` override the normalisation the source implies."""
+    `dtype=torch.bfloat16` or `float16` halves the memory; `mean`/`std` override the normalisation the source
+    implies."""
     kind, p = detect(src), Path(src).expanduser()
     if kind == 'hf' and p.is_dir(): return load_hf(p, dtype, mean, std)
     if kind == 'timm': return load_timm(p, num_heads, dtype, mean, std)
@@ -514,38 +632,67 @@ def load(src, dtype=torch.float32, num_heads: int | None = None, mean=None, std=
 # %% ../nbs/06_hub.ipynb #a5f46070
 def _encoder(model: IJEPA, net: str) -> VisionTransformer:
     if net not in ('target_encoder', 'context_encoder'):
-        raise ValueError(f"net must be 'target_encoder' (what the paper evaluates) or 'context_encoder' (what transformers and timm ship), not {net!r}")
-    if not trained(model, net): raise ValueError(f"this model's {net.replace('_', ' ')} holds no trained weights (source: {model.meta.get('source')}, has {model.meta.get('has')})")
+        raise ValueError(f"net must be 'target_encoder' (what the paper evaluates) or 'context_encoder' (what "
+                         f"transformers and timm ship), not {net!r}")
+    if not trained(model, net): raise ValueError(f"this model's {net.replace('_', ' ')} holds no trained weights "
+                                                 f"(source: {model.meta.get('source')}, has {model.meta.get('has')})")
     return getattr(model, net)
 
 def export_timm(model: IJEPA, path, net: str = 'target_encoder') -> Path:
-    "Write one encoder as a timm state dict (.safetensors; the model's mean/std in its metadata): `VisionTransformer(class_token=False, global_pool='avg', fc_norm=False)` of that size loads it strictly."
+    """Write one encoder as a timm state dict (.safetensors; the model's mean/std in its metadata):
+    `VisionTransformer(class_token=False, global_pool='avg', fc_norm=False)` of that size loads it strictly."""
     enc, path = _encoder(model, net), Path(path)
     meta = dict(format='pt', source='ijepa_viz', net=net, mean=json.dumps(model.mean), std=json.dumps(model.std),
-                num_heads=str(enc.num_heads))                  # the weights do not show it; a width no official size has needs it
-    return atomic_write(path, lambda tmp: save_file({k: v.detach().cpu().contiguous() for k, v in enc.state_dict().items()},
-                                                    str(tmp), metadata=meta))
+                # the weights do not show it; a width no official size has needs it
+                num_heads=str(enc.num_heads))
+    sd = {k: v.detach().cpu().contiguous() for k, v in enc.state_dict().items()}
+    return atomic_write(path, lambda tmp: save_file(sd, str(tmp), metadata=meta))
 
 def hf_config(enc: VisionTransformer) -> dict:
     "A transformers `IJepaConfig` (as config.json) for encoder `enc`."
-    return dict(architectures=['IJepaModel'], model_type='ijepa', hidden_size=enc.embed_dim, num_hidden_layers=enc.depth,
-                num_attention_heads=enc.num_heads, intermediate_size=enc.blocks[0].mlp.fc1.out_features,
-                hidden_act='gelu', layer_norm_eps=enc.norm_eps, image_size=enc.img_size[0], patch_size=enc.patch_size,
-                num_channels=enc.patch_embed.proj.in_channels, qkv_bias=enc.blocks[0].attn.qkv.bias is not None,
-                hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0, initializer_range=0.02,
-                dtype=str(enc.pos_embed.dtype).removeprefix('torch.'))
+    return dict(
+        architectures=['IJepaModel'],
+        model_type='ijepa',
+        hidden_size=enc.embed_dim,
+        num_hidden_layers=enc.depth,
+        num_attention_heads=enc.num_heads,
+        intermediate_size=enc.blocks[0].mlp.fc1.out_features,
+        hidden_act='gelu',
+        layer_norm_eps=enc.norm_eps,
+        image_size=enc.img_size[0],
+        patch_size=enc.patch_size,
+        num_channels=enc.patch_embed.proj.in_channels,
+        qkv_bias=enc.blocks[0].attn.qkv.bias is not None,
+        hidden_dropout_prob=0.0,
+        attention_probs_dropout_prob=0.0,
+        initializer_range=0.02,
+        dtype=str(enc.pos_embed.dtype).removeprefix('torch.'),
+    )
 
 def export_hf(model: IJEPA, folder, net: str = 'target_encoder') -> Path:
-    "Write one encoder as a transformers folder (config.json, model.safetensors, preprocessor_config.json with the model's own mean/std) that `IJepaModel.from_pretrained(folder)` loads."
+    """Write one encoder as a transformers folder (config.json, model.safetensors, preprocessor_config.json with the
+    model's own mean/std) that `IJepaModel.from_pretrained(folder)` loads."""
     enc, folder = _encoder(model, net), Path(folder)
-    if enc.img_size[0] != enc.img_size[1]: raise ValueError(f"transformers' IJepaModel needs square images, not {enc.img_size}")
+    if enc.img_size[0] != enc.img_size[1]:
+        raise ValueError(f"transformers' IJepaModel needs square images, not {enc.img_size}")
     sd = to_hf_state_dict({k: v.detach().cpu() for k, v in enc.state_dict().items()})
     atomic_write(folder / 'model.safetensors', lambda tmp: save_file(sd, str(tmp), metadata={'format': 'pt'}))
     write_json(hf_config(enc), folder / 'config.json')
     H, W = enc.img_size
-    write_json(dict(image_processor_type='ViTImageProcessor', do_resize=True, size={'height': H, 'width': W}, resample=3,
-                    do_rescale=True, rescale_factor=1 / 255, do_normalize=True, image_mean=list(model.mean),
-                    image_std=list(model.std)), folder / 'preprocessor_config.json')
+    write_json(
+        dict(
+            image_processor_type='ViTImageProcessor',
+            do_resize=True,
+            size={'height': H, 'width': W},
+            resample=3,
+            do_rescale=True,
+            rescale_factor=1 / 255,
+            do_normalize=True,
+            image_mean=list(model.mean),
+            image_std=list(model.std),
+        ),
+        folder / 'preprocessor_config.json',
+    )
     return folder
 
 CONVERSIONS = ('hf', 'timm', 'official', 'bundle')
@@ -562,12 +709,15 @@ def _inputs(src) -> list[Path]:
     "The files and folders a source is read from."
     p = Path(src).expanduser()
     try:
-        if detect(src) == 'bundle': stem = resolve(src); return [stem.with_suffix('.safetensors'), stem.with_suffix('.json')]
+        if detect(src) == 'bundle':
+            stem = resolve(src)
+            return [stem.with_suffix('.safetensors'), stem.with_suffix('.json')]
     except (InputError, OSError): pass
     return [p]
 
 def _same_outputs(a: IJEPA, b: IJEPA, net: str, to: str) -> bool:
-    "Whether model `b` (read back from what `convert` wrote) computes what `a` does: the encoder written, or every network."
+    """Whether model `b` (read back from what `convert` wrote) computes what `a` does: the encoder written, or every
+    network."""
     g = torch.Generator().manual_seed(0)
     enc = getattr(a, net if to in ('hf', 'timm') else 'context_encoder')
     x = torch.randn(1, enc.patch_embed.proj.in_channels, *enc.img_size, generator=g).to(next(enc.parameters()).dtype)
@@ -576,13 +726,19 @@ def _same_outputs(a: IJEPA, b: IJEPA, net: str, to: str) -> bool:
     with torch.no_grad():
         return all(torch.allclose(p(x).float(), q(x).float(), atol=1e-4, rtol=1e-3) for p, q in pairs)
 
-_WORDS = {'context_encoder': 'the context encoder', 'target_encoder': 'the target encoder', 'predictor': 'the predictor'}
+_WORDS = {
+    'context_encoder': 'the context encoder',
+    'target_encoder': 'the target encoder',
+    'predictor': 'the predictor',
+}
 
 # %% ../nbs/06_hub.ipynb #1913f598
 def conversion_note(model: IJEPA, to: str, net: str = 'target_encoder') -> str:
-    "What converting `model` to `to` writes and what it leaves out, and why (from `model.meta['has']`), in one sentence."
+    """What converting `model` to `to` writes and what it leaves out, and why (from `model.meta['has']`), in one
+    sentence."""
     held = [n for n in NETS if trained(model, n)]
-    shared = 'target_encoder' not in getattr(model, 'meta', {}).get('has', ['target_encoder'])   # one encoder stands in for both
+    # one encoder stands in for both
+    shared = 'target_encoder' not in getattr(model, 'meta', {}).get('has', ['target_encoder'])
     if to in ('hf', 'timm'):
         wrote = [net]
         out = [(n, f"a {'transformers' if to == 'hf' else 'timm'} model holds one encoder only")
@@ -598,7 +754,8 @@ def conversion_note(model: IJEPA, to: str, net: str = 'target_encoder') -> str:
     return text
 
 def convert(src, dst, to: str, net: str = 'target_encoder', dtype=None, overwrite: bool = False, say=None) -> Path:
-    """Load `src` (any of `FORMATS`) and write it to `dst` as `to` (one of `CONVERSIONS`): 'hf' and 'timm' get the encoder
+    """Load `src` (any of `FORMATS`) and write it to `dst` as `to` (one of `CONVERSIONS`): 'hf' and 'timm' get the
+    encoder
     `net`, 'official' and 'bundle' every network the source holds. Nothing is lost: a destination that is the source is
     refused, an existing one is replaced only with `overwrite`, and what is written is first read back and checked to
     compute what the source does, then put in place as one unit (a folder, or a bundle's weights with their card).
@@ -607,9 +764,14 @@ def convert(src, dst, to: str, net: str = 'target_encoder', dtype=None, overwrit
     if to not in CONVERSIONS: raise InputError(f"--to {to!r}: choose one of {list(CONVERSIONS)}")
     dst = Path(dst).expanduser()
     outs, ins = _outputs(dst, to), [p.resolve() for p in _inputs(src)]
-    onto = [o for o in outs if o.resolve() in ins or any(o.resolve() in i.parents or i in o.resolve().parents for i in ins)]
-    if onto: raise InputError(f"the destination {onto[0]} is the source {src} (or holds it): converting onto itself would "
-                              f"replace what it reads; give another destination")
+    onto = [
+        o for o in outs if o.resolve() in ins or any(o.resolve() in i.parents or i in o.resolve().parents for i in ins)
+    ]
+    if onto:
+        raise InputError(
+            f"the destination {onto[0]} is the source {src} (or holds it): converting onto itself would "
+            f"replace what it reads; give another destination"
+        )
     there = [o for o in outs if o.exists() or o.is_symlink()]
     if there and not overwrite:
         raise InputError(f"{there[0]} already exists; give another destination, or --overwrite to replace it")
@@ -624,11 +786,18 @@ def convert(src, dst, to: str, net: str = 'target_encoder', dtype=None, overwrit
         else:
             card = dict(getattr(model, 'card', None) or {}, converted_from=str(src), source=model.meta.get('source'))
             save_bundle(model, out, card)
-        try: back = load(out if to != 'bundle' else _bundle_stem(out).with_suffix('.safetensors'), dtype=dtype or torch.float32)
-        except InputError as e: back, why = None, str(e)
+        try:
+            back = load(
+                out if to != 'bundle' else _bundle_stem(out).with_suffix('.safetensors'), dtype=dtype or torch.float32
+            )
+        except InputError as e:
+            back, why = None, str(e)
         else: why = None if _same_outputs(model, back, net, to) else 'its outputs differ from the source\'s'
-        if why: raise InputError(f"converting {src} to {to} gives a file that does not read back as the same model ({why}); "
-                                 f"nothing was written. Please report this: it is a bug of ijepa_viz")
+        if why:
+            raise InputError(
+                f"converting {src} to {to} gives a file that does not read back as the same model ({why}); "
+                f"nothing was written. Please report this: it is a bug of ijepa_viz"
+            )
         for o in outs:                                       # into place: a folder or a bundle's two files, together
             made = scratch / o.name
             if o.is_dir() and not o.is_symlink(): o.rename(scratch / f'{o.name}.old')

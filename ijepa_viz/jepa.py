@@ -37,20 +37,23 @@ def predictor_arch(pred: VisionTransformerPredictor) -> dict:
                 **({'out_dim': pred.out_dim} if pred.out_dim != pred.embed_dim else {}))
 
 def regression_targets(h: torch.Tensor, masks) -> torch.Tensor:
-    "Target-encoder features `h` [B, N, D] -> layer-normed (no affine) and gathered at the target patches: [B, M, Nt, D]."
+    """Target-encoder features `h` [B, N, D] -> layer-normed (no affine) and gathered at the target patches: [B, M, Nt,
+    D]."""
     return gather_tokens(F.layer_norm(h, h.shape[-1:]), masks.targets)
 
 TARGETS = ('representation', 'pixels')
 
 def patch_pixels(images: torch.Tensor, patch_size: int) -> torch.Tensor:
-    "Images [B, C, H, W] -> the pixels of each patch [B, N, p·p·C], patches in row-major order (as the encoder's tokens)."
+    """Images [B, C, H, W] -> the pixels of each patch [B, N, p·p·C], patches in row-major order (as the encoder's
+    tokens)."""
     B, C, H, W = images.shape; p = int(patch_size)
     if H % p or W % p: raise ValueError(f"image size {H}x{W} is not a multiple of patch_size {p}")
     x = images.unfold(2, p, p).unfold(3, p, p)                       # [B, C, H/p, W/p, p, p]
     return x.permute(0, 2, 3, 4, 5, 1).reshape(B, (H // p) * (W // p), p * p * C)
 
 def pixel_targets(images: torch.Tensor, patch_size: int, masks, eps: float = 1e-6) -> torch.Tensor:
-    "Pixel regression targets [B, M, Nt, p·p·C]: each patch's pixels normalised to mean 0, variance 1 (as MAE's `norm_pix_loss`), at the target patches."
+    """Pixel regression targets [B, M, Nt, p·p·C]: each patch's pixels normalised to mean 0, variance 1 (as MAE's
+    `norm_pix_loss`), at the target patches."""
     x = patch_pixels(images, patch_size).float()
     x = (x - x.mean(-1, keepdim=True)) / (x.var(-1, keepdim=True) + eps).sqrt()
     return gather_tokens(x, masks.targets)
@@ -63,23 +66,29 @@ class IJEPA(nn.Module):
                  mean=IMAGENET_MEAN, std=IMAGENET_STD):
         super().__init__()
         if predictor.embed_dim != context_encoder.embed_dim:
-            raise ValueError(f"predictor outputs width {predictor.embed_dim} but the encoder has width {context_encoder.embed_dim}")
+            raise ValueError(
+                f"predictor outputs width {predictor.embed_dim} but the encoder has width {context_encoder.embed_dim}"
+            )
         if target not in TARGETS: raise ValueError(f"unknown target {target!r}; choose one of {TARGETS}")
         want = context_encoder.embed_dim if target == 'representation' else \
             context_encoder.patch_size ** 2 * context_encoder.patch_embed.proj.in_channels
         if predictor.out_dim != want:
-            raise ValueError(f"target={target!r} needs predictor outputs of width {want}, but the predictor's out_dim is {predictor.out_dim}")
-        self.target = target   # ours: what the predictor regresses: 'representation' (I-JEPA) or 'pixels' (the paper's ablation)
+            raise ValueError(f"target={target!r} needs predictor outputs of width {want}, but the predictor's out_dim "
+                             f"is {predictor.out_dim}")
+        # ours: what the predictor regresses: 'representation' (I-JEPA) or 'pixels' (the paper's ablation)
+        self.target = target
         self.context_encoder, self.predictor = context_encoder, predictor
         self.target_encoder = copy.deepcopy(context_encoder) if target_encoder is None else target_encoder
         self.target_encoder.requires_grad_(False)
-        self.mean, self.std = tuple(map(float, mean)), tuple(map(float, std))   # the input normalisation it was trained with
+        # the input normalisation it was trained with
+        self.mean, self.std = tuple(map(float, mean)), tuple(map(float, std))
         self.meta = {}   # where the weights came from (`hub.load` fills it: 'source', 'has', ...)
 
     @classmethod
     def build(cls, model_name: str = 'vit_base', img_size=224, patch_size: int = 16, pred_depth: int = 6,
               pred_emb_dim: int = 384, target: str = 'representation', **encoder_kwargs) -> IJEPA:
-        "Build as the official `init_model` does (names as in the official YAML `meta` section); `target='pixels'`: the pixel-target ablation."
+        """Build as the official `init_model` does (names as in the official YAML `meta` section); `target='pixels'`:
+        the pixel-target ablation."""
         enc = vit(model_name, img_size, patch_size, **encoder_kwargs)
         out = {} if target != 'pixels' else {'out_dim': enc.patch_size ** 2 * enc.patch_embed.proj.in_channels}
         return cls(enc, vit_predictor(enc, pred_emb_dim, pred_depth, **out), target=target)
@@ -93,11 +102,17 @@ class IJEPA(nn.Module):
 
     @classmethod
     def from_arch(cls, arch: dict, device=None) -> IJEPA:
-        "Rebuild an (untrained) bundle from `arch`; `device='meta'` allocates nothing (to `load_state_dict(..., assign=True)` into)."
+        """Rebuild an (untrained) bundle from `arch`; `device='meta'` allocates nothing (to `load_state_dict(...,
+        assign=True)` into)."""
         with torch.device(device or 'cpu'):
             enc = VisionTransformer(**arch['encoder'])
-            return cls(enc, VisionTransformerPredictor(**arch['predictor']), target=arch.get('target', 'representation'),
-                       mean=arch.get('mean', IMAGENET_MEAN), std=arch.get('std', IMAGENET_STD))
+            return cls(
+                enc,
+                VisionTransformerPredictor(**arch['predictor']),
+                target=arch.get('target', 'representation'),
+                mean=arch.get('mean', IMAGENET_MEAN),
+                std=arch.get('std', IMAGENET_STD),
+            )
 
     @property
     def img_size(self) -> tuple[int, int]:
@@ -109,7 +124,8 @@ class IJEPA(nn.Module):
         return to_tensor(np.asarray(image), self.mean, self.std)
 
     def from_imagenet(self, x: torch.Tensor) -> torch.Tensor:
-        "Images normalised with the ImageNet statistics (what `ijepa_viz.data` datasets give) -> this model's normalisation."
+        """Images normalised with the ImageNet statistics (what `ijepa_viz.data` datasets give) -> this model's
+        normalisation."""
         return renormalize(x, self.mean, self.std)
 
     @property
@@ -119,7 +135,8 @@ class IJEPA(nn.Module):
         return all(p.data_ptr() in ctx for p in self.target_encoder.parameters())
 
     def untie_(self) -> IJEPA:
-        "Give the target encoder its own copy of the tensors it shares with the context encoder; needed before training."
+        """Give the target encoder its own copy of the tensors it shares with the context encoder; needed before
+        training."""
         if self.shares_encoder:
             with torch.no_grad():
                 for p in self.target_encoder.parameters(): p.data = p.data.clone()
@@ -127,7 +144,8 @@ class IJEPA(nn.Module):
 
     @torch.no_grad()
     def targets(self, images: torch.Tensor, masks, on_features=None) -> torch.Tensor:
-        "Regression targets [B, M, Nt, D]: layer-normed target-encoder features at the target patches (or normalised pixels, `target='pixels'`); `on_features(h)` sees the target encoder's output."
+        """Regression targets [B, M, Nt, D]: layer-normed target-encoder features at the target patches (or normalised
+        pixels, `target='pixels'`); `on_features(h)` sees the target encoder's output."""
         if self.target == 'pixels': return pixel_targets(images, self.context_encoder.patch_size, masks)
         h = self.target_encoder(images)
         if on_features is not None: on_features(h)
@@ -163,7 +181,8 @@ def ema_update_(target: nn.Module, online: nn.Module, momentum: float):
 # %% ../nbs/03_jepa.ipynb #37441f5e
 def train_step(model: IJEPA, images: torch.Tensor, masks, opt: torch.optim.Optimizer, momentum: float,
                loss: str = 'smooth_l1', bf16: bool = False, predict=None, on_features=None) -> torch.Tensor:
-    "One I-JEPA step: forward, loss and backward with an optimiser step, then the EMA of the target encoder. Returns the loss (detached)."
+    """One I-JEPA step: forward, loss and backward with an optimiser step, then the EMA of the target encoder. Returns
+    the loss (detached)."""
     with torch.autocast(images.device.type, dtype=torch.bfloat16, enabled=bf16):
         with torch.no_grad(): targets = model.targets(images, masks, on_features)           # 1. forward
         predictions = (predict or model.predict)(images, masks)
@@ -174,7 +193,8 @@ def train_step(model: IJEPA, images: torch.Tensor, masks, opt: torch.optim.Optim
 
 # %% ../nbs/03_jepa.ipynb #d57dec81
 def collapse_stats(z: torch.Tensor) -> dict[str, torch.Tensor]:
-    "Health of features `z` [N, D] (N ≥ 2): std (×√D, ~1 healthy, 0 collapsed), rankme (effective rank), cos_sim (mean between images)."
+    """Health of features `z` [N, D] (N ≥ 2): std (×√D, ~1 healthy, 0 collapsed), rankme (effective rank), cos_sim (mean
+    between images)."""
     z = z.detach().float().flatten(1)
     n, d = z.shape
     zn = F.normalize(z, dim=1)

@@ -33,12 +33,14 @@ class Masks:
     context: torch.Tensor   # [B, Nc] long: patches the context encoder sees
     targets: torch.Tensor   # [B, M, Nt] long: patches of each target block
     grid_size: tuple        # (H, W) patches
-    context_valid: Optional[torch.Tensor] = None  # [B, Nc] bool, False = padding; None unless the sampler pads (`pad_context`)
+    # [B, Nc] bool, False = padding; None unless the sampler pads (`pad_context`)
+    context_valid: Optional[torch.Tensor] = None
 
     def __post_init__(self):
         self.grid_size = as_pair(self.grid_size)
         if self.context.ndim != 2 or self.targets.ndim != 3 or len(self.context) != len(self.targets):
-            raise ValueError(f"expected context [B, Nc] and targets [B, M, Nt], got {tuple(self.context.shape)} and {tuple(self.targets.shape)}")
+            raise ValueError(f"expected context [B, Nc] and targets [B, M, Nt], got {tuple(self.context.shape)} and "
+                             f"{tuple(self.targets.shape)}")
         if self.context_valid is not None and self.context_valid.shape != self.context.shape:
             raise ValueError("context_valid must have the shape of context")
 
@@ -125,7 +127,8 @@ def _size_extremes(grid_size, scale, aspect, fix_aspect_coupling, fix_border, n=
 
 # %% ../nbs/01_masks.ipynb #bb603134
 def _collate(mask, pad=False):
-    "Row-major indices of the True entries of each row of `mask` [B, N]: truncated to the shortest row, or padded to the longest."
+    """Row-major indices of the True entries of each row of `mask` [B, N]: truncated to the shortest row, or padded to
+    the longest."""
     B, N = mask.shape
     count = mask.sum(1)
     k = int(count.max() if pad else count.min())
@@ -150,7 +153,8 @@ def _block_maps(top, left, h, w, H, W):
     return in_r[..., :, None] & in_c[..., None, :]
 
 def _window_counts(allowed, h, w, nT, nL):
-    "Number of True entries of `allowed` [..., H, W] in the h×w window at every top-left corner (i < nT, j < nL): [..., nT, nL]."
+    """Number of True entries of `allowed` [..., H, W] in the h×w window at every top-left corner (i < nT, j < nL):
+    [..., nT, nL]."""
     H, W = allowed.shape[-2:]
     i, j = torch.arange(nT)[:, None], torch.arange(nL)[:, None]
     rows = ((torch.arange(H) >= i) & (torch.arange(H) < i + h)).float()  # [nT, H]: rows of the window at top i
@@ -173,8 +177,10 @@ def _check_range(name, r, kind):
     try: lo, hi = (float(v) for v in r)
     except (TypeError, ValueError): raise ValueError(f"{name} must be a pair (lo, hi), got {r!r}") from None
     if not lo <= hi: raise ValueError(f"{name}={r!r}: lo must be <= hi")
-    if kind == 'fraction' and not (0 < lo and hi <= 1): raise ValueError(f"{name}={r!r}: a fraction of the grid must lie in (0, 1]")
-    if kind == 'positive' and not (0 < lo and math.isfinite(hi)): raise ValueError(f"{name}={r!r}: aspect ratios must be > 0")
+    if kind == 'fraction' and not (0 < lo and hi <= 1):
+        raise ValueError(f"{name}={r!r}: a fraction of the grid must lie in (0, 1]")
+    if kind == 'positive' and not (0 < lo and math.isfinite(hi)):
+        raise ValueError(f"{name}={r!r}: aspect ratios must be > 0")
     return (lo, hi)
 
 class MaskSampler:
@@ -201,12 +207,15 @@ class MaskSampler:
 
     def _sample(self, B, g): raise NotImplementedError
     def __repr__(self):
-        args = ', '.join(f"{k}={v!r}" for k, v in vars(self).items() if k not in ('generator', 'sampled', 'relaxed_count', '_noted'))
+        args = ', '.join(
+            f"{k}={v!r}" for k, v in vars(self).items() if k not in ('generator', 'sampled', 'relaxed_count', '_noted')
+        )
         return f"{type(self).__name__}({args})"
 
 # %% ../nbs/01_masks.ipynb #1140b8e0
 class MultiBlockSampler(MaskSampler):
-    "I-JEPA multi-block masking: `num_targets` target blocks and one context block outside them (official defaults and quirks; flags fix them)."
+    """I-JEPA multi-block masking: `num_targets` target blocks and one context block outside them (official defaults and
+    quirks; flags fix them)."""
     def __init__(self, grid_size, num_targets=4, target_scale=(0.15, 0.2), target_aspect=(0.75, 1.5),
                  context_scale=(0.85, 1.0), context_aspect=(1., 1.), min_keep=10, allow_overlap=False, seed=0,
                  fix_aspect_coupling=False, fix_border=False, pad_context=False, strict=False):
@@ -227,19 +236,26 @@ class MultiBlockSampler(MaskSampler):
             if h * w == 0:
                 raise ValueError(
                     f"a {block} block can be empty (0 patches) with grid_size={self.grid_size}, {block}_scale={scale}, "
-                    f"{block}_aspect={aspect}: use a larger grid_size (a bigger image or smaller patches) or a larger {block}_scale (no min_keep can help).")
+                    f"{block}_aspect={aspect}: use a larger grid_size (a bigger image or smaller patches) or a larger "
+                    f"{block}_scale (no min_keep can help).")
             if h * w <= self.min_keep:
                 raise ValueError(
                     f"a {block} block can be as small as {h}x{w} = {h * w} patches with grid_size={self.grid_size}, "
                     f"{block}_scale={scale}, {block}_aspect={aspect}, which is not more than min_keep={self.min_keep} "
-                    f"(the official sampler would loop forever). Use min_keep < {h * w}, or a larger {block}_scale or grid_size.")
+                    f"(the official sampler would loop forever). Use min_keep < {h * w}, or a larger {block}_scale or "
+                    "grid_size.")
 
     def _sample(self, B, g):
         (H, W), M = self.grid_size, self.num_targets
         extra = int(self.fix_border)  # official: top in [0, H-h); fixed: [0, H-h]
-        th, tw = _draw_size(g, self.grid_size, self.target_scale, self.target_aspect, self.fix_aspect_coupling, self.fix_border)
-        ch, cw = _draw_size(g, self.grid_size, self.context_scale, self.context_aspect, self.fix_aspect_coupling, self.fix_border)
-        if th * tw <= self.min_keep: raise RuntimeError(f"drew a {th}x{tw} target block, not more than min_keep={self.min_keep}")
+        th, tw = _draw_size(
+            g, self.grid_size, self.target_scale, self.target_aspect, self.fix_aspect_coupling, self.fix_border
+        )
+        ch, cw = _draw_size(
+            g, self.grid_size, self.context_scale, self.context_aspect, self.fix_aspect_coupling, self.fix_border
+        )
+        if th * tw <= self.min_keep:
+            raise RuntimeError(f"drew a {th}x{tw} target block, not more than min_keep={self.min_keep}")
         # targets: M blocks per image, each fully inside the grid
         top = torch.randint(0, H - th + extra, (B, M), generator=g)
         left = torch.randint(0, W - tw + extra, (B, M), generator=g)
@@ -249,7 +265,8 @@ class MultiBlockSampler(MaskSampler):
         else:
             maps, covered = _block_maps(top, left, th, tw, H, W), torch.zeros(B, H, W, dtype=torch.bool)
             allowed = torch.ones(B, M + 1, H, W, dtype=torch.bool)         # level M: no constraint
-            for k in range(M):                                             # (a loop over the M targets, not over images)
+            # (a loop over the M targets, not over images)
+            for k in range(M):
                 covered |= maps[:, k]
                 allowed[:, M - 1 - k] = ~covered                           # outside targets[:k+1]
         nT, nL = H - ch + extra, W - cw + extra                            # number of context positions
@@ -273,16 +290,24 @@ class MultiBlockSampler(MaskSampler):
         self.sampled += B; self.relaxed_count += n
         if not n: return
         (H, W), (th, tw), (ch, cw) = self.grid_size, target_size, context_size
-        msg = (f"the context block of {n} of {B} images could not avoid all {self.num_targets} target blocks and keep more "
-               f"than min_keep={self.min_keep} patches ({ch}x{cw} context, {th}x{tw} targets, {H}x{W} grid), so it overlaps "
+        msg = (f"the context block of {n} of {B} images could not avoid all {self.num_targets} target blocks and keep "
+               "more "
+               f"than min_keep={self.min_keep} patches ({ch}x{cw} context, {th}x{tw} targets, {H}x{W} grid), so it "
+               "overlaps "
                f"up to {int(level.max())} of them, as the official sampler relaxes it")
         if self.strict:
-            raise MaskError(msg + "; strict=True (config mask.strict) makes this an error: use smaller or fewer targets "
-                                  "(mask.pred_mask_scale, mask.num_pred_masks) or a smaller min_keep")
+            raise MaskError(
+                msg + "; strict=True (config mask.strict) makes this an error: use smaller or fewer targets "
+                "(mask.pred_mask_scale, mask.num_pred_masks) or a smaller min_keep"
+            )
         if not self._noted:
             self._noted = True
-            warnings.warn(msg + " (said once; `relaxed_fraction` counts them; strict=True, config mask.strict, makes it an error)",
-                          RelaxedMasksWarning, stacklevel=4)
+            warnings.warn(
+                msg
+                + " (said once; `relaxed_fraction` counts them; strict=True, config mask.strict, makes it an error)",
+                RelaxedMasksWarning,
+                stacklevel=4,
+            )
 
     @property
     def relaxed_fraction(self) -> float:
@@ -294,7 +319,8 @@ class RasterizedSampler(MaskSampler):
     "Quadrants: a random one is the context, the other three (in fixed order) are the targets."
     def _sample(self, B, g):
         H, W = self.grid_size
-        quad = (2 * (torch.arange(H) >= H // 2)[:, None] + (torch.arange(W) >= W // 2)).flatten()  # [N]: 0 TL, 1 TR, 2 BL, 3 BR
+        # [N]: 0 TL, 1 TR, 2 BL, 3 BR
+        quad = (2 * (torch.arange(H) >= H // 2)[:, None] + (torch.arange(W) >= W // 2)).flatten()
         c = torch.randint(0, 4, (B,), generator=g)
         others = torch.tensor([[1, 2, 3], [0, 2, 3], [0, 1, 3], [0, 1, 2]])[c]                    # [B, 3]
         context, _, count = _collate(quad == c[:, None])
@@ -309,28 +335,37 @@ class BlockSampler(MaskSampler):
         self.target_scale = _check_range('target_scale', target_scale, 'fraction')
         self.target_aspect = _check_range('target_aspect', target_aspect, 'positive')
         self.fix_aspect_coupling, self.fix_border = bool(fix_aspect_coupling), bool(fix_border)
-        (h0, w0), (h1, w1) = _size_extremes(self.grid_size, self.target_scale, self.target_aspect, self.fix_aspect_coupling, self.fix_border)
+        (h0, w0), (h1, w1) = _size_extremes(
+            self.grid_size, self.target_scale, self.target_aspect, self.fix_aspect_coupling, self.fix_border
+        )
         N = self.grid_size[0] * self.grid_size[1]
-        if h0 * w0 < 1: raise ValueError(f"target_scale={self.target_scale} gives an empty target block on grid_size={self.grid_size}: raise target_scale")
-        if h1 * w1 >= N: raise ValueError(f"target_scale={self.target_scale} gives a target covering the whole grid_size={self.grid_size}, leaving no context: lower target_scale")
+        if h0 * w0 < 1: raise ValueError(f"target_scale={self.target_scale} gives an empty target block on "
+                                         f"grid_size={self.grid_size}: raise target_scale")
+        if h1 * w1 >= N: raise ValueError(f"target_scale={self.target_scale} gives a target covering the whole "
+                                          f"grid_size={self.grid_size}, leaving no context: lower target_scale")
 
     def _sample(self, B, g):
         H, W = self.grid_size
         extra = int(self.fix_border)
-        h, w = _draw_size(g, self.grid_size, self.target_scale, self.target_aspect, self.fix_aspect_coupling, self.fix_border)
+        h, w = _draw_size(
+            g, self.grid_size, self.target_scale, self.target_aspect, self.fix_aspect_coupling, self.fix_border
+        )
         top = torch.randint(0, H - h + extra, (B, 1), generator=g)
         left = torch.randint(0, W - w + extra, (B, 1), generator=g)
         context, _, count = _collate(~_block_maps(top, left, h, w, H, W)[:, 0].flatten(1))
         return Masks(context, _block_indices(top, left, h, w, W), (H, W)), dict(target_size=(h, w), context_count=count)
 
 class RandomSampler(MaskSampler):
-    "A random `target_ratio` of the patches (ratio drawn per batch, patches per image) is the target; the rest is the context."
+    """A random `target_ratio` of the patches (ratio drawn per batch, patches per image) is the target; the rest is the
+    context."""
     def __init__(self, grid_size, target_ratio=(0.6, 0.6), seed=0):
         super().__init__(grid_size, seed)
         self.target_ratio = _check_range('target_ratio', target_ratio, 'fraction')
         N = self.grid_size[0] * self.grid_size[1]
-        if round(N * self.target_ratio[0]) < 1: raise ValueError(f"target_ratio={self.target_ratio} can give an empty target on grid_size={self.grid_size}")
-        if round(N * self.target_ratio[1]) > N - 1: raise ValueError(f"target_ratio={self.target_ratio} can leave no context on grid_size={self.grid_size}")
+        if round(N * self.target_ratio[0]) < 1:
+            raise ValueError(f"target_ratio={self.target_ratio} can give an empty target on grid_size={self.grid_size}")
+        if round(N * self.target_ratio[1]) > N - 1:
+            raise ValueError(f"target_ratio={self.target_ratio} can leave no context on grid_size={self.grid_size}")
 
     def _sample(self, B, g):
         H, W = self.grid_size
@@ -340,12 +375,18 @@ class RandomSampler(MaskSampler):
         targets, context = perm[:, :n].sort(1).values, perm[:, n:].sort(1).values
         return Masks(context, targets[:, None], (H, W)), dict(context_count=torch.full((B,), N - n))
 
-SAMPLERS = {'multiblock': MultiBlockSampler, 'rasterized': RasterizedSampler, 'block': BlockSampler, 'random': RandomSampler}
+SAMPLERS = {
+    'multiblock': MultiBlockSampler,
+    'rasterized': RasterizedSampler,
+    'block': BlockSampler,
+    'random': RandomSampler,
+}
 
 def make_sampler(strategy, grid_size, **params) -> MaskSampler:
     "Sampler for `strategy` (one of `SAMPLERS`: 'multiblock', 'rasterized', 'block', 'random') with its parameters."
     key = str(strategy).lower().replace('-', '').replace('_', '')
-    if key not in SAMPLERS: raise ValueError(f"unknown masking strategy {strategy!r}; valid strategies: {', '.join(SAMPLERS)}")
+    if key not in SAMPLERS:
+        raise ValueError(f"unknown masking strategy {strategy!r}; valid strategies: {', '.join(SAMPLERS)}")
     return SAMPLERS[key](grid_size, **params)
 
 # %% ../nbs/01_masks.ipynb #82ec2a0d
@@ -372,7 +413,8 @@ def block_outline(mask):
     return segs
 
 def show_masks(image, masks, index=0, ax=None, title=None, colors=None):
-    "Draw `image` with the masks of image `index` of `masks`: non-context patches greyed, target blocks coloured and outlined."
+    """Draw `image` with the masks of image `index` of `masks`: non-context patches greyed, target blocks coloured and
+    outlined."""
     import matplotlib.pyplot as plt
     from matplotlib.collections import LineCollection
     from matplotlib.colors import to_rgb
@@ -391,12 +433,15 @@ def show_masks(image, masks, index=0, ax=None, title=None, colors=None):
         ax.imshow(np.dstack([np.broadcast_to(c, (H, W, 3)), tmap * 0.35]), extent=(0, W, H, 0), interpolation='nearest')
         ax.add_collection(LineCollection(block_outline(tmap), colors=[c], linewidths=2))
     ax.set_xlim(0, W); ax.set_ylim(H, 0); ax.set_xticks([]); ax.set_yticks([])
-    ax.set_title(f"context {m.context_ratio:.0%}, {m.num_targets} target{'s' * (m.num_targets > 1)}" if title is None else title)
+    ax.set_title(
+        f"context {m.context_ratio:.0%}, {m.num_targets} target{'s' * (m.num_targets > 1)}" if title is None else title
+    )
     return ax
 
 # %% ../nbs/01_masks.ipynb #c7ef11c4
 def coverage(sampler, n_images=2048, batch_size=128, generator=None):
-    "Per-patch frequencies [H, W] of being context / in a target, mean context ratio, and mean fraction of context dropped by collation."
+    """Per-patch frequencies [H, W] of being context / in a target, mean context ratio, and mean fraction of context
+    dropped by collation."""
     g = torch.Generator().manual_seed(sampler.seed) if generator is None else generator
     H, W = sampler.grid_size
     ctx, tgt = torch.zeros(H, W), torch.zeros(H, W)
@@ -411,7 +456,8 @@ def coverage(sampler, n_images=2048, batch_size=128, generator=None):
                 dropped=torch.tensor(dropped / n))
 
 def plot_coverage(src, title=None, axes=None, **kwargs):
-    "Heatmaps of how often each patch is context / in a target, from a sampler (`kwargs` go to `coverage`) or a `coverage` dict."
+    """Heatmaps of how often each patch is context / in a target, from a sampler (`kwargs` go to `coverage`) or a
+    `coverage` dict."""
     import matplotlib.pyplot as plt
     cov = src if isinstance(src, dict) else coverage(src, **kwargs)
     if axes is None: _, axes = plt.subplots(1, 2, figsize=(7.5, 3.4))

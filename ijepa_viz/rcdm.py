@@ -76,20 +76,55 @@ PRESETS = {
     # the same U-Net at 48 px (attention at 12 px), for photos: 1.8x the step time of 'cpu' on 2 cores
     'cpu-48': dict(img_size=48, base=32, mults=(1, 2, 2), num_res=1, attn_res=(12,), heads=4, groups=8, box_input=True),
     # RCDM-like widths (ADM at 64 px: 128 base channels, widths x1,2,3,4, attention at 16 and 8 px): a GPU run
-    'gpu': dict(img_size=64, base=128, mults=(1, 2, 3, 4), num_res=2, attn_res=(16, 8), heads=4, groups=32, dropout=0.1, box_input=True),
+    'gpu': dict(
+        img_size=64,
+        base=128,
+        mults=(1, 2, 3, 4),
+        num_res=2,
+        attn_res=(16, 8),
+        heads=4,
+        groups=32,
+        dropout=0.1,
+        box_input=True,
+    ),
 }
 
 class UNet(nn.Module):
     """ADM-style U-Net predicting v from (x_t, t, condition); `cond=None` (or dropped) uses the learned null condition.
     With `box_input`, a 4th input channel marks the region the condition describes (1 inside the target box;
     all ones for a whole-image condition), so a predictor condition is decoded *where* its block is."""
-    def __init__(self, cond_dim: int, img_size: int = 32, in_ch: int = 3, base: int = 32, mults=(1, 2, 2), num_res: int = 1,
-                 attn_res=(8,), heads: int = 4, groups: int = 8, dropout: float = 0., cond_drop: float = 0.1,
-                 zero_init: bool = True, box_input: bool = False):
+
+    def __init__(
+        self,
+        cond_dim: int,
+        img_size: int = 32,
+        in_ch: int = 3,
+        base: int = 32,
+        mults=(1, 2, 2),
+        num_res: int = 1,
+        attn_res=(8,),
+        heads: int = 4,
+        groups: int = 8,
+        dropout: float = 0.0,
+        cond_drop: float = 0.1,
+        zero_init: bool = True,
+        box_input: bool = False,
+    ):
         super().__init__()
-        self.config = dict(cond_dim=cond_dim, img_size=img_size, in_ch=in_ch, base=base, mults=tuple(mults), num_res=num_res,
-                           attn_res=tuple(attn_res), heads=heads, groups=groups, dropout=dropout, cond_drop=cond_drop,
-                           box_input=box_input)
+        self.config = dict(
+            cond_dim=cond_dim,
+            img_size=img_size,
+            in_ch=in_ch,
+            base=base,
+            mults=tuple(mults),
+            num_res=num_res,
+            attn_res=tuple(attn_res),
+            heads=heads,
+            groups=groups,
+            dropout=dropout,
+            cond_drop=cond_drop,
+            box_input=box_input,
+        )
         self.img_size, self.cond_drop, self.base, self.box_input = img_size, cond_drop, base, box_input
         E = 4 * base
         self.time_mlp = nn.Sequential(nn.Linear(base, E), nn.SiLU(), nn.Linear(E, E))
@@ -112,9 +147,14 @@ class UNet(nn.Module):
             for j in range(num_res + 1):
                 layers = [blk(c + chans.pop(), base * m)]; c = base * m
                 if res in attn_res: layers.append(att(c))
-                if i > 0 and j == num_res: layers.append(nn.Upsample(scale_factor=2, mode='nearest')); layers.append(nn.Conv2d(c, c, 3, padding=1)); res *= 2
+                if i > 0 and j == num_res:
+                    layers.append(nn.Upsample(scale_factor=2, mode='nearest'))
+                    layers.append(nn.Conv2d(c, c, 3, padding=1))
+                    res *= 2
                 self.up.append(nn.ModuleList(layers))
-        self.out = nn.Sequential(nn.GroupNorm(groups, c), nn.SiLU(), _zero(nn.Conv2d(c, in_ch, 3, padding=1), zero_init))
+        self.out = nn.Sequential(
+            nn.GroupNorm(groups, c), nn.SiLU(), _zero(nn.Conv2d(c, in_ch, 3, padding=1), zero_init)
+        )
 
     def embed(self, t, cond, drop_generator=None):
         "Timestep embedding plus projected condition; `cond=None` means the null condition for the whole batch."
@@ -162,7 +202,8 @@ def alpha_sigma(t: torch.Tensor, s: float = 0.008) -> tuple[torch.Tensor, torch.
     "Cosine schedule: signal and noise scales (α_t, σ_t), α_t² + σ_t² = 1, α_0 = 1, α_1 = 0."
     t = t.double()
     a = torch.cos((t + s) / (1 + s) * math.pi / 2) / math.cos(s / (1 + s) * math.pi / 2)
-    a = torch.where(t >= 1, torch.zeros_like(a), a.clamp(0, 1))   # cos(π/2) is 6e-17 in floating point: make α_1 exactly 0
+    # cos(π/2) is 6e-17 in floating point: make α_1 exactly 0
+    a = torch.where(t >= 1, torch.zeros_like(a), a.clamp(0, 1))
     return a.float(), (1 - a * a).clamp(min=0).sqrt().float()
 
 def _bc(a, x): return a.view(-1, *([1] * (x.dim() - 1)))
@@ -206,7 +247,11 @@ def ddim(model_v, shape, steps: int = 25, eta: float = 0., generator=None, devic
         x0, eps = x0_from_v(x, t, v), eps_from_v(x, t, v)
         if clip: x0 = x0.clamp(-1, 1); eps = eps_from_x0(x, t, x0, eps)
         a, s = alpha_sigma(t[:1]); an, sn = alpha_sigma(tn[:1])
-        c = eta * sn / s.clamp(min=1e-8) * (1 - (a / an.clamp(min=1e-8)) ** 2).clamp(min=0).sqrt() if eta > 0 else torch.zeros_like(s)
+        c = (
+            eta * sn / s.clamp(min=1e-8) * (1 - (a / an.clamp(min=1e-8)) ** 2).clamp(min=0).sqrt()
+            if eta > 0
+            else torch.zeros_like(s)
+        )
         x = an * x0 + (sn**2 - c**2).clamp(min=0).sqrt() * eps
         if eta > 0 and i < steps - 1: x = x + c * torch.randn(shape, generator=generator).to(device)
     return x
@@ -236,18 +281,21 @@ def ema_update(ema: nn.Module, net: nn.Module, mu: float):
 # %% ../nbs/08_rcdm.ipynb #5806c725
 @torch.no_grad()
 def condition_image(model, images: torch.Tensor) -> torch.Tensor:
-    "[B, D]: mean over patches of the layer-normed target-encoder output of the whole `images` (ImageNet-normalised, as the datasets give them; converted to the model's own normalisation here)."
+    """[B, D]: mean over patches of the layer-normed target-encoder output of the whole `images` (ImageNet-normalised,
+    as the datasets give them; converted to the model's own normalisation here)."""
     h = model.target_encoder(model.from_imagenet(images))
     return F.layer_norm(h, h.shape[-1:]).mean(1)
 
 @torch.no_grad()
 def condition_predictor(model, images: torch.Tensor, masks: Masks, block: int = 0) -> torch.Tensor:
-    "[B, D]: mean over the patches of target block `block` of the predictor output given the context (`images` ImageNet-normalised)."
+    """[B, D]: mean over the patches of target block `block` of the predictor output given the context (`images`
+    ImageNet-normalised)."""
     return model.predict(model.from_imagenet(images), masks)[:, block].mean(1)
 
 @torch.no_grad()
 def condition_target(model, images: torch.Tensor, masks: Masks, block: int = 0) -> torch.Tensor:
-    "[B, D]: mean over the patches of target block `block` of the layer-normed target-encoder output: what the predictor regresses (`images` ImageNet-normalised)."
+    """[B, D]: mean over the patches of target block `block` of the layer-normed target-encoder output: what the
+    predictor regresses (`images` ImageNet-normalised)."""
     return model.targets(model.from_imagenet(images), masks)[:, block].mean(1)
 
 def box_map(masks: Masks, block: int, size: int) -> torch.Tensor:
@@ -256,7 +304,8 @@ def box_map(masks: Masks, block: int, size: int) -> torch.Tensor:
 
 # %% ../nbs/08_rcdm.ipynb #82c7991b
 def mask_params(model) -> dict:
-    "Multi-block sampler arguments the model was trained with (its card's `mask` section), else the official defaults (min_keep 4 on grids under 14x14, where 10 patches is too many to insist on)."
+    """Multi-block sampler arguments the model was trained with (its card's `mask` section), else the official defaults
+    (min_keep 4 on grids under 14x14, where 10 patches is too many to insist on)."""
     m = getattr(model, 'card', {}).get('config', {}).get('mask')
     if m: return sampler_kwargs(m)
     small = min(model.target_encoder.grid_size) < 14
@@ -269,14 +318,32 @@ def _images(dataset, idx) -> torch.Tensor:
 # %% ../nbs/08_rcdm.ipynb #a8aa1b24
 class RCDMTrainer:
     "Train a representation-conditional diffusion decoder on a dataset's images with a frozen I-JEPA `model`."
-    def __init__(self, model, dataset, preset: str = 'cpu', batch_size: int = 32, lr: float = 2e-4, weight_decay: float = 0.,
-                 ema: float = 0.999, predictor_frac: float = 0., mask: dict | None = None, seed: int = 0,
-                 device='cpu', out=None, init=None, **unet_kw):
-        "`init`: a decoder (bundled name, path or `UNet`) to start from instead of random weights, e.g. one trained for another encoder."
+
+    def __init__(
+        self,
+        model,
+        dataset,
+        preset: str = 'cpu',
+        batch_size: int = 32,
+        lr: float = 2e-4,
+        weight_decay: float = 0.0,
+        ema: float = 0.999,
+        predictor_frac: float = 0.0,
+        mask: dict | None = None,
+        seed: int = 0,
+        device='cpu',
+        out=None,
+        init=None,
+        **unet_kw,
+    ):
+        """`init`: a decoder (bundled name, path or `UNet`) to start from instead of random weights, e.g. one trained
+        for another encoder."""
         if predictor_frac > 0 and not trained(model, 'predictor'):
-            raise InputError(f"predictor_frac={predictor_frac}, but this model's predictor is untrained (its source "
-                             f"{getattr(model, 'meta', {}).get('source', '?')!r} holds {getattr(model, 'meta', {}).get('has')}): "
-                             "train on the whole-image condition only (predictor_frac=0)")
+            raise InputError(
+                f"predictor_frac={predictor_frac}, but this model's predictor is untrained (its source "
+                f"{getattr(model, 'meta', {}).get('source', '?')!r} holds {getattr(model, 'meta', {}).get('has')}): "
+                "train on the whole-image condition only (predictor_frac=0)"
+            )
         self.model, self.dataset, self.device = model.eval().requires_grad_(False).to(device), dataset, device
         D = model.context_encoder.embed_dim
         with torch.random.fork_rng(devices=[]):           # the initial weights depend on `seed` only
@@ -286,18 +353,30 @@ class RCDMTrainer:
             src = init if isinstance(init, nn.Module) else load_decoder(init)
             shape = lambda c: json.loads(json.dumps({k: v for k, v in c.items() if k not in ('dropout', 'cond_drop')}))
             if shape(src.config) != shape(self.net.config):
-                raise InputError(f"the decoder to start from has U-Net {src.config}, but preset {preset!r} builds {self.net.config}")
+                raise InputError(
+                    f"the decoder to start from has U-Net {src.config}, but preset {preset!r} builds {self.net.config}"
+                )
             self.net.load_state_dict(src.state_dict())
         self.ema = copy.deepcopy(self.net).eval().requires_grad_(False)
         self.opt = torch.optim.AdamW(self.net.parameters(), lr=lr, weight_decay=weight_decay)
-        self.config = dict(preset=preset, unet=self.net.config, batch_size=batch_size, lr=lr, weight_decay=weight_decay,
-                           ema=ema, predictor_frac=predictor_frac, mask=mask_params(model) if mask is None else dict(mask), seed=seed,
-                           init=None if init is None or isinstance(init, nn.Module) else str(init))
+        self.config = dict(
+            preset=preset,
+            unet=self.net.config,
+            batch_size=batch_size,
+            lr=lr,
+            weight_decay=weight_decay,
+            ema=ema,
+            predictor_frac=predictor_frac,
+            mask=mask_params(model) if mask is None else dict(mask),
+            seed=seed,
+            init=None if init is None or isinstance(init, nn.Module) else str(init),
+        )
         self.patch = int(model.context_encoder.patch_size)
         self.step_, self._losses, self._pending, self.out = 0, [], [], None if out is None else Path(out)
 
     def batch(self, g):
-        "Images [-1, 1] at the U-Net's size, their conditions, and the region maps (target box or all ones), for one step."
+        """Images [-1, 1] at the U-Net's size, their conditions, and the region maps (target box or all ones), for one
+        step."""
         cfg = self.config
         idx = torch.randint(len(self.dataset), (cfg['batch_size'],), generator=g)
         imgs = _images(self.dataset, idx).to(self.device)
@@ -336,7 +415,8 @@ class RCDMTrainer:
         if not self.out: return self._fit(steps, ckpt_every, progress, None)
         out = Path(self.out)
         with run_lock(out.parent, 'ijepa-rcdm train', f'.{out.name}.lock'):   # one training writes `out` at a time
-            for p in remove_stale_temps(out.parent): print(f"removed {p.name}, left by a save that was killed", file=sys.stderr)
+            for p in remove_stale_temps(out.parent):
+                print(f"removed {p.name}, left by a save that was killed", file=sys.stderr)
             tb = TensorBoardLog(out.parent / f'{out.stem}_tb', self.step_) if tensorboard else None
             try: return self._fit(steps, ckpt_every, progress, tb)
             finally:
@@ -351,7 +431,9 @@ class RCDMTrainer:
             if (progress or tb is not None) and (self.step_ % 10 == 0 or self.step_ == steps):
                 ls = self.losses                                  # one host sync per 10 steps
                 if progress: bar.set_postfix(loss=f'{np.mean(ls[-10:]):.4f}')
-                if tb is not None: tb.scalars([dict(step=s, loss=ls[s]) for s in range(logged, self.step_)]); logged = self.step_
+                if tb is not None:
+                    tb.scalars([dict(step=s, loss=ls[s]) for s in range(logged, self.step_)])
+                    logged = self.step_
             if self.out and ckpt_every and self.step_ % ckpt_every == 0: self.save(self.out)
         if self.out: self.save(self.out)
         return self
@@ -386,10 +468,13 @@ def load_decoder(path, ema: bool = True) -> UNet:
         net.load_state_dict(sd['ema' if ema else 'net'])
         return net.eval()
     tensors, card, stem = read_bundle(path)
-    if card.get('kind') != 'rcdm': raise CheckpointError(f"{stem.name} is not an RCDM decoder (its card has kind={card.get('kind', 'ijepa')!r})")
+    if card.get('kind') != 'rcdm':
+        raise CheckpointError(f"{stem.name} is not an RCDM decoder (its card has kind={card.get('kind', 'ijepa')!r})")
     net = UNet(**card['unet'])
-    try: net.load_state_dict({k: v.float() for k, v in tensors.items()})
-    except RuntimeError as e: raise CheckpointError(f"{stem}.safetensors does not match the U-Net of its card: {e}") from None
+    try:
+        net.load_state_dict({k: v.float() for k, v in tensors.items()})
+    except RuntimeError as e:
+        raise CheckpointError(f"{stem}.safetensors does not match the U-Net of its card: {e}") from None
     net.card = card
     return net.eval()
 
@@ -407,11 +492,13 @@ def bundled_decoder(model) -> UNet | None:
     return None
 
 def export_decoder(ckpt, path, card: dict | None = None, dtype: torch.dtype = torch.float16) -> Path:
-    "Write the EMA U-Net of trainer checkpoint `ckpt` as `path`.safetensors (+ `path`.json: kind 'rcdm', U-Net and training config, loss curve)."
+    """Write the EMA U-Net of trainer checkpoint `ckpt` as `path`.safetensors (+ `path`.json: kind 'rcdm', U-Net and
+    training config, loss curve)."""
     sd = read_checkpoint(ckpt)
     losses = np.asarray(sd['losses'], dtype=np.float64)
     span = max(1, len(losses) // 50)                    # ~50 points of the mean loss
-    curve = [[int((k + 1) * span), round(float(losses[k * span:(k + 1) * span].mean()), 5)] for k in range(len(losses) // span)]
+    curve = [[int((k + 1) * span), round(float(losses[k * span:(k + 1) * span].mean()), 5)]
+             for k in range(len(losses) // span)]
     cfg = {k: v for k, v in sd['config'].items() if k != 'unet'}
     full = dict(card or {}, kind='rcdm', unet=sd['config']['unet'], train=cfg, steps=int(sd['step']),
                 final_loss=round(float(losses[-100:].mean()), 5) if len(losses) else None, loss_curve=curve,
@@ -424,13 +511,20 @@ def sample(decoder: UNet, cond: torch.Tensor | None, steps: int = 25, guidance: 
            eta: float = 0., n: int | None = None, box: torch.Tensor | None = None, seeds=None) -> torch.Tensor:
     """Images [B, 3, S, S] (ImageNet-normalised) decoded from conditions `cond` [B, D] (or `n` unconditional ones).
     `box` [B, 1, S, S]: the region the conditions describe (`box_map`). `seeds`: one seed per image for its starting
-    noise, so an image's sample does not depend on what else is in the batch (else `generator` draws the batch's noise)."""
+    noise, so an image's sample does not depend on what else is in the batch (else `generator` draws the batch's
+    noise)."""
     decoder = decoder.eval()
     p = next(decoder.parameters())
     B = n if cond is None else cond.shape[0]
     if cond is not None: cond = cond.to(p)
     S = decoder.img_size
-    x = None if seeds is None else torch.cat([torch.randn(1, 3, S, S, generator=torch.Generator().manual_seed(int(k))) for k in seeds]).to(p.device)
+    x = (
+        None
+        if seeds is None
+        else torch.cat([torch.randn(1, 3, S, S, generator=torch.Generator().manual_seed(int(k))) for k in seeds]).to(
+            p.device
+        )
+    )
     x = ddim(guided(decoder, cond, guidance, box), (B, 3, S, S), steps, eta, generator, p.device, x=x)
     return from_unit(x)
 
@@ -440,14 +534,20 @@ def target_box(masks: Masks, block: int = 0, i: int = 0) -> tuple[int, int, int,
     rows, cols = m.any(1).nonzero()[:, 0], m.any(0).nonzero()[:, 0]
     return int(rows[0]), int(cols[0]), int(rows[-1] - rows[0] + 1), int(cols[-1] - cols[0] + 1)
 
-def compose(image: torch.Tensor, sample: torch.Tensor, masks: Masks, block: int = 0, i: int = 0, grey: float = 0.5) -> np.ndarray:
+def compose(
+    image: torch.Tensor, sample: torch.Tensor, masks: Masks, block: int = 0, i: int = 0, grey: float = 0.5
+) -> np.ndarray:
     "HxWx3 uint8: `image` [3, H, W] with non-context patches greyed and `sample`'s pixels inside the target box."
     H, W = image.shape[-2:]
     gh, gw = masks.grid_size; ph, pw = H // gh, W // gw
     img = to_image(image).astype(np.float32) / 255
     ctx = masks.context_grid[i].cpu().numpy().repeat(ph, 0).repeat(pw, 1)
     img = np.where(ctx[..., None], img, img * (1 - grey) + grey * 0.5)
-    s = sample if sample.shape[-2:] == (H, W) else F.interpolate(sample[None].float(), size=(H, W), mode='bilinear', align_corners=False)[0]
+    s = (
+        sample
+        if sample.shape[-2:] == (H, W)
+        else F.interpolate(sample[None].float(), size=(H, W), mode='bilinear', align_corners=False)[0]
+    )
     s = to_image(s).astype(np.float32) / 255
     top, left, h, w = target_box(masks, block, i)
     img[top * ph:(top + h) * ph, left * pw:(left + w) * pw] = s[top * ph:(top + h) * ph, left * pw:(left + w) * pw]
@@ -455,19 +555,36 @@ def compose(image: torch.Tensor, sample: torch.Tensor, masks: Masks, block: int 
 
 # %% ../nbs/08_rcdm.ipynb #a666ec90
 @torch.no_grad()
-def decode(decoder: UNet, model, images: torch.Tensor, masks: Masks | None = None, block: int = 0, seeds=(0, 1, 2),
-           steps: int = 25, guidance: float = 1.0, cond: torch.Tensor | None = None, unconditional: bool = False) -> torch.Tensor:
-    """Samples [len(seeds), B, 3, H, W] at the images' size: decoded from the predictor's output for target block `block`
-    of `masks` (placed in its box), or from the whole images' representation when `masks` is None. Every image of a batch
-    starts from the same noise for a given seed, so samples differ only by their condition. `cond` overrides the condition;
+def decode(
+    decoder: UNet,
+    model,
+    images: torch.Tensor,
+    masks: Masks | None = None,
+    block: int = 0,
+    seeds=(0, 1, 2),
+    steps: int = 25,
+    guidance: float = 1.0,
+    cond: torch.Tensor | None = None,
+    unconditional: bool = False,
+) -> torch.Tensor:
+    """Samples [len(seeds), B, 3, H, W] at the images' size: decoded from the predictor's output for target block
+    `block`
+    of `masks` (placed in its box), or from the whole images' representation when `masks` is None. Every image of a
+    batch
+    starts from the same noise for a given seed, so samples differ only by their condition. `cond` overrides the
+    condition;
     `unconditional` samples from the null condition (still in the box)."""
     S = decoder.img_size
     if masks is None: c, box = condition_image(model, images), None
     else: c, box = condition_predictor(model, images, masks, block), box_map(masks, block, S)
     c = None if unconditional else c if cond is None else cond
-    out = torch.stack([sample(decoder, c, steps, guidance, box=box, seeds=[k] * len(images), n=len(images)) for k in seeds])
+    out = torch.stack(
+        [sample(decoder, c, steps, guidance, box=box, seeds=[k] * len(images), n=len(images)) for k in seeds]
+    )
     if out.shape[-1] != images.shape[-1]:
-        out = F.interpolate(out.flatten(0, 1), size=images.shape[-2:], mode='bilinear', align_corners=False).unflatten(0, out.shape[:2])
+        out = F.interpolate(out.flatten(0, 1), size=images.shape[-2:], mode='bilinear', align_corners=False).unflatten(
+            0, out.shape[:2]
+        )
     return out
 
 def _roundtrip(x: torch.Tensor, S: int) -> torch.Tensor:
@@ -526,7 +643,8 @@ def judged_scores(model, decoder: UNet, x: torch.Tensor, y: dict, xj: torch.Tens
     true = (to_unit(_roundtrip(x, S)) + 1) / 2
     pred = condition_predictor(model, x, masks, 0)
     for name, c in (('own', pred), ('other', pred[perm]), ('unconditional', None)):
-        smp = decode(decoder, model, x, masks, 0, seeds=seeds, steps=steps, cond=c, unconditional=c is None); bar.update(1)
+        smp = decode(decoder, model, x, masks, 0, seeds=seeds, steps=steps, cond=c, unconditional=c is None)
+        bar.update(1)
         smp = (to_unit(smp).clamp(-1, 1) + 1) / 2
         put('box_mse', name, (((smp - true) ** 2) * box).sum((2, 3, 4)) / (3 * area))
         put('box_color_err', name, (((smp * box).sum((3, 4)) - (true * box).sum((2, 3))) / area[:, None]).norm(dim=-1))
@@ -549,14 +667,19 @@ def decoding_scores(model, decoder: UNet, n: int = 64, seeds=(0, 1), steps: int 
 def photo_decoding_scores(model, decoder: UNet, root, n: int = 200, seeds=(0, 1), steps: int = 20, n_judge: int = 2000,
                           seed: int = 0, progress: bool = False) -> dict:
     """`judged_scores` on `n` photos of the 'val' split of the labelled photo folder `root` (`data.photo_split`), in a
-    seeded random order (so image i-1 is mostly of another class), the class judge fitted on `n_judge` 'train' photos."""
+    seeded random order (so image i-1 is mostly of another class), the class judge fitted on `n_judge` 'train'
+    photos."""
     from ijepa_viz.data import photo_split
     size = model.target_encoder.img_size[0]
-    val, train = (photo_split(root, s, size=size, n=k, seed=seed, progress=progress) for s, k in (('val', n), ('train', n_judge)))
+    val, train = (
+        photo_split(root, s, size=size, n=k, seed=seed, progress=progress) for s, k in (('val', n), ('train', n_judge))
+    )
     order = torch.randperm(len(val), generator=torch.Generator().manual_seed(seed))
     x, y = torch.stack([val[int(i)][0] for i in order]), {'class': val.targets[order].numpy()}
     xj, yj = torch.stack([train[i][0] for i in range(len(train))]), {'class': train.targets.numpy()}
-    return dict(judged_scores(model, decoder, x, y, xj, yj, seeds, steps, seed, progress), data=str(root), data_seed=seed)
+    return dict(
+        judged_scores(model, decoder, x, y, xj, yj, seeds, steps, seed, progress), data=str(root), data_seed=seed
+    )
 
 # %% ../nbs/08_rcdm.ipynb #04855df0
 def show_decoded(decoder: UNet, model, images: torch.Tensor, masks: Masks, block: int = 0, seeds=(0, 1, 2),
@@ -599,25 +722,40 @@ def run(a):
     from ijepa_viz import hub
     from ijepa_viz.data import Shapes
     v = vars(a)
-    bad = [f"--{k.replace('_', '-')} {v[k]} (at least 1)" for k in ('steps', 'batch_size', 'dataset_size', 'seeds', 'image_size')
-           if v.get(k) is not None and v[k] < 1]
+    bad = [
+        f"--{k.replace('_', '-')} {v[k]} (at least 1)"
+        for k in ('steps', 'batch_size', 'dataset_size', 'seeds', 'image_size')
+        if v.get(k) is not None and v[k] < 1
+    ]
     bad += [f"--{k.replace('_', '-')} {v[k]} (0 to 1)" for k in ('ema', 'cond_drop', 'predictor_frac')
             if v.get(k) is not None and not 0 <= v[k] <= 1]
     if bad: raise InputError(f"{', '.join(bad)}: out of range")
     if getattr(a, 'device', None) is not None:
         from ijepa_viz.train import pick_device
-        a.device = str(pick_device(a.device))               # 'auto' resolved; one line for a device this machine does not have
+        # 'auto' resolved; one line for a device this machine does not have
+        a.device = str(pick_device(a.device))
     model = hub.load(a.model)
     if a.cmd == 'export':
-        card = dict(model=a.model, model_arch=model.arch, model_fingerprint=hub.fingerprint(model), command=a.train_command, train_seconds=a.train_seconds, torch=torch.__version__)
+        card = dict(
+            model=a.model,
+            model_arch=model.arch,
+            model_fingerprint=hub.fingerprint(model),
+            command=a.train_command,
+            train_seconds=a.train_seconds,
+            torch=torch.__version__,
+        )
         if a.measure and a.measure_data:
             card['decoding_scores'] = photo_decoding_scores(model, load_decoder(a.ckpt), a.measure_data, n=a.measure,
                                                             progress=not a.quiet)
-            card['decoding_scores_command'] = (f"ijepa_viz.rcdm.photo_decoding_scores(hub.load({a.model!r}), load_decoder(NAME), "
-                                               f"{a.measure_data!r}, n={a.measure})")
+            card['decoding_scores_command'] = (
+                f"ijepa_viz.rcdm.photo_decoding_scores(hub.load({a.model!r}), load_decoder(NAME), "
+                f"{a.measure_data!r}, n={a.measure})"
+            )
         elif a.measure:
             card['decoding_scores'] = decoding_scores(model, load_decoder(a.ckpt), n=a.measure, progress=not a.quiet)
-            card['decoding_scores_command'] = f"ijepa_viz.rcdm.decoding_scores(hub.load({a.model!r}), load_decoder(NAME), n={a.measure})"
+            card['decoding_scores_command'] = (
+                f"ijepa_viz.rcdm.decoding_scores(hub.load({a.model!r}), load_decoder(NAME), n={a.measure})"
+            )
         st = export_decoder(a.ckpt, a.name, card)
         print(st)
         return st
@@ -629,28 +767,52 @@ def run(a):
         frac = a.predictor_frac
         if frac is None:
             frac = 0.5 if trained(model, 'predictor') else 0.0
-            if not frac: print(f"ijepa-rcdm: the predictor of {a.model} is untrained (the file holds {model.meta.get('has')}): "
-                               "training on the whole-image condition only", file=sys.stderr)
+            if not frac:
+                print(
+                    f"ijepa-rcdm: the predictor of {a.model} is untrained (the file holds {model.meta.get('has')}): "
+                    "training on the whole-image condition only",
+                    file=sys.stderr,
+                )
         out = Path(a.out)
-        if a.resume and a.overwrite: raise InputError("--resume continues the training in --out and --overwrite replaces it: give one of them")
-        if a.resume and not out.is_file(): raise InputError(f"--resume: {out} does not exist; leave out --resume to start a training there")
+        if a.resume and a.overwrite:
+            raise InputError("--resume continues the training in --out and --overwrite replaces it: give one of them")
+        if a.resume and not out.is_file():
+            raise InputError(f"--resume: {out} does not exist; leave out --resume to start a training there")
         if out.exists() and not (a.resume or a.overwrite):
-            raise InputError(f"{out} already exists; continue its training with --resume, replace it with --overwrite, or give another --out")
-        if a.resume: tr = RCDMTrainer.resume(a.out, model, ds, device=a.device)
-        else: tr = RCDMTrainer(model, ds, preset=a.preset, batch_size=a.batch_size, lr=a.lr, ema=a.ema, cond_drop=a.cond_drop,
-                               predictor_frac=frac, seed=a.seed, device=a.device, out=a.out, init=a.init)
+            raise InputError(f"{out} already exists; continue its training with --resume, replace it with --overwrite, "
+                             "or give another --out")
+        if a.resume:
+            tr = RCDMTrainer.resume(a.out, model, ds, device=a.device)
+        else:
+            tr = RCDMTrainer(
+                model,
+                ds,
+                preset=a.preset,
+                batch_size=a.batch_size,
+                lr=a.lr,
+                ema=a.ema,
+                cond_drop=a.cond_drop,
+                predictor_frac=frac,
+                seed=a.seed,
+                device=a.device,
+                out=a.out,
+                init=a.init,
+            )
         tr.fit(a.steps, ckpt_every=a.ckpt_every, progress=not a.no_progress, tensorboard=a.tensorboard)
         print(f"step {tr.step_}: loss {np.mean(tr.losses[-50:]):.4f}, saved to {a.out}")
         return tr
     from matplotlib.figure import Figure                    # no pyplot: the caller's backend is left alone
     dec = load_decoder(a.decoder)
     ds = Shapes(a.dataset_size, size=size, seed=a.data_seed)
-    if not 0 <= a.index < len(ds): raise InputError(f"--index {a.index}: the dataset has {len(ds)} scenes (--dataset-size); give 0..{len(ds) - 1}")
+    if not 0 <= a.index < len(ds):
+        raise InputError(f"--index {a.index}: the dataset has {len(ds)} scenes (--dataset-size); give 0..{len(ds) - 1}")
     img = ds[a.index][0][None]
     grid = img.shape[-1] // model.context_encoder.patch_size
     m = make_sampler('multiblock', grid, seed=a.index, **mask_params(model))(1)
     if not 0 <= a.block < m.targets.shape[1]:
-        raise InputError(f"--block {a.block}: the masks have {m.targets.shape[1]} target blocks; give 0..{m.targets.shape[1] - 1}")
+        raise InputError(
+            f"--block {a.block}: the masks have {m.targets.shape[1]} target blocks; give 0..{m.targets.shape[1] - 1}"
+        )
     cond, box = condition_predictor(model, img, m, a.block), box_map(m, a.block, dec.img_size)
     fig = Figure(figsize=(1.8 * (a.seeds + 1), 2)); axes = fig.subplots(1, a.seeds + 1)
     axes[0].imshow(to_image(img[0])); axes[0].set_title('image', fontsize=8)

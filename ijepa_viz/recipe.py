@@ -28,7 +28,8 @@ BASE = CONFIG_DIR / 'ablation_tiny.yaml'     # where the sweep starts
 MARGIN = 0.10                                # count accuracy above the untrained encoder
 
 def probe_splits(n_train: int = 5000, n_test: int = 2000, size: int = 64, seed: int = 0):
-    "(train, test) Shapes scenes for probing, unseen in training (`eval_splits`), drawn once per process and held in memory."
+    """(train, test) Shapes scenes for probing, unseen in training (`eval_splits`), drawn once per process and held in
+    memory."""
     return probe_data('shapes', size, n_train, n_test, seed)
 
 def probe_encoder(encoder, splits, tasks=('count',)) -> dict:
@@ -40,7 +41,8 @@ def watch(cfg: dict, probes: int = 4, tasks=('count',), final_tasks=TASKS['shape
           n_test: int = 2000, seed: int = 0, draws: int = 0, on_draw=None, progress: bool = False, first_tasks=None,
           overwrite: bool = False) -> dict:
     """Train `cfg` from scratch on the CPU, probing the target encoder at step 0 and at `probes` evenly spaced steps
-    (`first_tasks`, default `tasks`, at step 0; `final_tasks` at the end); with `draws`, call `on_draw(trainer, points)` that many times along the way.
+    (`first_tasks`, default `tasks`, at step 0; `final_tasks` at the end); with `draws`, call `on_draw(trainer,
+    points)` that many times along the way.
     Returns {'points': [{'step', 'seconds', 'accuracy'}], 'trainer', 'data_seconds', 'wall_seconds'}."""
     t0 = time.time()
     d = cfg['data']
@@ -54,8 +56,13 @@ def watch(cfg: dict, probes: int = 4, tasks=('count',), final_tasks=TASKS['shape
     for s in sorted(at_probe | at_draw):
         tr.fit(steps=s)
         if s in at_probe:
-            points.append(dict(step=tr.step, seconds=round(tr.seconds, 1),
-                               accuracy=probe_encoder(tr.model.target_encoder, splits, final_tasks if s == tr.total else tasks)))
+            points.append(
+                dict(
+                    step=tr.step,
+                    seconds=round(tr.seconds, 1),
+                    accuracy=probe_encoder(tr.model.target_encoder, splits, final_tasks if s == tr.total else tasks),
+                )
+            )
         if on_draw is not None and s in at_draw: on_draw(tr, points)
     return dict(points=points, trainer=tr, data_seconds=round(data_s, 1), wall_seconds=round(time.time() - t0, 1))
 
@@ -92,7 +99,8 @@ def draw_progress(trainer, points, fig=None):
     return fig
 
 def live_view():
-    "An `on_draw` for `watch` that shows `draw_progress` and redraws it in place (a notebook output updated as training runs)."
+    """An `on_draw` for `watch` that shows `draw_progress` and redraws it in place (a notebook output updated as
+    training runs)."""
     import matplotlib.pyplot as plt
     from IPython.display import display
     handle = display(display_id=True)
@@ -105,13 +113,15 @@ def live_view():
 FIVE_MINUTES = 'shapes-five-minutes'    # the bundled run of the recipe (the lab's fallback)
 
 def run_record(trainer, points, every: int = 8) -> dict:
-    "What `draw_progress` needs of a finished run, small enough for a card: the probe points, the health rows, every `every`-th loss row."
+    """What `draw_progress` needs of a finished run, small enough for a card: the probe points, the health rows, every
+    `every`-th loss row."""
     keep = ('step', 'loss', 'feat_std', 'rankme', 'cos_sim')
     rows = [{k: r[k] for k in keep if k in r} for r in trainer.history if r['step'] % every == 0 or 'rankme' in r]
     return dict(points=points, history=rows, every=every)
 
 class Replay:
-    "A finished run read back from a bundle whose card holds its `run_record`: the model, its probes along the run, its loss and collapse statistics."
+    """A finished run read back from a bundle whose card holds its `run_record`: the model, its probes along the run,
+    its loss and collapse statistics."""
     plot, plot_health = Trainer.plot, Trainer.plot_health        # they read only `history` and the config's loss
     def __init__(self, name: str = FIVE_MINUTES):
         from ijepa_viz import hub
@@ -119,14 +129,19 @@ class Replay:
         card = self.model.card
         if 'run' not in card: raise ValueError(f"{name}'s card holds no run record (made by `run_record` at export)")
         self.cfg, self.step, self.seconds = card['config'], card['steps'], card['train_seconds']
-        self.history, self.points, self.path = card['run']['history'], card['run']['points'], hub.resolve(name).with_suffix('.safetensors')
+        self.history, self.points, self.path = (
+            card['run']['history'],
+            card['run']['points'],
+            hub.resolve(name).with_suffix('.safetensors'),
+        )
     def export(self, path=None, command=None, dtype=None, **extra) -> Path:
         "The bundle it came from (nothing is written)."
         return self.path
 
 # %% ../nbs/14_recipe.ipynb #70ed403c
 CANDIDATES = {
-    'base': [],                                                      # configs/ablation_tiny.yaml with the budget's steps
+    # configs/ablation_tiny.yaml with the budget's steps
+    'base': [],
     'masks: whole contexts': [('mask', 'pad_context', True), ('mask', 'fix_border', True)],
     'ema 0.99': [('optimization', 'ema', [0.99, 1.0])],
     'lr 4e-3': [('optimization', 'lr', 0.004)],
@@ -157,7 +172,8 @@ def candidate_config(overrides=(), steps: int | None = None, seed: int = 0, base
     return cfg
 
 def steps_for(cfg: dict, seconds: float = 0.9 * BUDGET_S, trial: int = 30) -> tuple[int, float]:
-    "(steps that fit in `seconds` of training here, seconds per step) for `cfg`, timed over `trial` steps after 5 warm-up steps."
+    """(steps that fit in `seconds` of training here, seconds per step) for `cfg`, timed over `trial` steps after 5
+    warm-up steps."""
     d = cfg['data']
     images = train_images(cfg)
     tr = Trainer(cfg, device='cpu', progress=False, dataset=images).fit(5)
@@ -188,7 +204,8 @@ def sweep(out, names=tuple(CANDIDATES), seeds=(0,), command: str | None = None, 
     out = Path(out)
     res = json.loads(out.read_text()) if out.exists() else dict(
         command=command, base=BASE.name, budget_s=BUDGET_S, rows=[],
-        protocol="linear probe (logistic regression) on the average-pooled target-encoder features; Shapes scenes unseen in "
+        protocol="linear probe (logistic regression) on the average-pooled target-encoder features; Shapes scenes "
+                 "unseen in "
                  "training (seeds 10000+seed / 20000+seed); baseline: the same encoder at step 0")
     done = {r['key'] for r in res['rows']}
     todo = [(n, s) for s in seeds for n in names if f'{n}/seed{s}' not in done]
@@ -202,7 +219,8 @@ def sweep(out, names=tuple(CANDIDATES), seeds=(0,), command: str | None = None, 
 
 # %% ../nbs/14_recipe.ipynb #058427df
 def main(argv=None):
-    "`python tools/recipe.py [--out nbs/recipe.json] [--names ...] [--seeds ...]`: run (or resume) the five-minute sweep."
+    """`python tools/recipe.py [--out nbs/recipe.json] [--names ...] [--seeds ...]`: run (or resume) the five-minute
+    sweep."""
     ap = argparse.ArgumentParser(prog='tools/recipe.py', description="Train and probe each candidate recipe for the "
                                  "same wall-clock budget; resumable: rows already in --out are skipped.")
     ap.add_argument('--out', default='nbs/recipe.json')
@@ -212,7 +230,15 @@ def main(argv=None):
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     cmd = 'python tools/recipe.py ' + ' '.join(sys.argv[1:] if argv is None else argv)
-    sweep(a.out, a.names, a.seeds, command=cmd.strip(), log=lambda m: print(m, flush=True), probes=3, final_tasks=('count',))
+    sweep(
+        a.out,
+        a.names,
+        a.seeds,
+        command=cmd.strip(),
+        log=lambda m: print(m, flush=True),
+        probes=3,
+        final_tasks=('count',),
+    )
 
 # %% ../nbs/14_recipe.ipynb #3cccfe9b
 def _mean_sd(v):
@@ -221,18 +247,22 @@ def _mean_sd(v):
     return f'{statistics.mean(v):+.3f}' + (f' ± {statistics.stdev(v):.3f}' if len(v) > 1 else '')
 
 def sweep_table(rows, task: str = 'count') -> str:
-    "Markdown: one line per candidate (seeds pooled): steps, training seconds, accuracy before/after, margin, time to margin."
+    """Markdown: one line per candidate (seeds pooled): steps, training seconds, accuracy before/after, margin, time to
+    margin."""
     groups = {}
     for r in rows: groups.setdefault(r['name'], []).append(r)
-    head = (f'| candidate | seeds | steps | training s | {task}: untrained | after | margin | margin ≥ {MARGIN:.2f} at (s) |\n'
+    head = (f'| candidate | seeds | steps | training s | {task}: untrained | after | margin | margin ≥ {MARGIN:.2f} at '
+            '(s) |\n'
             '|---|---|---|---|---|---|---|---|\n')
     lines = []
     for name, rs in sorted(groups.items(), key=lambda kv: -statistics.mean(r['margin'] for r in kv[1])):
         acc = lambda i: statistics.mean(r['points'][i]['accuracy'][task] for r in rs)
         reached = [r['time_to_margin'] for r in rs]
-        lines.append(f"| {name} | {len(rs)} | {round(statistics.mean(r['steps'] for r in rs))} | "
-                     f"{statistics.mean(r['train_seconds'] for r in rs):.0f} | {acc(0):.3f} | {acc(-1):.3f} | "
-                     f"{_mean_sd([r['margin'] for r in rs])} | {', '.join('–' if t is None else f'{t:.0f}' for t in reached)} |")
+        lines.append(
+            f"| {name} | {len(rs)} | {round(statistics.mean(r['steps'] for r in rs))} | "
+            f"{statistics.mean(r['train_seconds'] for r in rs):.0f} | {acc(0):.3f} | {acc(-1):.3f} | "
+            f"{_mean_sd([r['margin'] for r in rs])} | {', '.join('–' if t is None else f'{t:.0f}' for t in reached)} |"
+        )
     return head + '\n'.join(lines)
 
 def plot_sweep(rows, ax=None, task: str = 'count', names=None):
@@ -251,14 +281,18 @@ def plot_sweep(rows, ax=None, task: str = 'count', names=None):
 
 # %% ../nbs/14_recipe.ipynb #8ec3375a
 def benchmark_table(bench: dict) -> str:
-    "Markdown: the three-seed benchmark (`benchmarks/five_minutes.py --json`): one line per seed, then the mean ± spread."
+    """Markdown: the three-seed benchmark (`benchmarks/five_minutes.py --json`): one line per seed, then the mean ±
+    spread."""
     rows = bench['rows']
     head = ('| seed | steps | training s | wall s | count: untrained | after | margin | margin ≥ 0.10 at (s) |\n'
             '|---|---|---|---|---|---|---|---|\n')
-    line = lambda r: (f"| {r['seed']} | {r['steps']} | {r['train_seconds']:.0f} | {r['wall_seconds']:.0f} | {r['count_before']:.3f} | "
-                      f"{r['count_after']:.3f} | {r['margin']:+.3f} | {'–' if r['time_to_margin'] is None else round(r['time_to_margin'])} |")
+    line = lambda r: (f"| {r['seed']} | {r['steps']} | {r['train_seconds']:.0f} | {r['wall_seconds']:.0f} | "
+                      f"{r['count_before']:.3f} | "
+                      f"{r['count_after']:.3f} | {r['margin']:+.3f} | "
+                      f"{'–' if r['time_to_margin'] is None else round(r['time_to_margin'])} |")
     s = bench['summary']
     mean = (f"| mean ± sd | | {s['train_seconds'][0]:.0f} ± {s['train_seconds'][1]:.0f} | {s['wall_seconds'][0]:.0f} ± "
-            f"{s['wall_seconds'][1]:.0f} | {s['count_before'][0]:.3f} | {s['count_after'][0]:.3f} | {s['margin'][0]:+.3f} ± "
+            f"{s['wall_seconds'][1]:.0f} | {s['count_before'][0]:.3f} | {s['count_after'][0]:.3f} | "
+            f"{s['margin'][0]:+.3f} ± "
             f"{s['margin'][1]:.3f} | |")
     return head + '\n'.join(map(line, rows)) + '\n' + mean

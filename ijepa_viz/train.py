@@ -42,12 +42,14 @@ DEFAULTS = {
                     checkpoint_every_steps=0,   # ours: also write `latest` every N steps (0: only at epoch ends)
                     health_freq=100,            # ours: log collapse statistics every N steps (0: never)
                     tensorboard=False,          # ours: also write TensorBoard events beside the CSV (FOLDER/TAG_tb)
-                    tensorboard_freq=500),      # ours: steps between its pictures of a batch's masks and attention rollout
+                    # ours: steps between its pictures of a batch's masks and attention rollout
+                    tensorboard_freq=500),
     'mask': dict(allow_overlap=False, aspect_ratio=[0.75, 1.5], enc_mask_scale=[0.85, 1.0], min_keep=10,
                  num_enc_masks=1, num_pred_masks=4, patch_size=14, pred_mask_scale=[0.15, 0.2],
                  strategy='multiblock',     # ours: multiblock | rasterized | block | random
                  fix_aspect_coupling=False, fix_border=False, pad_context=False,  # ours: quirk fixes
-                 strict=False),             # ours: an error (not the official relaxation) when the context cannot avoid the targets
+                 # ours: an error (not the official relaxation) when the context cannot avoid the targets
+                 strict=False),
     'meta': dict(copy_data=False, load_checkpoint=False, model_name='vit_huge', pred_depth=12, pred_emb_dim=384,
                  read_checkpoint=None, use_bfloat16=True,
                  seed=0,                    # ours: seeds init, masks, data order, augmentation
@@ -65,22 +67,30 @@ def _check_keys(cfg: dict, where='config'):
     for sec, vals in cfg.items():
         if sec not in DEFAULTS:
             close = difflib.get_close_matches(sec, DEFAULTS, n=1)
-            raise ConfigError(f"unknown section {sec!r} in {where}" + (f"; did you mean {close[0]!r}?" if close else '') +
-                              f" Valid sections: {list(DEFAULTS)}")
+            raise ConfigError(
+                f"unknown section {sec!r} in {where}"
+                + (f"; did you mean {close[0]!r}?" if close else '')
+                + f" Valid sections: {list(DEFAULTS)}"
+            )
         if not isinstance(vals, dict): raise ConfigError(f"section {sec!r} in {where} must be a mapping, got {vals!r}")
         for k in vals:
             if k not in DEFAULTS[sec]:
                 close = difflib.get_close_matches(k, DEFAULTS[sec], n=1)
-                raise ConfigError(f"unknown key {sec}.{k} in {where}" + (f"; did you mean {sec}.{close[0]}?" if close else '') +
-                                  f" Valid keys of {sec}: {sorted(DEFAULTS[sec])}")
+                raise ConfigError(
+                    f"unknown key {sec}.{k} in {where}"
+                    + (f"; did you mean {sec}.{close[0]}?" if close else '')
+                    + f" Valid keys of {sec}: {sorted(DEFAULTS[sec])}"
+                )
 
 def _coerce(sec: str, key: str, value):
     "Numbers written as YAML strings ('3e-4': PyYAML reads exponents without a dot as text) become numbers."
     default = DEFAULTS[sec][key]
     if isinstance(default, str) and value is None: return ''     # `--set data.root_path=`: the empty string
     if isinstance(default, (int, float)) and not isinstance(default, bool) and isinstance(value, str):
-        try: return float(value) if isinstance(default, float) or not value.strip().lstrip('-').isdigit() else int(value)
-        except ValueError: raise ConfigError(f"{sec}.{key} must be a number, got {value!r}") from None
+        try:
+            return float(value) if isinstance(default, float) or not value.strip().lstrip('-').isdigit() else int(value)
+        except ValueError:
+            raise ConfigError(f"{sec}.{key} must be a number, got {value!r}") from None
     return value
 
 def parse_set(item: str) -> tuple[str, str, object]:
@@ -91,8 +101,10 @@ def parse_set(item: str) -> tuple[str, str, object]:
     sec, key = path.split('.', 1)
     try: return sec, key, yaml.safe_load(value) if value != '' else None
     except yaml.YAMLError as e:
-        raise ConfigError(f"--set {item}: {value!r} is not valid YAML ({getattr(e, 'problem', None) or type(e).__name__}); "
-                          f"quote a string, write lists as [a, b]") from None
+        raise ConfigError(
+            f"--set {item}: {value!r} is not valid YAML ({getattr(e, 'problem', None) or type(e).__name__}); "
+            f"quote a string, write lists as [a, b]"
+        ) from None
 
 CONFIG_DIR = packaged('configs')   # the configs shipped with the package (official ones and ours)
 
@@ -103,12 +115,15 @@ def find_config(path) -> Path:
     p = Path(path)
     if p.is_file(): return p
     if p.parent == Path('.') and (CONFIG_DIR / f'{p.stem}.yaml').is_file(): return CONFIG_DIR / f'{p.stem}.yaml'
-    raise FileNotFoundError(f"config file {str(path)!r} does not exist; give a path to a YAML file or one of the bundled "
-                            f"configs {bundled_configs()}")
+    raise FileNotFoundError(
+        f"config file {str(path)!r} does not exist; give a path to a YAML file or one of the bundled "
+        f"configs {bundled_configs()}"
+    )
 
 # %% ../nbs/04_train.ipynb #fd163d58
 def load_config(path=None, overrides=(), base: dict | None = None) -> dict:
-    "Defaults <- YAML file `path` (or a bundled config's name) <- `overrides` ('section.key=value' strings or (section, key, value))."
+    """Defaults <- YAML file `path` (or a bundled config's name) <- `overrides` ('section.key=value' strings or
+    (section, key, value))."""
     cfg = copy.deepcopy(DEFAULTS if base is None else base)
     if path is not None:
         path = find_config(path)
@@ -117,7 +132,8 @@ def load_config(path=None, overrides=(), base: dict | None = None) -> dict:
             mark = getattr(e, 'problem_mark', None)
             where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ''
             raise ConfigError(f"{path} is not valid YAML{where}: {getattr(e, 'problem', None) or e}") from None
-        if not isinstance(user, dict): raise ConfigError(f"{path} must hold a mapping of sections, got {type(user).__name__}")
+        if not isinstance(user, dict):
+            raise ConfigError(f"{path} must hold a mapping of sections, got {type(user).__name__}")
         _check_keys(user, str(path))
         for sec, vals in user.items(): cfg[sec].update({k: _coerce(sec, k, v) for k, v in vals.items()})
     for o in overrides:
@@ -154,11 +170,14 @@ def param_groups(context_encoder: nn.Module, predictor: nn.Module) -> list[dict]
     for m in (context_encoder, predictor):
         named = [(n, p) for n, p in m.named_parameters() if p.requires_grad]
         groups.append({'params': [p for n, p in named if 'bias' not in n and p.ndim != 1]})
-        groups.append({'params': [p for n, p in named if 'bias' in n or p.ndim == 1], 'WD_exclude': True, 'weight_decay': 0.0})
+        groups.append(
+            {'params': [p for n, p in named if 'bias' in n or p.ndim == 1], 'WD_exclude': True, 'weight_decay': 0.0}
+        )
     return groups
 
 def make_optimizer(model: IJEPA) -> torch.optim.AdamW:
-    "AdamW over the context encoder and predictor: the fused kernel where the device has one (2x faster than the official loop on CPU), else foreach."
+    """AdamW over the context encoder and predictor: the fused kernel where the device has one (2x faster than the
+    official loop on CPU), else foreach."""
     groups = param_groups(model.context_encoder, model.predictor)
     try: return torch.optim.AdamW(groups, fused=True)
     except (RuntimeError, ValueError): return torch.optim.AdamW(groups, foreach=True)
@@ -176,11 +195,21 @@ def seed_of(*parts) -> int:
 class EpochBatches(torch.utils.data.Sampler):
     "Batches of (epoch, index) for one rank: a seeded permutation per epoch, split across ranks, from batch `start`."
     def __init__(self, n: int, batch_size: int, seed: int, epoch: int, rank: int = 0, world: int = 1, start: int = 0):
-        self.n, self.bs, self.seed, self.epoch, self.rank, self.world, self.start = n, batch_size, seed, epoch, rank, world, start
+        self.n, self.bs, self.seed, self.epoch, self.rank, self.world, self.start = (
+            n,
+            batch_size,
+            seed,
+            epoch,
+            rank,
+            world,
+            start,
+        )
         self.ipe = n // (batch_size * world)
         if self.ipe == 0:
-            raise ConfigError(f"the dataset of {n} images is smaller than one global batch ({batch_size} x {world} processes): "
-                              f"lower data.batch_size or give more images")
+            raise ConfigError(
+                f"the dataset of {n} images is smaller than one global batch ({batch_size} x {world} processes): "
+                f"lower data.batch_size or give more images"
+            )
     def __len__(self): return self.ipe - self.start
     def __iter__(self):
         perm = torch.randperm(self.n, generator=torch.Generator().manual_seed(seed_of(self.seed, 'order', self.epoch)))
@@ -189,7 +218,9 @@ class EpochBatches(torch.utils.data.Sampler):
             yield [(self.epoch, int(j)) for j in mine[i * self.bs:(i + 1) * self.bs]]
 
 class SeededImages(torch.utils.data.Dataset):
-    "The images of `dataset` (labels dropped), each drawn under its own seed (seed, epoch, index); with `report`, each item also carries the files the dataset skipped since the last item (a DataLoader worker holds its own copy of the dataset, so this is how the main process hears of them)."
+    """The images of `dataset` (labels dropped), each drawn under its own seed (seed, epoch, index); with `report`, each
+    item also carries the files the dataset skipped since the last item (a DataLoader worker holds its own copy of the
+    dataset, so this is how the main process hears of them)."""
     def __init__(self, dataset, seed: int, report: bool = False):
         self.dataset, self.seed, self.report, self._told = dataset, seed, report, 0
     def __len__(self): return len(self.dataset)
@@ -221,14 +252,20 @@ def pick_device(device: str | None = None) -> torch.device:
         return torch.device('cpu')
     if isinstance(device, torch.device): dev = device
     else:
-        try: dev = torch.device(str(device))
-        except RuntimeError: raise ConfigError(f"--device {device}: not a device; choose auto, cpu, cuda, cuda:N or mps") from None
+        try:
+            dev = torch.device(str(device))
+        except RuntimeError:
+            raise ConfigError(f"--device {device}: not a device; choose auto, cpu, cuda, cuda:N or mps") from None
     n = torch.cuda.device_count() if torch.cuda.is_available() else 0
     have = ['cpu'] + [f'cuda:{i}' for i in range(n)] + (['mps'] if _mps() else [])
     if dev.type == 'cuda' and (n == 0 or (dev.index or 0) >= n):
-        raise ConfigError(f"--device {device}: this machine has " + (f"{n} CUDA GPU{'s' * (n > 1)}" if n else "no CUDA GPU") +
-                          f" (torch {torch.__version__}); use one of {have}")
-    if dev.type == 'mps' and not _mps(): raise ConfigError(f"--device {device}: MPS (Apple GPU) is not available here; use one of {have}")
+        raise ConfigError(
+            f"--device {device}: this machine has "
+            + (f"{n} CUDA GPU{'s' * (n > 1)}" if n else "no CUDA GPU")
+            + f" (torch {torch.__version__}); use one of {have}"
+        )
+    if dev.type == 'mps' and not _mps():
+        raise ConfigError(f"--device {device}: MPS (Apple GPU) is not available here; use one of {have}")
     if dev.type not in ('cpu', 'cuda', 'mps'): raise ConfigError(f"--device {device}: not supported; use one of {have}")
     return dev
 
@@ -243,16 +280,26 @@ def build_model(cfg: dict) -> IJEPA:
 def sampler_kwargs(mask: dict) -> dict:
     "`MultiBlockSampler` arguments from a config's `mask` section (official names; missing keys take the defaults)."
     m = dict(DEFAULTS['mask'], **mask)
-    return dict(num_targets=m['num_pred_masks'], target_scale=tuple(m['pred_mask_scale']), target_aspect=tuple(m['aspect_ratio']),
-                context_scale=tuple(m['enc_mask_scale']), min_keep=m['min_keep'], allow_overlap=m['allow_overlap'],
-                fix_aspect_coupling=m['fix_aspect_coupling'], fix_border=m['fix_border'], pad_context=m['pad_context'],
-                strict=m['strict'])
+    return dict(
+        num_targets=m['num_pred_masks'],
+        target_scale=tuple(m['pred_mask_scale']),
+        target_aspect=tuple(m['aspect_ratio']),
+        context_scale=tuple(m['enc_mask_scale']),
+        min_keep=m['min_keep'],
+        allow_overlap=m['allow_overlap'],
+        fix_aspect_coupling=m['fix_aspect_coupling'],
+        fix_border=m['fix_border'],
+        pad_context=m['pad_context'],
+        strict=m['strict'],
+    )
 
 def build_sampler(cfg: dict):
     "The mask sampler of a config (the official `mask` keys, plus `strategy` and the quirk fixes)."
     m, grid = cfg['mask'], cfg['data']['crop_size'] // cfg['mask']['patch_size']
     if m['num_enc_masks'] != 1:
-        raise ConfigError(f"mask.num_enc_masks={m['num_enc_masks']}: only one context block is supported (all official configs use 1)")
+        raise ConfigError(
+            f"mask.num_enc_masks={m['num_enc_masks']}: only one context block is supported (all official configs use 1)"
+        )
     if m['strategy'] != 'multiblock': return make_sampler(m['strategy'], grid)
     return make_sampler('multiblock', grid, **sampler_kwargs(m))
 
@@ -263,9 +310,14 @@ def build_dataset(cfg: dict):
     name, size = d['dataset'], d['crop_size']
     if name == 'imagefolder':
         root = Path(d['root_path'] or '.') / (d['image_folder'] or '')
-        tf = D.make_transforms(crop_size=size, crop_scale=tuple(d['crop_scale']), horizontal_flip=d['use_horizontal_flip'],
-                               color_distortion=d['use_color_distortion'], color_jitter=d['color_jitter_strength'],
-                               gaussian_blur=d['use_gaussian_blur'])
+        tf = D.make_transforms(
+            crop_size=size,
+            crop_scale=tuple(d['crop_scale']),
+            horizontal_flip=d['use_horizontal_flip'],
+            color_distortion=d['use_color_distortion'],
+            color_jitter=d['color_jitter_strength'],
+            gaussian_blur=d['use_gaussian_blur'],
+        )
         folder = D.make_dataset('imagefolder', root=root, size=size, transform=tf, crop_scale=tuple(d['crop_scale']))
         if not d['in_memory']: return folder
         if d['use_color_distortion'] or d['use_gaussian_blur']:
@@ -276,8 +328,13 @@ def build_dataset(cfg: dict):
     if name in ('shapes', 'photos'): return D.make_dataset(name, n=d['dataset_size'], size=size, seed=d['seed'])
     raise ConfigError(f"unknown data.dataset {name!r}; choose one of imagefolder, shapes, digits, photos")
 
-_CHOICES = {('data', 'dataset'): ('imagefolder', 'shapes', 'digits', 'photos'), ('mask', 'strategy'): tuple(SAMPLERS),
-            ('meta', 'model_name'): tuple(VIT_SIZES), ('meta', 'loss'): tuple(LOSSES), ('meta', 'target'): tuple(TARGETS)}
+_CHOICES = {
+    ('data', 'dataset'): ('imagefolder', 'shapes', 'digits', 'photos'),
+    ('mask', 'strategy'): tuple(SAMPLERS),
+    ('meta', 'model_name'): tuple(VIT_SIZES),
+    ('meta', 'loss'): tuple(LOSSES),
+    ('meta', 'target'): tuple(TARGETS),
+}
 
 _AT_LEAST_1 = {('data', 'batch_size'), ('data', 'crop_size'), ('data', 'dataset_size'), ('mask', 'patch_size'),
                ('mask', 'num_pred_masks'), ('mask', 'num_enc_masks'), ('meta', 'pred_depth'), ('meta', 'pred_emb_dim'),
@@ -308,15 +365,18 @@ def _check_value(sec: str, key: str, v):
     else: ok = isinstance(v, (list, tuple)) and len(v) == 2 and all(_is_num(x) for x in v)
     if not ok: return f"{name} must be {want} ({like}), got {v!r}"
     if _is_num(v) and not math.isfinite(v): return f"{name} must be a finite number, got {v!r}"
-    if kind is list and not v[0] <= v[1]: return f"{name}={v!r}: the first number (low) must not exceed the second (high)"
-    if (sec, key) in _CHOICES and v not in _CHOICES[sec, key]: return f"{name}={v!r}; choose one of {list(_CHOICES[sec, key])}"
+    if kind is list and not v[0] <= v[1]:
+        return f"{name}={v!r}: the first number (low) must not exceed the second (high)"
+    if (sec, key) in _CHOICES and v not in _CHOICES[sec, key]:
+        return f"{name}={v!r}; choose one of {list(_CHOICES[sec, key])}"
     if (sec, key) in _AT_LEAST_1 and v < 1: return f"{name} must be at least 1, got {v!r}"
     if _is_num(v) and v < 0: return f"{name} must not be negative, got {v!r}"
     if key == 'ema' and not 0 <= v[0] <= v[1] <= 1: return f"{name}={v!r}: EMA momenta lie in [0, 1]"
     return None
 
 def check_config(cfg: dict) -> dict:
-    "Check every value's type and sense against `DEFAULTS` (and the mask section by building its sampler), so a bad value is one clear `ConfigError` naming its key before any model is built; returns `cfg`."
+    """Check every value's type and sense against `DEFAULTS` (and the mask section by building its sampler), so a bad
+    value is one clear `ConfigError` naming its key before any model is built; returns `cfg`."""
     _check_keys(cfg)
     for sec in DEFAULTS:
         if sec not in cfg: raise ConfigError(f"the config has no {sec!r} section")
@@ -326,11 +386,17 @@ def check_config(cfg: dict) -> dict:
             if msg: raise ConfigError(msg)
     d, m, meta, o = cfg['data'], cfg['mask'], cfg['meta'], cfg['optimization']
     if not 0 < d['crop_scale'][0] <= d['crop_scale'][1] <= 1:
-        raise ConfigError(f"data.crop_scale={d['crop_scale']!r}: the crops' area fractions must lie in (0, 1], like [0.3, 1.0]")
-    if not o['ipe_scale'] > 0: raise ConfigError(f"optimization.ipe_scale={o['ipe_scale']!r} must be above 0 (1.0 officially)")
+        raise ConfigError(
+            f"data.crop_scale={d['crop_scale']!r}: the crops' area fractions must lie in (0, 1], like [0.3, 1.0]"
+        )
+    if not o['ipe_scale'] > 0:
+        raise ConfigError(f"optimization.ipe_scale={o['ipe_scale']!r} must be above 0 (1.0 officially)")
     if o['warmup'] > o['epochs']:
-        warnings.warn(f"optimization.warmup={o['warmup']} epochs is longer than the run's {o['epochs']}: the learning rate "
-                      f"never reaches optimization.lr={o['lr']}", stacklevel=2)
+        warnings.warn(
+            f"optimization.warmup={o['warmup']} epochs is longer than the run's {o['epochs']}: the learning rate "
+            f"never reaches optimization.lr={o['lr']}",
+            stacklevel=2,
+        )
     if d['crop_size'] % m['patch_size']:
         raise ConfigError(f"data.crop_size={d['crop_size']} is not a multiple of mask.patch_size={m['patch_size']}")
     heads = VIT_SIZES[meta['model_name']][2]
@@ -347,23 +413,41 @@ def _prefixed(sd): return {'module.' + k: v for k, v in sd.items()}
 
 def training_state(model: IJEPA, opt, step: int, ipe: int, cfg: dict, loss: float, world: int, seconds: float = 0.,
                    cpu_seconds: float = 0.) -> dict:
-    return dict(encoder=_prefixed(model.context_encoder.state_dict()), predictor=_prefixed(model.predictor.state_dict()),
-                target_encoder=_prefixed(model.target_encoder.state_dict()), opt=opt.state_dict(), scaler=None,
-                epoch=step // ipe, loss=loss, batch_size=cfg['data']['batch_size'], world_size=world,
-                lr=cfg['optimization']['lr'], step=step, config=json.dumps(cfg), train_seconds=seconds,
-                train_cpu_seconds=cpu_seconds)
+    return dict(
+        encoder=_prefixed(model.context_encoder.state_dict()),
+        predictor=_prefixed(model.predictor.state_dict()),
+        target_encoder=_prefixed(model.target_encoder.state_dict()),
+        opt=opt.state_dict(),
+        scaler=None,
+        epoch=step // ipe,
+        loss=loss,
+        batch_size=cfg['data']['batch_size'],
+        world_size=world,
+        lr=cfg['optimization']['lr'],
+        step=step,
+        config=json.dumps(cfg),
+        train_seconds=seconds,
+        train_cpu_seconds=cpu_seconds,
+    )
 
 class RunFolderError(InputError):
     "A run folder that already holds another run."
 
 def run_files(folder, tag: str = 'jepa') -> list[Path]:
-    "The files a run of `ijepa-train` writes in `folder` (checkpoints, logs, the TensorBoard folder), as far as they exist."
+    """The files a run of `ijepa-train` writes in `folder` (checkpoints, logs, the TensorBoard folder), as far as they
+    exist."""
     folder = Path(folder)
-    return sorted(p for pat in (f'{tag}-latest.pth.tar', f'{tag}-ep*.pth.tar', f'{tag}_r*.csv', f'{tag}_tb') for p in folder.glob(pat))
+    return sorted(
+        p
+        for pat in (f'{tag}-latest.pth.tar', f'{tag}-ep*.pth.tar', f'{tag}_r*.csv', f'{tag}_tb')
+        for p in folder.glob(pat)
+    )
 
 def check_run_folder(folder, tag: str = 'jepa', resume=None, overwrite: bool = False):
-    """Refuse to start a new run in a folder that holds one: a second `ijepa-train` with the same folder and no `--resume`
-    would otherwise replace its checkpoint and log. Passes when the folder holds no run, when `resume` is a checkpoint of
+    """Refuse to start a new run in a folder that holds one: a second `ijepa-train` with the same folder and no
+    `--resume`
+    would otherwise replace its checkpoint and log. Passes when the folder holds no run, when `resume` is a checkpoint
+    of
     that folder, or with `overwrite`."""
     folder = Path(folder)
     held = run_files(folder, tag)
@@ -371,9 +455,11 @@ def check_run_folder(folder, tag: str = 'jepa', resume=None, overwrite: bool = F
     if resume is not None and Path(resume).resolve().parent == folder.resolve(): return
     latest = folder / f'{tag}-latest.pth.tar'
     what = ', '.join(p.name for p in held[:3]) + (f' and {len(held) - 3} more' if len(held) > 3 else '')
-    raise RunFolderError(f"{folder} already holds a run ({what}); continue it with --resume, write the new run elsewhere "
-                         f"with --set logging.folder=NEW_FOLDER, or replace it with --overwrite"
-                         + (f" (its checkpoint {latest.name} would be lost)" if latest.exists() else ''))
+    raise RunFolderError(
+        f"{folder} already holds a run ({what}); continue it with --resume, write the new run elsewhere "
+        f"with --set logging.folder=NEW_FOLDER, or replace it with --overwrite"
+        + (f" (its checkpoint {latest.name} would be lost)" if latest.exists() else '')
+    )
 
 # what a resumed run may change: where it logs and how often, where the same data lives, how it is loaded, its length
 RESUME_MAY_CHANGE = {('data', 'root_path'), ('data', 'num_workers'), ('data', 'pin_mem'), ('meta', 'load_checkpoint'),
@@ -385,39 +471,57 @@ def config_changes(saved: dict, cfg: dict) -> list[tuple[str, object, object]]:
     out = []
     for sec, vals in cfg.items():
         for k, v in vals.items():
-            old = saved.get(sec, {}).get(k, DEFAULTS.get(sec, {}).get(k)) if isinstance(saved.get(sec, {}), dict) else None
-            if (list(old) if isinstance(old, tuple) else old) != (list(v) if isinstance(v, tuple) else v): out.append((f'{sec}.{k}', old, v))
+            old = (
+                saved.get(sec, {}).get(k, DEFAULTS.get(sec, {}).get(k))
+                if isinstance(saved.get(sec, {}), dict)
+                else None
+            )
+            if (list(old) if isinstance(old, tuple) else old) != (list(v) if isinstance(v, tuple) else v):
+                out.append((f'{sec}.{k}', old, v))
     return out
 
 def check_resume_config(path, saved: dict, cfg: dict):
-    "Resuming with a config that differs from the one the run was trained with: an error listing the changes, unless each is one a resume may make (`RESUME_MAY_CHANGE`); a longer or shorter run is said."
+    """Resuming with a config that differs from the one the run was trained with: an error listing the changes, unless
+    each is one a resume may make (`RESUME_MAY_CHANGE`); a longer or shorter run is said."""
     changes = config_changes(saved, cfg)
     bad = [c for c in changes if tuple(c[0].split('.', 1)) not in RESUME_MAY_CHANGE]
     if bad:
-        what = '; '.join(f'{k}: {o!r} -> {n!r}' for k, o, n in bad[:4]) + (f'; and {len(bad) - 4} more' if len(bad) > 4 else '')
-        raise ConfigError(f"{path} was trained with another config ({what}); resume with the config it was trained with "
-                          f"(its folder's params-ijepa.yaml), or start a new run in another folder")
+        what = '; '.join(f'{k}: {o!r} -> {n!r}' for k, o, n in bad[:4]) + (
+            f'; and {len(bad) - 4} more' if len(bad) > 4 else ''
+        )
+        raise ConfigError(
+            f"{path} was trained with another config ({what}); resume with the config it was trained with "
+            f"(its folder's params-ijepa.yaml), or start a new run in another folder"
+        )
     for k, o, n in changes:
         if k == 'optimization.epochs':
             print(f"note: resuming with optimization.epochs {o} -> {n}: the learning-rate, weight-decay and momentum "
                   f"schedules stretch to the new length from here on", file=sys.stderr)
 
 def restore(path, model: IJEPA, opt, ipe: int, cfg: dict | None = None) -> tuple[int, float, float]:
-    "Load training state from `path` into `model` and `opt`; returns (global step to continue from, training seconds so far, and CPU seconds of this process so far)."
+    """Load training state from `path` into `model` and `opt`; returns (global step to continue from, training seconds
+    so far, and CPU seconds of this process so far)."""
     ck = read_checkpoint(path)
     need = ['encoder', 'predictor', 'target_encoder', 'opt', 'epoch']
     if not isinstance(ck, dict) or any(k not in ck for k in need):
-        raise CheckpointError(f"{path} is not a training checkpoint: expected keys {need}, found {sorted(ck) if isinstance(ck, dict) else type(ck).__name__}")
+        raise CheckpointError(f"{path} is not a training checkpoint: expected keys {need}, found "
+                              f"{sorted(ck) if isinstance(ck, dict) else type(ck).__name__}")
     if cfg is not None and isinstance(ck.get('config'), str):            # ours (official files carry no config)
         try: saved = json.loads(ck['config'])
         except ValueError: saved = None
         if isinstance(saved, dict): check_resume_config(path, saved, cfg)
-    for net, key in ((model.context_encoder, 'encoder'), (model.predictor, 'predictor'), (model.target_encoder, 'target_encoder')):
+    for net, key in (
+        (model.context_encoder, 'encoder'),
+        (model.predictor, 'predictor'),
+        (model.target_encoder, 'target_encoder'),
+    ):
         try: net.load_state_dict(strip_prefix(ck[key]))
         except RuntimeError as e:
             first = next((l.strip() for l in str(e).splitlines()[1:] if l.strip()), str(e))
-            raise CheckpointError(f"{path}: the {key} weights do not fit the model of this config (e.g. {first.rstrip('.')}); "
-                                  f"resume with the config it was trained with (its params-ijepa.yaml)") from None
+            raise CheckpointError(
+                f"{path}: the {key} weights do not fit the model of this config (e.g. {first.rstrip('.')}); "
+                f"resume with the config it was trained with (its params-ijepa.yaml)"
+            ) from None
     try: opt.load_state_dict(ck['opt'])
     except (ValueError, KeyError) as e: raise CheckpointError(f"{path}: optimizer state does not fit: {e}") from None
     step = int(ck['step']) if 'step' in ck else int(ck['epoch']) * ipe   # official files: epoch boundaries
@@ -444,19 +548,23 @@ def init_distributed(device: torch.device) -> tuple[int, int, torch.device]:
 
 # %% ../nbs/04_train.ipynb #a9758d18
 class TensorBoardLog:
-    "The TensorBoard events of a run in `folder`: the log's scalars and pictures of a batch (needs the tensorboard package)."
+    """The TensorBoard events of a run in `folder`: the log's scalars and pictures of a batch (needs the tensorboard
+    package)."""
     def __init__(self, folder, step: int = 0):
         try: from torch.utils.tensorboard import SummaryWriter
         except ImportError:
-            raise ConfigError("logging.tensorboard (--tensorboard) needs the tensorboard package: pip install tensorboard, "
-                              "or leave TensorBoard off (the CSV log is always written)") from None
+            raise ConfigError(
+                "logging.tensorboard (--tensorboard) needs the tensorboard package: pip install tensorboard, "
+                "or leave TensorBoard off (the CSV log is always written)"
+            ) from None
         self.writer = SummaryWriter(str(folder), purge_step=step or None)   # a resumed run drops what came after `step`
 
     def scalars(self, rows: list[dict]):
         "Each numeric value of the log rows, as `train/<column>` at the row's step."
         for r in rows:
             for k, v in r.items():
-                if k not in ('step', 'epoch', 'itr') and isinstance(v, (int, float)): self.writer.add_scalar(f'train/{k}', v, r['step'])
+                if k not in ('step', 'epoch', 'itr') and isinstance(v, (int, float)):
+                    self.writer.add_scalar(f'train/{k}', v, r['step'])
 
     @torch.no_grad()
     def pictures(self, model, images, masks, step: int):
@@ -496,11 +604,26 @@ class RunLog:
             if not math.isfinite(loss):
                 raise FloatingPointError(
                     f"the loss became {loss} at step {step} (lr {lr:.2e}); training stopped. The last good checkpoint "
-                    f"({self.latest if self.latest.exists() else 'none yet'}) was not touched. Try a lower optimization.lr "
-                    f"or a longer warmup, and resume from it.")
-            rows.append(dict(step=step, epoch=step // self.ipe, itr=step % self.ipe, loss=loss, lr=lr, wd=wd,
-                             momentum=mom, context=nc, target=nt, images_per_s=ips, relaxed=relaxed,
-                             **({('feat_std' if k == 'std' else k): v.item() for k, v in health.items()} if health else {})))
+                    f"({self.latest if self.latest.exists() else 'none yet'}) was not touched. Try a lower "
+                    "optimization.lr "
+                    f"or a longer warmup, and resume from it."
+                )
+            rows.append(
+                dict(
+                    step=step,
+                    epoch=step // self.ipe,
+                    itr=step % self.ipe,
+                    loss=loss,
+                    lr=lr,
+                    wd=wd,
+                    momentum=mom,
+                    context=nc,
+                    target=nt,
+                    images_per_s=ips,
+                    relaxed=relaxed,
+                    **({('feat_std' if k == 'std' else k): v.item() for k, v in health.items()} if health else {}),
+                )
+            )
         self.history += rows
         if self.rank == 0:
             new = not self.csv_path.exists()
@@ -516,8 +639,14 @@ class RunLog:
         "The logged rows of the steps before `self.step` (numbers, empty cells left out)."
         if not self.csv_path.exists(): return []
         with open(self.csv_path) as f:
-            rows = [{k: (int if k in ('step', 'epoch', 'itr', 'context', 'target') else float)(v) for k, v in r.items() if v}
-                    for r in csv.DictReader(f)]
+            rows = [
+                {
+                    k: (int if k in ('step', 'epoch', 'itr', 'context', 'target') else float)(v)
+                    for k, v in r.items()
+                    if v
+                }
+                for r in csv.DictReader(f)
+            ]
         return [r for r in rows if r['step'] < self.step]
 
     def _trim_log(self):
@@ -539,8 +668,14 @@ class RunLog:
         rows = [r for r in self.history if 'rankme' in r]
         import matplotlib.pyplot as plt
         if axs is None: _, axs = plt.subplots(1, 3, figsize=(10, 2.6))
-        for ax, k, label in zip(axs, ('feat_std', 'rankme', 'cos_sim'), ('std ×√D (0: collapsed)', 'effective rank', 'cosine similarity between images')):
-            ax.plot([r['step'] for r in rows], [r[k] for r in rows], '.-'); ax.set_title(label, fontsize=10); ax.set_xlabel('step')
+        for ax, k, label in zip(
+            axs,
+            ('feat_std', 'rankme', 'cos_sim'),
+            ('std ×√D (0: collapsed)', 'effective rank', 'cosine similarity between images'),
+        ):
+            ax.plot([r['step'] for r in rows], [r[k] for r in rows], '.-')
+            ax.set_title(label, fontsize=10)
+            ax.set_xlabel('step')
         return axs
 
     def plot(self, ax=None, smooth: int = 20):
@@ -580,7 +715,8 @@ class RunFiles:
         if keep: atomic_save(state, self.folder / f'{self.tag}-ep{self.step // self.ipe}.pth.tar')
 
     def _claim(self):
-        "Before the first write: refuse a folder that holds another run (`check_run_folder`); with `overwrite`, remove that run's files; write params-ijepa.yaml."
+        """Before the first write: refuse a folder that holds another run (`check_run_folder`); with `overwrite`, remove
+        that run's files; write params-ijepa.yaml."""
         check_run_folder(self.folder, self.tag, self.resumed_from, self.overwrite)
         if self.overwrite and self.resumed_from is None:
             for p in run_files(self.folder, self.tag): shutil.rmtree(p) if p.is_dir() else p.unlink()
@@ -589,13 +725,26 @@ class RunFiles:
         self._claimed = True
 
     def export(self, path, command: str | None = None, dtype: torch.dtype | None = None, **extra) -> Path:
-        "Weights as safetensors (optionally cast to `dtype`) + JSON card (config, data, steps, seed, time, loss curve, command)."
+        """Weights as safetensors (optionally cast to `dtype`) + JSON card (config, data, steps, seed, time, loss curve,
+        command)."""
         tail = [r['loss'] for r in self.history[-50:]]
-        card = dict(config=self.cfg, dataset=self.cfg['data']['dataset'], steps=self.step, epochs=self.step / self.ipe,
-                    images_seen=self.step * self.bs * self.world, seed=self.cfg['meta']['seed'],
-                    train_seconds=round(self.seconds, 1), train_cpu_seconds=round(self.cpu_seconds, 1), device=str(self.device), world_size=self.world,
-                    final_loss=sum(tail) / len(tail) if tail else None, torch=torch.__version__,
-                    command=command or ' '.join(['ijepa-train'] + sys.argv[1:]), loss_curve=self.loss_curve(), **extra)
+        card = dict(
+            config=self.cfg,
+            dataset=self.cfg['data']['dataset'],
+            steps=self.step,
+            epochs=self.step / self.ipe,
+            images_seen=self.step * self.bs * self.world,
+            seed=self.cfg['meta']['seed'],
+            train_seconds=round(self.seconds, 1),
+            train_cpu_seconds=round(self.cpu_seconds, 1),
+            device=str(self.device),
+            world_size=self.world,
+            final_loss=sum(tail) / len(tail) if tail else None,
+            torch=torch.__version__,
+            command=command or ' '.join(['ijepa-train'] + sys.argv[1:]),
+            loss_curve=self.loss_curve(),
+            **extra,
+        )
         from ijepa_viz.hub import save_bundle                # the bundle format is chapter 06's
         return save_bundle(self.model, path, card, dtype)
 
@@ -606,7 +755,8 @@ class RunFiles:
             allsig = [torch.zeros_like(sig) for _ in range(self.world)]
             dist.all_gather(allsig, sig)
         diff = max((a - sig).abs().max().item() for a in allsig)
-        if diff != 0: raise RuntimeError(f"rank {self.rank}: the replicas diverged (max parameter-sum difference {diff:.3e})")
+        if diff != 0:
+            raise RuntimeError(f"rank {self.rank}: the replicas diverged (max parameter-sum difference {diff:.3e})")
         if self.rank == 0: print(f"replicas identical across {self.world} processes")
         return diff
 
@@ -614,11 +764,14 @@ class RunFiles:
 class Trainer(RunLog, RunFiles):
     "I-JEPA training from a config: `Trainer(cfg).fit()`. Resume with `resume=path` (or `meta.load_checkpoint`)."
 
-    def __init__(self, cfg: dict, device=None, resume=None, progress: bool = True, dataset=None, overwrite: bool = False):
+    def __init__(
+        self, cfg: dict, device=None, resume=None, progress: bool = True, dataset=None, overwrite: bool = False
+    ):
         self.cfg = check_config(cfg)                              # every value, before anything is built
         self.rank, self.world, self.device = init_distributed(pick_device(device))
         self.sampler = build_sampler(cfg)
-        self.dataset = build_dataset(cfg) if dataset is None else dataset     # a missing folder fails before the model is built
+        # a missing folder fails before the model is built
+        self.dataset = build_dataset(cfg) if dataset is None else dataset
         self.bs = cfg['data']['batch_size']
         self.ipe = len(EpochBatches(len(self.dataset), self.bs, 0, 0, self.rank, self.world))
         self.model = build_model(cfg).to(self.device)
@@ -644,11 +797,15 @@ class Trainer(RunLog, RunFiles):
         self._fit_start, self.tb, self.masks = None, None, None
 
     def masks_at(self, step: int):
-        "The masks of update `step` (drawn from the run's seed, the process and the step alone: a resumed run draws the same)."
-        return self.sampler(self.bs, generator=torch.Generator().manual_seed(seed_of(self.cfg['meta']['seed'], 'mask', self.rank, step)))
+        """The masks of update `step` (drawn from the run's seed, the process and the step alone: a resumed run draws
+        the same)."""
+        return self.sampler(
+            self.bs, generator=torch.Generator().manual_seed(seed_of(self.cfg['meta']['seed'], 'mask', self.rank, step))
+        )
 
     def one_step(self, images, step):
-        """Step `step` of the run on `images`: its learning rate, weight decay, momentum, seeds and masks, then `train_step`.
+        """Step `step` of the run on `images`: its learning rate, weight decay, momentum, seeds and masks, then
+        `train_step`.
         Returns (loss, what the log records); the step's masks stay in `self.masks` (TensorBoard draws them)."""
         o = self.cfg['optimization']
         lr, wd, mom = lr_at(step, self.ipe, o), wd_at(step, self.ipe, o), momentum_at(step, self.ipe, o)
@@ -656,7 +813,8 @@ class Trainer(RunLog, RunFiles):
         torch.manual_seed(seed_of(self.cfg['meta']['seed'], 'step', self.rank, step))        # dropout / drop-path
         r0 = getattr(self.sampler, 'relaxed_count', 0)
         masks = self.masks_at(step)
-        relaxed = (getattr(self.sampler, 'relaxed_count', 0) - r0) / self.bs   # fraction whose context had to overlap a target
+        # fraction whose context had to overlap a target
+        relaxed = (getattr(self.sampler, 'relaxed_count', 0) - r0) / self.bs
         masks = self.masks = masks.to(self.device)
         hf = self.cfg['logging']['health_freq']
         health = {}
@@ -672,27 +830,44 @@ class Trainer(RunLog, RunFiles):
 
     def loader(self, epoch: int, start: int = 0):
         d = self.cfg['data']
-        bs = EpochBatches(len(self.dataset), self.bs, d['seed'] * 1_000_003 + self.cfg['meta']['seed'], epoch, self.rank, self.world, start)
+        bs = EpochBatches(
+            len(self.dataset),
+            self.bs,
+            d['seed'] * 1_000_003 + self.cfg['meta']['seed'],
+            epoch,
+            self.rank,
+            self.world,
+            start,
+        )
         nw = int(d['num_workers'])
-        return torch.utils.data.DataLoader(SeededImages(self.dataset, self.cfg['meta']['seed'], report=True), batch_sampler=bs,
-                                           collate_fn=collate_reported,
-                                           num_workers=nw, pin_memory=d['pin_mem'] and self.device.type == 'cuda',
-                                           persistent_workers=False, prefetch_factor=4 if nw else None)
+        return torch.utils.data.DataLoader(
+            SeededImages(self.dataset, self.cfg['meta']['seed'], report=True),
+            batch_sampler=bs,
+            collate_fn=collate_reported,
+            num_workers=nw,
+            pin_memory=d['pin_mem'] and self.device.type == 'cuda',
+            persistent_workers=False,
+            prefetch_factor=4 if nw else None,
+        )
 
     def fit(self, steps: int | None = None) -> 'Trainer':
-        "Train until the configured epochs end (or `steps` total updates); returns self. The run folder is locked meanwhile (`run_lock`)."
+        """Train until the configured epochs end (or `steps` total updates); returns self. The run folder is locked
+        meanwhile (`run_lock`)."""
         if self.rank != 0: return self._fit(steps)
         with run_lock(self.folder, 'ijepa-train run'):
             if not self._claimed: self._claim()
             self._trim_log()
-            for p in remove_stale_temps(self.folder): print(f"removed {p.name}, left by a save that was killed", file=sys.stderr)
+            for p in remove_stale_temps(self.folder):
+                print(f"removed {p.name}, left by a save that was killed", file=sys.stderr)
             return self._fit(steps)
 
     def _fit(self, steps):
         from tqdm.auto import tqdm
         end = self.total if steps is None else min(self.total, steps)
         log_freq, every = max(1, self.cfg['logging']['log_freq']), self.cfg['logging']['checkpoint_every_steps']
-        bar = tqdm(total=end, initial=self.step, disable=not self.progress, desc='ijepa-train', unit='step', dynamic_ncols=True)
+        bar = tqdm(
+            total=end, initial=self.step, disable=not self.progress, desc='ijepa-train', unit='step', dynamic_ncols=True
+        )
         lg = self.cfg['logging']
         if lg['tensorboard'] and self.rank == 0: self.tb = TensorBoardLog(self.folder / f'{self.tag}_tb', self.step)
         tbf = max(1, lg['tensorboard_freq'])
@@ -736,23 +911,37 @@ def run(a, argv=None):
     "`ijepa-train` with its arguments read (`cli.train_parser`)."
     try:
         with one_line_errors('ijepa-train'):
-            if a.steps is not None and a.steps < 1: raise ConfigError(f"--steps {a.steps}: nothing would be trained; give at least 1")
-            cfg = check_config(load_config(a.config, a.set + ([('logging', 'tensorboard', True)] if a.tensorboard else [])))
+            if a.steps is not None and a.steps < 1:
+                raise ConfigError(f"--steps {a.steps}: nothing would be trained; give at least 1")
+            cfg = check_config(
+                load_config(a.config, a.set + ([('logging', 'tensorboard', True)] if a.tensorboard else []))
+            )
             _no_meta(a.config, a.set, cfg, pick_device(a.device))
             resume = a.resume
-            if resume == 'latest': resume = Path(cfg['logging']['folder']) / f"{cfg['logging']['write_tag']}-latest.pth.tar"
-            if a.overwrite and resume is not None: raise ConfigError("--overwrite starts a new run and --resume continues one: give one of them")
+            if resume == 'latest':
+                resume = Path(cfg['logging']['folder']) / f"{cfg['logging']['write_tag']}-latest.pth.tar"
+            if a.overwrite and resume is not None:
+                raise ConfigError("--overwrite starts a new run and --resume continues one: give one of them")
             folder = cfg['logging']['folder']
-            with run_lock(folder, 'ijepa-train run') if int(os.environ.get('RANK', '0')) == 0 else contextlib.nullcontext():
-                if resume is None: check_run_folder(folder, cfg['logging']['write_tag'], None, a.overwrite)   # before any work
-                # (with --resume, the Trainer reads the checkpoint first: a missing or damaged one is said before the folder)
+            with (
+                run_lock(folder, 'ijepa-train run')
+                if int(os.environ.get('RANK', '0')) == 0
+                else contextlib.nullcontext()
+            ):
+                # before any work
+                if resume is None: check_run_folder(folder, cfg['logging']['write_tag'], None, a.overwrite)
+                # (with --resume, the Trainer reads the checkpoint first: a missing or damaged one is said before the
+                # folder)
                 t = Trainer(cfg, device=a.device, resume=resume, progress=not a.no_progress, overwrite=a.overwrite)
                 if a.steps is not None and a.steps <= t.step:
-                    raise ConfigError(f"--steps {a.steps}: the run is at step {t.step} already, so nothing would be trained; "
-                                      f"give more steps than that (the configured epochs end at step {t.total})")
+                    raise ConfigError(
+                        f"--steps {a.steps}: the run is at step {t.step} already, so nothing would be trained; "
+                        f"give more steps than that (the configured epochs end at step {t.total})"
+                    )
                 if a.steps is not None and a.steps > t.total:
                     print(f"ijepa-train: note: --steps {a.steps} is beyond the {t.total} steps of the configured "
-                          f"{cfg['optimization']['epochs']} epochs; the run ends at step {t.total} (raise optimization.epochs "
+                          f"{cfg['optimization']['epochs']} epochs; the run ends at step {t.total} (raise "
+                          "optimization.epochs "
                           f"to train longer)", file=sys.stderr)
                 t.fit(a.steps)
             if a.export and t.rank == 0: print(f"exported {t.export(a.export, dtype=getattr(torch, a.export_dtype))}")
@@ -764,7 +953,8 @@ def run(a, argv=None):
         for line in t.summary(): print(line)
 
 def _no_meta(path, overrides, cfg: dict, device: torch.device):
-    "A config without a `meta` section builds the official default model (ViT-H/14): an error on a CPU, a note elsewhere."
+    """A config without a `meta` section builds the official default model (ViT-H/14): an error on a CPU, a note
+    elsewhere."""
     user = {}
     if path is not None:
         try: user = yaml.safe_load(find_config(path).read_text()) or {}
@@ -774,6 +964,7 @@ def _no_meta(path, overrides, cfg: dict, device: torch.device):
     what = (f"the config has no meta section, so it builds the official default {name} "
             f"({VIT_SIZES[name][1]} blocks of width {VIT_SIZES[name][0]}, {cfg['data']['crop_size']} px)")
     if device.type == 'cpu':
-        raise ConfigError(f"{what} on the CPU, far too slow to train there (minutes per step): set a smaller model (e.g. --set meta.model_name=vit_tiny, "
+        raise ConfigError(f"{what} on the CPU, far too slow to train there (minutes per step): set a smaller model "
+                          "(e.g. --set meta.model_name=vit_tiny, "
                           f"or --config tiny_cpu), or --set meta.model_name={name} to mean it")
     print(f"ijepa-train: note: {what} on {device.type}", file=sys.stderr)

@@ -57,7 +57,8 @@ def padding_mask(valid: torch.Tensor | None, n_extra: int = 0, dtype=torch.float
 
 # %% ../nbs/00_vit.ipynb #8245ceb3
 def init_official_(module: nn.Module, std: float = 0.02, depth_rescale: bool = False, blocks=None):
-    "Initialise `module` as the official I-JEPA `init_model` leaves it (optionally keeping depth rescaling of `blocks`)."
+    """Initialise `module` as the official I-JEPA `init_model` leaves it (optionally keeping depth rescaling of
+    `blocks`)."""
     for m in module.modules():
         if isinstance(m, (nn.Linear, nn.Conv2d)):
             nn.init.trunc_normal_(m.weight, std=std)
@@ -95,12 +96,16 @@ class VisionTransformer(nn.Module):
             raise ValueError(f"image size {self.img_size} is not a multiple of patch size {patch_size}")
         self.embed_dim = self.num_features = embed_dim
         self.num_heads, self.depth, self.mlp_ratio, self.norm_eps = num_heads, depth, mlp_ratio, norm_eps
-        if pos_embed not in POS_EMBEDS: raise ValueError(f"unknown pos_embed {pos_embed!r}; choose one of {list(POS_EMBEDS)}")
-        self.pos_embed_type = pos_embed   # ours: 'sincos' (official) or a learned table resampled as timm / transformers do
+        if pos_embed not in POS_EMBEDS:
+            raise ValueError(f"unknown pos_embed {pos_embed!r}; choose one of {list(POS_EMBEDS)}")
+        # ours: 'sincos' (official) or a learned table resampled as timm / transformers do
+        self.pos_embed_type = pos_embed
         self.patch_embed = PatchEmbed(self.img_size, self.patch_size, in_chans, embed_dim, strict_img_size=False)
         self.grid_size = tuple(self.patch_embed.grid_size)
         self.pos_embed = nn.Parameter(sincos_2d(embed_dim, self.grid_size)[None], requires_grad=pos_embed != 'sincos')
-        self.blocks = vit_blocks(embed_dim, depth, num_heads, mlp_ratio, qkv_bias, drop_rate, attn_drop_rate, drop_path_rate, norm_eps)
+        self.blocks = vit_blocks(
+            embed_dim, depth, num_heads, mlp_ratio, qkv_bias, drop_rate, attn_drop_rate, drop_path_rate, norm_eps
+        )
         self.norm = nn.LayerNorm(embed_dim, eps=norm_eps)
         init_official_(self, init_std, depth_rescale, self.blocks)
 
@@ -134,11 +139,19 @@ class VisionTransformerPredictor(nn.Module):
         if predictor_embed_dim % num_heads:
             raise ValueError(f"predictor_embed_dim {predictor_embed_dim} is not divisible by num_heads {num_heads}")
         self.grid_size = _to_2tuple(grid_size)
-        self.embed_dim, self.predictor_embed_dim, self.depth, self.num_heads = embed_dim, predictor_embed_dim, depth, num_heads
-        self.out_dim = embed_dim if out_dim is None else int(out_dim)   # ours: output width (default: embed_dim, as officially)
+        self.embed_dim, self.predictor_embed_dim, self.depth, self.num_heads = (
+            embed_dim,
+            predictor_embed_dim,
+            depth,
+            num_heads,
+        )
+        # ours: output width (default: embed_dim, as officially)
+        self.out_dim = embed_dim if out_dim is None else int(out_dim)
         self.predictor_embed = nn.Linear(embed_dim, predictor_embed_dim)
         self.mask_token = nn.Parameter(torch.zeros(1, 1, predictor_embed_dim))
-        self.predictor_pos_embed = nn.Parameter(sincos_2d(predictor_embed_dim, self.grid_size)[None], requires_grad=False)
+        self.predictor_pos_embed = nn.Parameter(
+            sincos_2d(predictor_embed_dim, self.grid_size)[None], requires_grad=False
+        )
         self.predictor_blocks = vit_blocks(predictor_embed_dim, depth, num_heads, mlp_ratio, qkv_bias, drop_rate,
                                            attn_drop_rate, drop_path_rate, norm_eps)
         self.predictor_norm = nn.LayerNorm(predictor_embed_dim, eps=norm_eps)

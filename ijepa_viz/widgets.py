@@ -24,11 +24,13 @@ __all__ = ['IMAGES', 'fig_bytes', 'png_width', 'show_png', 'show_message', 'name
 
 # %% ../nbs/09_widgets.ipynb #8ca982ae
 def fig_bytes(fig, dpi: float = 72, width: int | None = None) -> bytes:
-    "PNG bytes of a matplotlib `Figure`, rendered with Agg (`width`: this many pixels wide, whatever its size in inches)."
+    """PNG bytes of a matplotlib `Figure`, rendered with Agg (`width`: this many pixels wide, whatever its size in
+    inches)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     FigureCanvasAgg(fig)
     if width: dpi = width / fig.get_figwidth()
-    buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=dpi, pil_kwargs={'compress_level': 1})   # fast zlib: a redraw, not an archive
+    # fast zlib: a redraw, not an archive
+    buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=dpi, pil_kwargs={'compress_level': 1})
     return buf.getvalue()
 
 def _figure(w: float, h: float):
@@ -52,9 +54,16 @@ def show_png(out, png: bytes, text: str = '', more=()):
 def show_message(out, text: str):
     "Replace the contents of `out` with the message `text` (shown in red)."
     import html
-    out.outputs = ({'output_type': 'display_data', 'metadata': {},
-                    'data': {'text/plain': text,
-                             'text/html': f'<pre style="color:#b00020;white-space:pre-wrap">{html.escape(text)}</pre>'}},)
+    out.outputs = (
+        {
+            'output_type': 'display_data',
+            'metadata': {},
+            'data': {
+                'text/plain': text,
+                'text/html': f'<pre style="color:#b00020;white-space:pre-wrap">{html.escape(text)}</pre>',
+            },
+        },
+    )
 
 # %% ../nbs/09_widgets.ipynb #de410757
 IMAGES = [f'photo: {n}' for n in PHOTOS] + [f'shapes {i}' for i in range(4)] + [f'digit {i}' for i in range(3)]
@@ -85,7 +94,8 @@ def load_image(image, size: int = 224) -> np.ndarray:
     if isinstance(image, (str, Path)):
         p = Path(image).expanduser()
         if not p.is_file(): raise FileNotFoundError(f"no image file {str(p)!r} (or pick one of {IMAGES})")
-        image = np.asarray(open_image(p))          # 16-bit, transparent, CMYK and EXIF-rotated files as a person sees them
+        # 16-bit, transparent, CMYK and EXIF-rotated files as a person sees them
+        image = np.asarray(open_image(p))
     image = np.asarray(image)
     if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[-1] not in (1, 3, 4)):
         raise ValueError(f"expected an HxWx3 image, got an array of shape {image.shape}")
@@ -94,12 +104,15 @@ def load_image(image, size: int = 224) -> np.ndarray:
 
 # %% ../nbs/09_widgets.ipynb #ad9675c8
 def network_note(model=None) -> str:
-    "What to know when picking a network of `model`, where there is something to know: a file of one encoder (transformers, timm) fills both encoders with it; '' otherwise."
+    """What to know when picking a network of `model`, where there is something to know: a file of one encoder
+    (transformers, timm) fills both encoders with it; '' otherwise."""
     meta = getattr(model, 'meta', {}) or {}
     src, has = meta.get('source'), meta.get('has')
     if has is not None and 'target_encoder' not in has:
-        return (f"This model came from {src or 'a file'} holding only {' and '.join(has)}: transformers and timm ship I-JEPA's "
-                "context encoder, so here 'target encoder' and 'context encoder' hold the same weights. The paper evaluates "
+        return (f"This model came from {src or 'a file'} holding only {' and '.join(has)}: transformers and timm ship "
+                "I-JEPA's "
+                "context encoder, so here 'target encoder' and 'context encoder' hold the same weights. The paper "
+                "evaluates "
                 "with the target encoder (the EMA copy), which these files do not carry.")
     return ''                                   # a model with both encoders: the drop-downs say enough
 
@@ -110,8 +123,10 @@ def default_image(model=None) -> str:
 
 # %% ../nbs/09_widgets.ipynb #372c9794
 class Explorer:
-    """Base of the explorers: `.widget`, `.out`, `.png`, `.renders`, `.times` (ms per redraw), `.message` (last error or None).
-    `width_px`: the picture's width in pixels (shown at the page's width up to that); `min_px`: the narrowest it is shown
+    """Base of the explorers: `.widget`, `.out`, `.png`, `.renders`, `.times` (ms per redraw), `.message` (last error
+    or None).
+    `width_px`: the picture's width in pixels (shown at the page's width up to that); `min_px`: the narrowest it is
+    shown
     beside the controls (below them where the page is narrower)."""
     width_px, min_px = 960, 600
     def __init__(self):
@@ -177,7 +192,8 @@ class Explorer:
         return self._custom if self.image.value == 'your image' else named_image(self.image.value, self.size)
 
     def model_input(self) -> torch.Tensor:
-        "The picked image as the model takes it: [1, 3, H, W] normalised with the model's own statistics (`model.preprocess`), on its device and dtype."
+        """The picked image as the model takes it: [1, 3, H, W] normalised with the model's own statistics
+        (`model.preprocess`), on its device and dtype."""
         p = next(self.model.parameters())
         return self.model.preprocess(self.img)[None].to(p.device, p.dtype)
 
@@ -195,8 +211,10 @@ _TARGET_DEFAULT = {'multiblock': (0.15, 0.2), 'block': (0.6, 0.6), 'random': (0.
 
 # %% ../nbs/09_widgets.ipynb #13370e51
 class MaskExplorer(Explorer):
-    """Sample masks with the controls' parameters and draw them over an image (plus the coverage heatmaps when `coverage` is on).
-    `model`: take the image size and the patch grid from it (a ViT-H/14 at 224 px: 16x16) instead of `size` and `grid`."""
+    """Sample masks with the controls' parameters and draw them over an image (plus the coverage heatmaps when
+    `coverage` is on).
+    `model`: take the image size and the patch grid from it (a ViT-H/14 at 224 px: 16x16) instead of `size` and
+    `grid`."""
     width_px = 640                                                         # a square picture: 960 px would be too tall
     def __init__(self, image=None, strategy: str = 'multiblock', grid: int | None = None, seed: int = 0,
                  n_coverage: int = 256, size: int | None = None, model=None):
@@ -216,8 +234,12 @@ class MaskExplorer(Explorer):
         self.num_targets = W.IntSlider(4, 1, 8, description='targets', **sl)
         self.target_scale = W.FloatRangeSlider(value=_TARGET_DEFAULT[strategy], min=0.01, max=1., step=0.01,
                                                description='target scale', **sl)
-        self.target_aspect = W.FloatRangeSlider(value=(0.75, 1.5), min=0.2, max=4., step=0.05, description='target aspect', **sl)
-        self.context_scale = W.FloatRangeSlider(value=(0.85, 1.), min=0.05, max=1., step=0.01, description='context scale', **sl)
+        self.target_aspect = W.FloatRangeSlider(
+            value=(0.75, 1.5), min=0.2, max=4.0, step=0.05, description='target aspect', **sl
+        )
+        self.context_scale = W.FloatRangeSlider(
+            value=(0.85, 1.0), min=0.05, max=1.0, step=0.01, description='context scale', **sl
+        )
         self.min_keep = W.IntSlider(min_keep, 0, 30, description='min_keep', **sl)
         self.seed = W.IntSlider(seed, 0, 99, description='seed', **sl)
         self.fix_aspect_coupling = W.Checkbox(False, description='fix aspect coupling', indent=False)
@@ -260,12 +282,14 @@ class MaskExplorer(Explorer):
             return dict(num_targets=self.num_targets.value, target_scale=self.target_scale.value,
                         target_aspect=self.target_aspect.value, context_scale=self.context_scale.value,
                         min_keep=self.min_keep.value, pad_context=self.pad_context.value, **quirks)
-        if s == 'block': return dict(target_scale=self.target_scale.value, target_aspect=self.target_aspect.value, **quirks)
+        if s == 'block':
+            return dict(target_scale=self.target_scale.value, target_aspect=self.target_aspect.value, **quirks)
         if s == 'random': return dict(target_ratio=self.target_scale.value)
         return {}
 
     def coverage_of(self, sampler) -> tuple:
-        "(`coverage` dict, its heatmaps as PNG bytes) of `sampler` over `n_coverage` draws from a fixed seed, cached per set of parameters (so the seed slider reuses them)."
+        """(`coverage` dict, its heatmaps as PNG bytes) of `sampler` over `n_coverage` draws from a fixed seed, cached
+        per set of parameters (so the seed slider reuses them)."""
         key = (type(sampler).__name__, repr({k: v for k, v in vars(sampler).items() if k not in ('generator', 'seed')}))
         if key not in self._coverage:
             if len(self._coverage) >= 64: self._coverage.pop(next(iter(self._coverage)))
@@ -294,26 +318,34 @@ class MaskExplorer(Explorer):
         show_masks(self.img, self.masks, ax=ax)
         ax.title.set_fontsize(8)
         m = self.masks
-        parts = [f"{self.strategy.value} on {m.grid_size[0]}x{m.grid_size[1]}: context {m.context_ratio:.1%} "
-                 f"({int(m.context_counts[0])} patches), {m.num_targets} target block(s) of {m.targets.shape[2]} patches"]
+        parts = [
+            f"{self.strategy.value} on {m.grid_size[0]}x{m.grid_size[1]}: context {m.context_ratio:.1%} "
+            f"({int(m.context_counts[0])} patches), {m.num_targets} target block(s) of {m.targets.shape[2]} patches"
+        ]
         if 'context_count' in info and m.context_valid is None and int(info['context_count'][0]) > m.context.shape[1]:
             parts.append(f"{int(info['context_count'][0]) - m.context.shape[1]} context patches dropped by collation")
         if getattr(self.sampler, 'relaxed_count', 0):
-            parts.append(f"relaxed: no context of at least min_keep patches avoids all targets, so it may overlap "
-                         f"{int(info['relaxed'][0])} of them (as the official sampler does; mask.strict makes it an error)")
-        if cov is not None: parts.append(f"mean context ratio over {self.n_coverage} draws {float(cov['context_ratio']):.1%}")
+            parts.append(
+                f"relaxed: no context of at least min_keep patches avoids all targets, so it may overlap "
+                f"{int(info['relaxed'][0])} of them (as the official sampler does; mask.strict makes it an error)"
+            )
+        if cov is not None:
+            parts.append(f"mean context ratio over {self.n_coverage} draws {float(cov['context_ratio']):.1%}")
         return fig, '; '.join(parts)
 
 # %% ../nbs/09_widgets.ipynb #2bd74300
 _NETS = {'target encoder': 'target_encoder', 'context encoder': 'context_encoder', 'predictor': 'predictor'}
 
 def _net_labels(model) -> dict:
-    "Drop-down label per network, saying which weights it really holds when the source had only some (`model.meta['has']`; the panel's `network_note` says more)."
+    """Drop-down label per network, saying which weights it really holds when the source had only some
+    (`model.meta['has']`; the panel's `network_note` says more)."""
     has = (getattr(model, 'meta', None) or {}).get('has')
     labels = {n: n for n in _NETS}
     if not has: return labels
-    if 'target_encoder' not in has and 'encoder' in has: labels['target encoder'] = 'target encoder (= context encoder weights)'
-    if 'encoder' not in has and 'target_encoder' in has: labels['context encoder'] = 'context encoder (= target encoder weights)'
+    if 'target_encoder' not in has and 'encoder' in has:
+        labels['target encoder'] = 'target encoder (= context encoder weights)'
+    if 'encoder' not in has and 'target_encoder' in has:
+        labels['context encoder'] = 'context encoder (= target encoder weights)'
     if 'predictor' not in has: labels['predictor'] = 'predictor (untrained, random weights)'
     return labels
 
@@ -322,7 +354,8 @@ def _nbytes(entry: dict) -> int:
 
 # %% ../nbs/09_widgets.ipynb #342b5a0c
 class AttentionExplorer(Explorer):
-    "Attention maps of a bundle (default `hub.load('shapes-vit-tiny')`) over an image, with the network, block, head, query patch, map kind and kept mass on controls; each network is captured when first shown."
+    """Attention maps of a bundle (default `hub.load('shapes-vit-tiny')`) over an image, with the network, block, head,
+    query patch, map kind and kept mass on controls; each network is captured when first shown."""
     def __init__(self, model=None, image=None, seed: int = 1, mask_params: dict | None = None, dtype=None,
                  keep_dtype=torch.float16, cache_mb: float = 1024):
         import ipywidgets as W
@@ -337,7 +370,8 @@ class AttentionExplorer(Explorer):
         self.size = model.img_size[0]
         self.grid_size = tuple(model.target_encoder.grid_size)
         self.keep_dtype, self.cache_bytes = keep_dtype, int(cache_mb * 2**20)
-        self.mask_params = dict(trained_mask_params(model) if mask_params is None else mask_params)   # as it was trained
+        # as it was trained
+        self.mask_params = dict(trained_mask_params(model) if mask_params is None else mask_params)
         self.captures, self.capture_ms, self._cache, self._masks = 0, {}, {}, {}
         H, W_ = self.grid_size
         depth, heads = self._shape('target encoder')
@@ -345,7 +379,9 @@ class AttentionExplorer(Explorer):
         self.image = self._image_control(image, default_image(model), **sl)
         self.seed = W.IntSlider(seed, 0, 99, description='mask seed', **sl)
         labels = _net_labels(model)
-        self.network = W.Dropdown(options=[(labels[n], n) for n in _NETS], value='target encoder', description='network', **sl)
+        self.network = W.Dropdown(
+            options=[(labels[n], n) for n in _NETS], value='target encoder', description='network', **sl
+        )
         self.kind = W.Dropdown(options=['query', 'received', 'rollout'], value='query', description='map', **sl)
         self.layer = W.IntSlider(depth - 1, 0, depth - 1, description='layer', **sl)
         self.head = W.Dropdown(options=['mean'] + list(range(heads)), value='mean', description='head', **sl)
@@ -375,7 +411,10 @@ class AttentionExplorer(Explorer):
         return self._masks[s]
 
     def redraw(self):
-        "As `Explorer.redraw`, but torch runs the (small) map computations on one thread — on a busy CPU, handing tiny tensors between threads costs more than it saves; captures get all threads back — and the garbage collector waits until the figure is garbage, then frees it from the young generation (else a full collection, ~0.2 s with torch and timm loaded, lands in a redraw now and then)."
+        """As `Explorer.redraw`, but torch runs the (small) map computations on one thread — on a busy CPU, handing tiny
+        tensors between threads costs more than it saves; captures get all threads back — and the garbage collector
+        waits until the figure is garbage, then frees it from the young generation (else a full collection, ~0.2 s with
+        torch and timm loaded, lands in a redraw now and then)."""
         import gc
         if self._hold: return
         self.threads, gc_on = torch.get_num_threads(), gc.isenabled()
@@ -386,7 +425,8 @@ class AttentionExplorer(Explorer):
             if gc_on: gc.enable(); gc.collect(0)
 
     def _capture(self, net: str, m: Masks) -> dict:
-        "Run what network `net` needs on the current image (and masks) with capture on: {'maps': [L, B, heads, N, N], ...}."
+        """Run what network `net` needs on the current image (and masks) with capture on: {'maps': [L, B, heads, N, N],
+        ...}."""
         t, n = time.perf_counter(), torch.get_num_threads()
         self.status.value = f'capturing the attention of the {net} ({self._shape(net)[0]} blocks)…'
         torch.set_num_threads(getattr(self, 'threads', n))
@@ -406,16 +446,20 @@ class AttentionExplorer(Explorer):
             else:
                 mc = m.to(p.device)
                 if net == 'context encoder':
-                    with capture_attention(mod, dtype=self.keep_dtype) as att: out['z'] = mod(x, mc.context, mc.context_valid)
-                else:                                    # the context tokens: from the context encoder's capture if cached
+                    with capture_attention(mod, dtype=self.keep_dtype) as att:
+                        out['z'] = mod(x, mc.context, mc.context_valid)
+                # the context tokens: from the context encoder's capture if cached
+                else:
                     z = self._cache.get(('context encoder', self.image.value, self.seed.value), {}).get('z')
                     if z is None: z = self.model.context_encoder(x, mc.context, mc.context_valid)
-                    with capture_attention(mod, dtype=self.keep_dtype) as att: mod(z, mc.context, mc.targets, mc.context_valid)
+                    with capture_attention(mod, dtype=self.keep_dtype) as att:
+                        mod(z, mc.context, mc.targets, mc.context_valid)
         out['maps'] = att.stack('')
         return out
 
     def captured(self, net: str | None = None) -> dict:
-        "Masks and the attention of network `net` (default: the one shown) for the current image (and, for the context encoder and the predictor, mask seed): captured when first asked for, then cached."
+        """Masks and the attention of network `net` (default: the one shown) for the current image (and, for the context
+        encoder and the predictor, mask seed): captured when first asked for, then cached."""
         net = net or self.network.value
         m = self.masks()
         key = (net, self.image.value) + (() if net == 'target encoder' else (self.seed.value,))
@@ -489,7 +533,8 @@ class AttentionExplorer(Explorer):
             valid = None if m.context_valid is None else m.context_valid[0]
         if kind == 'query': amap = pick(attention_from(A[l, 0], q, g, idx, valid))
         elif kind == 'received': amap = pick(attention_received(A[l, 0], g, idx, valid))
-        else:                                            # as rollout_map(..., exclude_query=True), from the cached rollouts
+        # as rollout_map(..., exclude_query=True), from the cached rollouts
+        else:
             amap = attention_from(self._rollouts(e)[l], q, g, idx, valid)
             amap.view(-1)[q[0] * g[1] + q[1]] = 0.
         title = f'{net} {kind}' + ('' if kind == 'received' else f' from {q}') + f', {where}'
@@ -527,7 +572,8 @@ def _box_masks(grid_size, top: int, left: int, h: int, w: int) -> Masks:
     return Masks(context=(~flat).nonzero()[:, 0][None], targets=flat.nonzero()[:, 0][None, None], grid_size=(H, W))
 
 def _pca_colours(h: torch.Tensor, *more: torch.Tensor):
-    "RGB in [0, 1] for the rows of `h` [N, D] (and of each tensor in `more`) from the first 3 principal components of `h`."
+    """RGB in [0, 1] for the rows of `h` [N, D] (and of each tensor in `more`) from the first 3 principal components of
+    `h`."""
     mu = h.mean(0)
     V = torch.linalg.svd(h - mu, full_matrices=False)[2][:3]
     p = (h - mu) @ V.T
@@ -553,7 +599,8 @@ class PredictionExplorer(Explorer):
         meta = getattr(self.model, 'meta', {}) or {}
         self.refusal = None if trained(self.model, 'predictor') else (
             f"This model's predictor is untrained: its source ({meta.get('source', 'a file')}) holds only "
-            f"{' and '.join(meta.get('has', []))}, and the predictor here is a freshly initialised one, so its predictions "
+            f"{' and '.join(meta.get('has', []))}, and the predictor here is a freshly initialised one, so its "
+            "predictions "
             "would mean nothing. Load a checkpoint with a trained predictor (the official .pth.tar files hold encoder, "
             "predictor and target_encoder), or explore this encoder with AttentionExplorer.")
         if self.refusal is not None: decoder = None
@@ -596,7 +643,9 @@ class PredictionExplorer(Explorer):
     def masks(self) -> tuple[Masks, int]:
         "(masks of the image, index of the chosen target block) for the current controls."
         if self.mode.value == 'sampled':
-            return make_sampler('multiblock', self.grid_size, seed=self.seed.value, **self.mask_params)(1), self.target.value
+            return make_sampler('multiblock', self.grid_size, seed=self.seed.value, **self.mask_params)(
+                1
+            ), self.target.value
         H, W_ = self.grid_size
         t, l = self.top.value, self.left.value
         h, w = min(self.height.value, H - t), min(self.width.value, W_ - l)
@@ -606,7 +655,8 @@ class PredictionExplorer(Explorer):
         return (self.image.value, tuple(m.context[0].tolist()), tuple(m.targets[0, b].tolist()))
 
     def features(self, m: Masks, b: int) -> dict:
-        "Layer-normed target features of all patches [N, D], and the block's true and predicted features [Nt, D] (cached)."
+        """Layer-normed target features of all patches [N, D], and the block's true and predicted features [Nt, D]
+        (cached)."""
         key = self._key(m, b)
         if key not in self._feat:
             p = next(self.model.parameters())
@@ -620,16 +670,20 @@ class PredictionExplorer(Explorer):
         return self._feat[key]
 
     def decoded(self, m: Masks, b: int) -> dict:
-        "Samples [seeds, 3, H, W] from the predictor's and the target encoder's block features (cached per block, seeds, steps)."
+        """Samples [seeds, 3, H, W] from the predictor's and the target encoder's block features (cached per block,
+        seeds, steps)."""
         from ijepa_viz.rcdm import decode, condition_target
         key = self._key(m, b) + (self.seeds.value, self.steps.value)
         if key not in self._dec:
             self.status.value = f'decoding {self.seeds.value + 1} samples ({self.steps.value} DDIM steps)…'
             p = next(self.model.parameters())
-            x, mm = to_tensor(self.img)[None].to(p.device, p.dtype), m.to(p.device)   # ImageNet-normalised: `decode` converts
+            # ImageNet-normalised: `decode` converts
+            x, mm = to_tensor(self.img)[None].to(p.device, p.dtype), m.to(p.device)
             kw = dict(seeds=range(self.seeds.value), steps=self.steps.value)
             pred = decode(self.decoder, self.model, x, mm, b, **kw)[:, 0]
-            tgt = decode(self.decoder, self.model, x, mm, b, cond=condition_target(self.model, x, mm, b), **dict(kw, seeds=(0,)))[:, 0]
+            tgt = decode(
+                self.decoder, self.model, x, mm, b, cond=condition_target(self.model, x, mm, b), **dict(kw, seeds=(0,))
+            )[:, 0]
             if len(self._dec) >= 16: self._dec.pop(next(iter(self._dec)))
             self._dec[key] = dict(pred=pred.cpu(), target=tgt.cpu())
         return self._dec[key]
@@ -643,7 +697,9 @@ class PredictionExplorer(Explorer):
         ph = self.size // H
         idx = m.targets[0, b]
         fig = _figure(7.6, 3.5)
-        axes = [[fig.add_axes((0.005 + c * 0.199, 0.5 + 0.005 - r * 0.5, 0.19, 0.41)) for c in range(5)] for r in range(2)]
+        axes = [
+            [fig.add_axes((0.005 + c * 0.199, 0.5 + 0.005 - r * 0.5, 0.19, 0.41)) for c in range(5)] for r in range(2)
+        ]
         for a in sum(axes, []): a.set_axis_off()
         t = lambda a, s: a.set_title(s, fontsize=9)
         show_masks(img, m, ax=axes[0][0]); t(axes[0][0], 'context + target blocks')
@@ -656,19 +712,23 @@ class PredictionExplorer(Explorer):
                 axes[0][2 + k].imshow(compose(x, s, one)); t(axes[0][2 + k], f'predictor, seed {k}')
             axes[1][0].imshow(compose(x, dec['target'][0], one)); t(axes[1][0], 'target encoder, seed 0')
         else:
-            why = ('No RCDM decoder was trained for these\nweights, so nothing is decoded to pixels.\nTrain one: ijepa-rcdm train --model SRC\n'
+            why = ('No RCDM decoder was trained for these\nweights, so nothing is decoded to pixels.\nTrain one: '
+                   'ijepa-rcdm train --model SRC\n'
                    '--images DIR (chapter 08), then pass\ndecoder=load_decoder(...).' if self.decoder is None else
                    'Decoding is off (tick the box).')
             axes[0][2].text(0, 0.5, why, fontsize=9, va='center', ha='left', transform=axes[0][2].transAxes, wrap=False)
         err = ((f['pred'] - f['true']) ** 2).mean(-1)
         grid = torch.full((H * W_,), float('nan')); grid[idx] = err
-        axes[1][1].imshow(img, extent=(0, W_, H, 0)); axes[1][1].imshow(grid.view(H, W_).numpy(), extent=(0, W_, H, 0), cmap='magma', alpha=.8, vmin=0)
+        axes[1][1].imshow(img, extent=(0, W_, H, 0))
+        axes[1][1].imshow(grid.view(H, W_).numpy(), extent=(0, W_, H, 0), cmap='magma', alpha=0.8, vmin=0)
         t(axes[1][1], f'error (mean {err.mean():.2f})')
         true_c, pred_c = _pca_colours(f['all'], f['pred'])
         axes[1][2].imshow(true_c.view(H, W_, 3).numpy()); t(axes[1][2], 'true features (PCA)')
         pca = true_c * 0.35 + 0.65; pca[idx] = pred_c
         axes[1][3].imshow(pca.view(H, W_, 3).numpy()); t(axes[1][3], 'predicted, in the box')
-        near = (torch.nn.functional.normalize(f['pred'], dim=-1) @ torch.nn.functional.normalize(f['all'], dim=-1).T).argmax(1)
+        near = (
+            torch.nn.functional.normalize(f['pred'], dim=-1) @ torch.nn.functional.normalize(f['all'], dim=-1).T
+        ).argmax(1)
         mosaic = img.copy()
         for q, n in zip(idx.tolist(), near.tolist()):
             (r0, c0), (r1, c1) = divmod(q, W_), divmod(n, W_)
@@ -676,9 +736,11 @@ class PredictionExplorer(Explorer):
         axes[1][4].imshow(mosaic); t(axes[1][4], 'nearest image patches')
         self.nearest_self = float((near == idx).float().mean())
         self.error = float(err.mean())
-        caption = (f"block of {len(idx)} patches; prediction error {self.error:.3f} (mean squared, layer-normed features); "
-                   f"{self.nearest_self:.0%} of predictions have their own patch as the nearest"
-                   + ('' if dec is not None else '; decoding off' + (' (no decoder)' if self.decoder is None else '')))
+        caption = (
+            f"block of {len(idx)} patches; prediction error {self.error:.3f} (mean squared, layer-normed features); "
+            f"{self.nearest_self:.0%} of predictions have their own patch as the nearest"
+            + ('' if dec is not None else '; decoding off' + (' (no decoder)' if self.decoder is None else ''))
+        )
         return fig, caption
 
 # %% ../nbs/09_widgets.ipynb #909ff303
@@ -687,7 +749,8 @@ _PATH = 'a file or folder…'
 class ExplorerApp:
     """The mask, prediction and attention explorers under one model picker (`hub.bundled()` or a path) and one image
     picker (`IMAGES` or an uploaded file). `model`: a bundled name or a path (default: the photo model); `steps`: the
-    prediction explorer's decoding steps (10, 20 or 50). `.widget`, `.message` (the last problem, or None), `.explorers`."""
+    prediction explorer's decoding steps (10, 20 or 50). `.widget`, `.message` (the last problem, or None),
+    `.explorers`."""
     MAX_UPLOAD_MB = 20
 
     def __init__(self, model=None, image=None, steps: int = 20):
@@ -697,15 +760,25 @@ class ExplorerApp:
         names = hub.bundled()
         first = str(model) if model is not None else hub.photo_model()
         sl = dict(style={'description_width': '60px'})
-        self.pick = W.Dropdown(options=names + [_PATH], value=first if first in names else _PATH, description='model', **sl)
-        self.path = W.Text(value='' if first in names else first, placeholder='a checkpoint file or folder', description='path', **sl)
+        self.pick = W.Dropdown(
+            options=names + [_PATH], value=first if first in names else _PATH, description='model', **sl
+        )
+        self.path = W.Text(
+            value='' if first in names else first, placeholder='a checkpoint file or folder', description='path', **sl
+        )
         self.load = W.Button(description='load', tooltip='load the checkpoint the path names')
-        self.image = W.Dropdown(options=IMAGES, value=image if image in IMAGES else IMAGES[0], description='image', **sl)
+        self.image = W.Dropdown(
+            options=IMAGES, value=image if image in IMAGES else IMAGES[0], description='image', **sl
+        )
         self.upload = W.FileUpload(accept='image/*', multiple=False, description='your image')
         self.note, self.body = W.HTML(), W.VBox()
-        self.widget = W.VBox([W.HBox([self.pick, self.path, self.load]), W.HBox([self.image, self.upload]), self.note, self.body])
+        self.widget = W.VBox(
+            [W.HBox([self.pick, self.path, self.load]), W.HBox([self.image, self.upload]), self.note, self.body]
+        )
         self.widget.add_class('ijepa-app')
-        self.pick.observe(lambda c: self.set_model(self.pick.value if self.pick.value != _PATH else self.path.value), names='value')
+        self.pick.observe(
+            lambda c: self.set_model(self.pick.value if self.pick.value != _PATH else self.path.value), names='value'
+        )
         self.load.on_click(lambda b: self.set_model(self.path.value))
         self.image.observe(lambda c: self.set_image(self.image.value), names='value')
         self.upload.observe(lambda c: self._uploaded(), names='value')
@@ -716,7 +789,8 @@ class ExplorerApp:
         self.note.value = '' if msg is None else f'<span style="color:#b00">{msg}</span>'
 
     def set_model(self, src, image=None):
-        "Load `src` (anything `hub.load` reads) and rebuild the explorers; a source that cannot be read keeps the model shown."
+        """Load `src` (anything `hub.load` reads) and rebuild the explorers; a source that cannot be read keeps the
+        model shown."""
         if not str(src).strip(): return self._say("give a checkpoint path, then press load")
         try: model = self.hub.load(src).eval()
         except (self.hub.InputError, FileNotFoundError, ValueError, OSError, RuntimeError) as e:
@@ -735,20 +809,27 @@ class ExplorerApp:
         if not files: return
         f = files[0]
         if f['size'] > self.MAX_UPLOAD_MB * 2**20:
-            return self._say(f"{f['name']}: {f['size'] / 2**20:.0f} MB is too large for the app (at most {self.MAX_UPLOAD_MB} MB)")
+            return self._say(
+                f"{f['name']}: {f['size'] / 2**20:.0f} MB is too large for the app (at most {self.MAX_UPLOAD_MB} MB)"
+            )
         with tempfile.TemporaryDirectory() as d:
             p = Path(d) / Path(f['name']).name
             p.write_bytes(bytes(f['content']))
-            try: img = np.asarray(open_image(p))
-            except Exception as e: return self._say(f"{f['name']}: not an image this app can read ({type(e).__name__}: {e})")
+            try:
+                img = np.asarray(open_image(p))
+            except Exception as e:
+                return self._say(f"{f['name']}: not an image this app can read ({type(e).__name__}: {e})")
         self.set_image(img)
 
     def _rebuild(self, image=None):
         import ipywidgets as W
         image = self.image.value if image is None else image
         try:
-            self.explorers = [MaskExplorer(image=image, model=self.model), PredictionExplorer(self.model, image=image, steps=self.steps),
-                              AttentionExplorer(self.model, image=image)]
+            self.explorers = [
+                MaskExplorer(image=image, model=self.model),
+                PredictionExplorer(self.model, image=image, steps=self.steps),
+                AttentionExplorer(self.model, image=image),
+            ]
         except (ValueError, RuntimeError, OSError) as e:
             return self._say(f"{type(e).__name__}: {e}")
         titles = ['Masks', 'Predictions', 'Attention']

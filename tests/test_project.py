@@ -25,6 +25,19 @@ def test_every_torch_load_is_weights_only():
             assert 'weights_only=True' in m.group(1), f'{f.name}: torch.load without weights_only=True: {m.group(0)}'
 
 
+def test_library_lines_are_at_most_120_characters():
+    # nbdev writes two kinds of line itself: each module's docstring (line 1, the chapter's one-line description) and
+    # `__all__` (wrapped at its own width); every other line comes from a notebook cell and must fit in 120 characters
+    long = []
+    for f in sorted((ROOT / 'ijepa_viz').glob('*.py')):
+        if f.name == '_modidx.py': continue
+        lines, in_all = f.read_text().split('\n'), False
+        for i, line in enumerate(lines, 1):
+            in_all = line.startswith('__all__') or (in_all and not lines[i - 2].rstrip().endswith(']'))
+            if len(line) > 120 and i > 1 and not in_all: long.append(f'{f.name}:{i} ({len(line)})')
+    assert not long, f'{len(long)} library lines over 120 characters: {long[:20]}'
+
+
 def test_cli_rejects_unknown_command():
     r = subprocess.run([str(BIN / 'ijepa-viz'), 'nonsense'], capture_output=True, text=True)
     assert r.returncode == 2 and 'invalid choice' in r.stderr
