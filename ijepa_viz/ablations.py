@@ -17,8 +17,8 @@ from .eval import extract_features, linear_probe, knn_probe, eval_splits, collap
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'VARIANTS', 'PAPER_MASKING', 'PAPER_TARGETS', 'CONFIG', 'PHOTO_CONFIG', 'PANELS', 'is_photos',
-           'data_name', 'variant_config', 'context_ratio', 'train_images', 'probe_data', 'run_one', 'plan', 'sweep',
-           'main', 'summarize', 'masking_table', 'target_table', 'lowlevel_table', 'margin_table', 'plot']
+           'data_name', 'variant_config', 'context_ratio', 'run_one', 'plan', 'sweep', 'main', 'summarize',
+           'masking_table', 'target_table', 'lowlevel_table', 'margin_table', 'plot']
 
 # %% ../nbs/11_ablations.ipynb #21554000
 STRATEGIES = ('multiblock', 'rasterized', 'block', 'random')

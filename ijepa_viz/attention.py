@@ -16,9 +16,9 @@ from .masks import block_outline, as_image, as_pair
 from .data import to_image
 
 # %% auto #0
-__all__ = ['attention_probs', 'AttentionMaps', 'capture_attention', 'cast_', 'to_grid', 'attention_from', 'attention_received',
-           'rollout', 'rollout_map', 'predictor_attention', 'top_mass', 'upsample', 'overlay', 'show_maps',
-           'show_heads', 'show_layers', 'show_summary', 'time_attention']
+__all__ = ['AttentionMaps', 'capture_attention', 'cast_', 'to_grid', 'attention_from', 'attention_received', 'rollout',
+           'rollout_map', 'predictor_attention', 'top_mass', 'upsample', 'overlay', 'show_maps', 'show_heads',
+           'show_layers', 'show_summary', 'time_attention']
 
 # %% ../nbs/07_attention.ipynb #bbf80768
 def _is_attention(m: nn.Module) -> bool:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse, sys
 
 # %% auto #0
-__all__ = ['PROBE_METHODS', 'ENCODERS', 'DECODER_PRESETS', 'PARSERS', 'train_parser', 'eval_parser', 'rcdm_parser', 'viz_parser',
-           'parse', 'ijepa_train', 'ijepa_eval', 'ijepa_rcdm', 'ijepa_viz']
+__all__ = ['PROBE_METHODS', 'ENCODERS', 'DECODER_PRESETS', 'PARSERS', 'eval_parser', 'rcdm_parser', 'viz_parser', 'parse',
+           'ijepa_train', 'ijepa_eval', 'ijepa_rcdm', 'ijepa_viz']
 
 # %% ../nbs/00_cli.ipynb #f0751e8e
 def train_parser() -> argparse.ArgumentParser:

@@ -19,9 +19,8 @@ from . import hub
 
 # %% auto #0
 __all__ = ['FIGURES', 'PAGE', 'fig_png', 'text_sizes', 'masks_figure', 'quirks_figure', 'sizes_table', 'majority_rate',
-           'checkpoint_section', 'decoded_section', 'attention_section', 'architectures_figure', 'dataflow_figure',
-           'learning_curve_figure', 'decoded_figure', 'save_figure', 'write_figures', 'report_images', 'model_section',
-           'predictions_section', 'photos_section', 'model_attention_section', 'write_report', 'main', 'run']
+           'checkpoint_section', 'architectures_figure', 'dataflow_figure', 'learning_curve_figure', 'decoded_figure',
+           'save_figure', 'write_report', 'main', 'run']
 
 # %% ../nbs/10_demo.ipynb #ff743f88
 def fig_png(fig) -> str:

@@ -21,12 +21,11 @@ from .core import (InputError, CheckpointError, WriteError, FolderInUseError, wr
                             packaged)   # chapter 00: re-exported here, where earlier code found them
 
 # %% auto #0
-__all__ = ['OFFICIAL_HEADS', 'NETS', 'FILE_NETS', 'CKPT_DIR', 'CARD', 'PHOTO_MODEL', 'HF_CONFIG', 'HF_MEAN', 'HF_STD', 'FORMATS',
-           'CONVERSIONS', 'read_safetensors', 'infer_encoder_arch', 'infer_predictor_arch', 'Num', 'PosInt', 'MapOf',
-           'check_shape', 'read_json', 'assemble', 'trained', 'load_official', 'save_official', 'save_bundle',
-           'fingerprint', 'write_bundle', 'write_json', 'photo_model', 'bundled', 'read_bundle', 'resolve',
-           'load_bundle', 'is_hf_state_dict', 'from_hf_state_dict', 'to_hf_state_dict', 'load_hf', 'load_timm',
-           'detect', 'load', 'export_timm', 'hf_config', 'export_hf', 'conversion_note', 'convert']
+__all__ = ['OFFICIAL_HEADS', 'NETS', 'FILE_NETS', 'CKPT_DIR', 'CARD', 'PHOTO_MODEL', 'FORMATS', 'CONVERSIONS', 'read_safetensors',
+           'infer_encoder_arch', 'infer_predictor_arch', 'Num', 'PosInt', 'MapOf', 'check_shape', 'read_json',
+           'assemble', 'trained', 'load_official', 'save_official', 'save_bundle', 'fingerprint', 'write_bundle',
+           'write_json', 'photo_model', 'bundled', 'read_bundle', 'resolve', 'detect', 'load', 'export_timm',
+           'hf_config', 'export_hf', 'conversion_note', 'convert']
 
 # %% ../nbs/06_hub.ipynb #1f9b5e79
 OFFICIAL_HEADS = {dim: heads for dim, _, heads, _ in VIT_SIZES.values()}  # embed_dim -> heads

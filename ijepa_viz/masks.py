@@ -14,7 +14,7 @@ import torch
 from .core import InputError
 
 # %% auto #0
-__all__ = ['SAMPLERS', 'as_pair', 'Masks', 'block_size', 'MaskError', 'RelaxedMasksWarning', 'MaskSampler', 'MultiBlockSampler',
+__all__ = ['SAMPLERS', 'Masks', 'block_size', 'MaskError', 'RelaxedMasksWarning', 'MaskSampler', 'MultiBlockSampler',
            'RasterizedSampler', 'BlockSampler', 'RandomSampler', 'make_sampler', 'as_image', 'block_outline',
            'show_masks', 'coverage', 'plot_coverage']
 

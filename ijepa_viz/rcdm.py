@@ -21,12 +21,11 @@ from .train import seed_of, sampler_kwargs, TensorBoardLog
 from .jepa import ema_update_
 
 # %% auto #0
-__all__ = ['PRESETS', 'timestep_embedding', 'ResBlock', 'AttnBlock', 'UNet', 'build_unet', 'num_params', 'to_unit', 'from_unit',
-           'alpha_sigma', 'q_sample', 'v_target', 'x0_from_v', 'eps_from_v', 'diffusion_loss', 'ddim', 'eps_from_x0',
-           'guided', 'ema_update', 'condition_image', 'condition_predictor', 'condition_target', 'box_map',
-           'mask_params', 'RCDMTrainer', 'load_decoder', 'bundled_decoder', 'export_decoder', 'sample', 'target_box',
-           'compose', 'decode', 'judged_scores', 'decoding_scores', 'photo_decoding_scores', 'show_decoded', 'main',
-           'cli', 'run']
+__all__ = ['PRESETS', 'UNet', 'build_unet', 'num_params', 'to_unit', 'from_unit', 'alpha_sigma', 'q_sample', 'v_target',
+           'x0_from_v', 'eps_from_v', 'diffusion_loss', 'ddim', 'eps_from_x0', 'guided', 'ema_update',
+           'condition_image', 'condition_predictor', 'condition_target', 'box_map', 'mask_params', 'RCDMTrainer',
+           'load_decoder', 'bundled_decoder', 'export_decoder', 'sample', 'target_box', 'compose', 'decode',
+           'decoding_scores', 'photo_decoding_scores', 'show_decoded', 'main', 'cli', 'run']
 
 # %% ../nbs/08_rcdm.ipynb #47cd04c8
 def timestep_embedding(t: torch.Tensor, dim: int, max_period: float = 10_000.) -> torch.Tensor:

@@ -24,8 +24,7 @@ __all__ = ['DEFAULTS', 'CONFIG_DIR', 'RESUME_MAY_CHANGE', 'ConfigError', 'parse_
            'load_config', 'lr_at', 'wd_at', 'momentum_at', 'param_groups', 'make_optimizer', 'set_hparams', 'seed_of',
            'EpochBatches', 'SeededImages', 'collate_reported', 'pick_device', 'build_model', 'sampler_kwargs',
            'build_sampler', 'build_dataset', 'check_config', 'training_state', 'RunFolderError', 'run_files',
-           'check_run_folder', 'config_changes', 'check_resume_config', 'restore', 'Student', 'init_distributed',
-           'TensorBoardLog', 'RunLog', 'RunFiles', 'Trainer', 'main', 'run']
+           'check_run_folder', 'config_changes', 'check_resume_config', 'restore', 'Trainer', 'main', 'run']
 
 # %% ../nbs/04_train.ipynb #8dfc1855
 DEFAULTS = {

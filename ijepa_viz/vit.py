@@ -16,7 +16,7 @@ from timm.models.vision_transformer import Block
 
 # %% auto #0
 __all__ = ['POS_EMBEDS', 'VIT_SIZES', 'vit_tiny', 'vit_small', 'vit_base', 'vit_large', 'vit_huge', 'vit_giant', 'sincos_1d',
-           'sincos_2d', 'gather_tokens', 'padding_mask', 'init_official_', 'vit_blocks', 'VisionTransformer',
+           'sincos_2d', 'gather_tokens', 'padding_mask', 'init_official_', 'VisionTransformer',
            'VisionTransformerPredictor', 'vit', 'vit_predictor', 'init_fast_']
 
 # %% ../nbs/00_vit.ipynb #e90932dc
