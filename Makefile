@@ -35,8 +35,10 @@ sync: setup
 nbtest: setup
 	$(BIN)/python tools/nbtest.py
 
+## two pytest workers (pytest-xdist), a test file each, one torch/BLAS thread each: the CPU is busy while a test waits on
+## a subprocess, a browser or a kernel
 pytest: setup
-	$(BIN)/python -m pytest -q tests
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q -n 2 --dist loadfile tests
 
 ## tests/test_app.py (the Voila app) and tests/test_docs.py (the docs site) drive the system Chromium; install it when it is missing (apt, as root or with sudo)
 chromium:

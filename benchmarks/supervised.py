@@ -6,7 +6,8 @@ average-pooled features; it sees the same images with the same crops and flips (
 (lr 1e-3 after 3 epochs of warmup, cosine to 1e-6, weight decay 0.05), label smoothing 0.1. Its length is set by
 `--seconds` (default: the I-JEPA card's training time): 20 timed steps first, then as many steps as fit. Resumable: state
 in --folder every few minutes (kill it and run the same command again). Run on an idle machine:
-  python benchmarks/supervised.py --card ckpts/imagenette-vit-tiny.json --data ../shared/data/imagenette [--json FILE]
+  python benchmarks/supervised.py --card ckpts/imagenette-vit-tiny.json --data ../shared/data/imagenette [--json FILE] [--store]
+--store writes the figures into that card (photos.supervised), where chapter 16 and the README read them.
 """
 import argparse, json, math, sys, time
 from pathlib import Path
@@ -29,6 +30,7 @@ def main(argv=None):
     ap.add_argument('--card', required=True, help="the I-JEPA bundle's card: its architecture and training time")
     ap.add_argument('--data', required=True); ap.add_argument('--seconds', type=float, help='training time (default: the card\'s)')
     ap.add_argument('--folder', default='runs/supervised'); ap.add_argument('--json'); ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--store', action='store_true', help="write the figures into the card (photos.supervised)")
     a = ap.parse_args(argv)
     card = hub.read_json(a.card, {'arch': {'encoder': dict}})
     arch, size = card['arch']['encoder'], card['arch']['encoder']['img_size'][0]
@@ -77,5 +79,18 @@ def main(argv=None):
                command='python benchmarks/supervised.py ' + ' '.join(sys.argv[1:]), torch=torch.__version__)
     print(json.dumps({k: v for k, v in res.items() if k != 'command'}, indent=1))
     if a.json: Path(a.json).write_text(json.dumps(res, indent=1))
+    if a.store: store(a.card, res)
+
+def store(card_path, res: dict):
+    "Put a finished run's figures (`main`'s result) into the I-JEPA card at `card_path`, as `photos.supervised`."
+    card = hub.read_json(card_path, dict)
+    r = res['results']['supervised']
+    card.setdefault('photos', {})['supervised'] = dict(
+        linear=r['linear'], knn=r['knn'], classifier_top1=res['classifier_top1'],
+        **{k: res[k] for k in ('steps', 'epochs', 'train_seconds', 'budget_seconds', 'n_train', 'n_test', 'protocol',
+                               'command', 'torch')},
+        recipe='the same encoder with a linear head on its average-pooled features, cross-entropy (label smoothing 0.1), '
+               'AdamW lr 1e-3 (3 warmup epochs, cosine to 1e-6), weight decay 0.05, batch 64, the same crops and flips')
+    hub.write_json(card, card_path)
 
 if __name__ == '__main__': main()

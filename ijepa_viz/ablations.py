@@ -209,12 +209,8 @@ def main(argv=None):
     )
     ap.add_argument('--out', default='nbs/ablations.json', help='results JSON (read, then extended row by row)')
     ap.add_argument('--config', default=str(CONFIG), help='base config (every row gets the same model and steps)')
-    ap.add_argument(
-        '--data',
-        nargs='*',
-        default=['shapes', 'digits'],
-        help='shapes, digits, or folders of photos (root/train, root/val or test)',
-    )
+    ap.add_argument('--data', nargs='*', default=['shapes', 'digits'],
+                    help='shapes, digits, or folders of photos (root/train, root/val or test)')
     ap.add_argument(
         '--probes', type=int, default=0, help='also probe at step 0 and this many evenly spaced points along each run'
     )
@@ -324,13 +320,9 @@ def margin_table(rows) -> str:
         lines.append(f"| {_NAMES[v]} | " + ' | '.join(cells) + ' |')
     return head + '\n'.join(lines)
 
-PANELS = (
-    ('digits', 'label', 'Digits: digit'),
-    ('shapes', 'color', 'Shapes: colour'),
-    ('shapes', 'position', 'Shapes: position'),
-    ('shapes', 'count', 'Shapes: count'),
-    ('shapes', 'distance_bin', 'Shapes: distance bin'),
-)
+PANELS = (('digits', 'label', 'Digits: digit'), ('shapes', 'color', 'Shapes: colour'),
+          ('shapes', 'position', 'Shapes: position'), ('shapes', 'count', 'Shapes: count'),
+          ('shapes', 'distance_bin', 'Shapes: distance bin'))
 
 # %% ../nbs/11_ablations.ipynb #df869848
 def plot(rows, panels=PANELS, axs=None):
@@ -345,13 +337,8 @@ def plot(rows, panels=PANELS, axs=None):
             ax.bar(i, np.mean(a), yerr=np.std(a, ddof=1) if len(a) > 1 else 0, capsize=3,
                    color='0.75' if v == 'untrained' else ('C3' if v == 'pixels' else 'C0'))
             ax.plot([i] * len(a), a, 'k.', ms=4)
-        ax.set_xticks(
-            range(len(VARIANTS)),
-            [_NAMES[v].replace('multi-block, ', '') for v in VARIANTS],
-            rotation=45,
-            ha='right',
-            fontsize=8,
-        )
+        ax.set_xticks(range(len(VARIANTS)), [_NAMES[v].replace('multi-block, ', '') for v in VARIANTS], rotation=45,
+                      ha='right', fontsize=8)
         ax.set_title(title, fontsize=10); ax.set_ylabel('% linear probe')
         lo = min(100 * r['accuracy'][task] for r in rows if r['data'] == data)
         ax.set_ylim(max(0, lo - 10), None)

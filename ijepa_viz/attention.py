@@ -450,16 +450,10 @@ def show_summary(model, image, masks=None, query=None, target: int = 0, keep: fl
     if masks is not None:
         valid = None if masks.context_valid is None else masks.context_valid[0]
         panels += [
-            (
-                rollout_map(att.stack('context_encoder', 0), grid, idx=masks.context[0], valid=valid),
-                'context enc. rollout',
-                dict(masks=masks, targets=None),
-            ),
-            (
-                predictor_attention(att['predictor'], masks, 0, target, use_rollout=True),
-                f'predictor → target {target}',
-                dict(masks=masks, targets=target),
-            ),
+            (rollout_map(att.stack('context_encoder', 0), grid, idx=masks.context[0], valid=valid),
+             'context enc. rollout', dict(masks=masks, targets=None)),
+            (predictor_attention(att['predictor'], masks, 0, target, use_rollout=True), f'predictor → target {target}',
+             dict(masks=masks, targets=target)),
         ]
     img = _image01(image.cpu().float() if isinstance(image, torch.Tensor) else np.asarray(image))
     fig, axs = plt.subplots(1, len(panels) + 1, figsize=(size * (len(panels) + 1), size * 1.12))

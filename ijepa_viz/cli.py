@@ -25,11 +25,8 @@ def train_parser() -> argparse.ArgumentParser:
     ap.add_argument(
         '--resume', nargs='?', const='latest', help='resume from PATH (default: the run folder\'s latest checkpoint)'
     )
-    ap.add_argument(
-        '--overwrite',
-        action='store_true',
-        help='replace the run the folder holds (its checkpoints and log) with a new one',
-    )
+    ap.add_argument('--overwrite', action='store_true',
+                    help='replace the run the folder holds (its checkpoints and log) with a new one')
     ap.add_argument('--steps', type=int, help='stop after this many updates in total')
     ap.add_argument('--no-progress', '--quiet', action='store_true', help='no progress bar')
     ap.add_argument('--tensorboard', action='store_true', help='also write TensorBoard events beside the CSV log '
@@ -37,12 +34,8 @@ def train_parser() -> argparse.ArgumentParser:
     ap.add_argument(
         '--export', metavar='PATH', help='at the end, write PATH.safetensors + PATH.json (weights and card)'
     )
-    ap.add_argument(
-        '--export-dtype',
-        choices=['float32', 'float16', 'bfloat16'],
-        default='float32',
-        help='dtype of the exported weights',
-    )
+    ap.add_argument('--export-dtype', choices=['float32', 'float16', 'bfloat16'], default='float32',
+                    help='dtype of the exported weights')
     return ap
 
 # %% ../nbs/00_cli.ipynb #6fbbd448
@@ -82,12 +75,8 @@ def eval_parser() -> argparse.ArgumentParser:
     ap.add_argument('--method', default='linear', choices=PROBE_METHODS,
                     help='linear (scikit-learn), torch (linear head in torch, GPU when there is one), knn, or fewshot')
     ap.add_argument('--shots', type=int, default=5, help='labelled images per class for --method fewshot')
-    ap.add_argument(
-        '--layers',
-        type=int,
-        nargs='*',
-        help='features from these blocks (e.g. -4 -3 -2 -1), concatenated; default: the output',
-    )
+    ap.add_argument('--layers', type=int, nargs='*',
+                    help='features from these blocks (e.g. -4 -3 -2 -1), concatenated; default: the output')
     ap.add_argument('--json', help='write the results here')
     ap.add_argument('--quiet', action='store_true', help='no progress bars')
     ap.add_argument('--card', action='store_true', help="also store them in the bundle's card (its 'metrics' entry)")
@@ -147,11 +136,8 @@ def rcdm_parser() -> argparse.ArgumentParser:
         'export', help='bundle the EMA decoder of a training checkpoint (safetensors + card), with its decoding scores'
     )
     e.add_argument('--ckpt', required=True, help='training checkpoint of `ijepa-rcdm train`')
-    e.add_argument(
-        '--name',
-        required=True,
-        help='output NAME (writes NAME.safetensors and NAME.json), e.g. ckpts/shapes-vit-tiny-rcdm',
-    )
+    e.add_argument('--name', required=True,
+                   help='output NAME (writes NAME.safetensors and NAME.json), e.g. ckpts/shapes-vit-tiny-rcdm')
     e.add_argument('--model', default='shapes-vit-tiny'); e.add_argument('--train-seconds', type=float, default=None)
     e.add_argument('--train-command', default=None, help='the command that trained it (recorded on the card)')
     e.add_argument(
@@ -191,12 +177,8 @@ def viz_parser() -> argparse.ArgumentParser:
     f = sub.add_parser('figures', help="write the course's key figures for slides (PNG and SVG)")
     f.add_argument('out', help='output folder')
     f.add_argument('--width', type=int, default=1600, help='width of the PNGs in pixels (default 1600)')
-    f.add_argument(
-        '--steps',
-        type=int,
-        default=20,
-        help="the decoder's sampling steps for the decoded predictions (default 20; fewer is faster)",
-    )
+    f.add_argument('--steps', type=int, default=20,
+                   help="the decoder's sampling steps for the decoded predictions (default 20; fewer is faster)")
     f.add_argument('--quiet', action='store_true', help='no progress bar')
     return ap
 

@@ -184,12 +184,8 @@ def run_lock(folder, what: str = 'run', name: str = LOCK_NAME):
     if old.get('pid') and old.get('pid') != os.getpid():
         print(f"note: took over the lock of {folder} left by PID {old['pid']} (started {old.get('started', '?')}), "
               f"which is no longer running", file=sys.stderr)
-    info = dict(
-        pid=os.getpid(),
-        host=socket.gethostname(),
-        started=_time.strftime('%Y-%m-%d %H:%M:%S'),
-        command=' '.join(sys.argv),
-    )
+    info = dict(pid=os.getpid(), host=socket.gethostname(), started=_time.strftime('%Y-%m-%d %H:%M:%S'),
+                command=' '.join(sys.argv))
     os.ftruncate(fd, 0); os.write(fd, json.dumps(info).encode())
     _HELD[key] = 1
     try: yield path
@@ -258,13 +254,9 @@ def file_kind(path: Path, text_too: bool = False) -> str:
         except UnicodeDecodeError: t = None
         if t is not None: return 'a JSON file' if t[:1] in '[{"' else 'a text file'
     if not head: return 'empty'
-    for magic, kind in (
-        (b'\x89PNG', 'a PNG image'),
-        (b'\xff\xd8\xff', 'a JPEG image'),
-        (b'PK\x03\x04', 'a zip archive (a torch.save file?)'),
-        (b'\x80', 'a pickle (a torch checkpoint?)'),
-        (b'GIF8', 'a GIF image'),
-    ):
+    for magic, kind in ((b'\x89PNG', 'a PNG image'), (b'\xff\xd8\xff', 'a JPEG image'),
+                        (b'PK\x03\x04', 'a zip archive (a torch.save file?)'),
+                        (b'\x80', 'a pickle (a torch checkpoint?)'), (b'GIF8', 'a GIF image')):
         if head.startswith(magic): return kind
     return 'binary data'
 

@@ -539,12 +539,8 @@ class InMemory(Dataset):
         if images.dtype != torch.uint8 or images.ndim != 4 or images.shape[1] != 3:
             raise ValueError(f"images must be uint8 [N, 3, H, W], got {tuple(images.shape)} {images.dtype}")
         self.images, self.targets, self.classes = images, torch.as_tensor(targets, dtype=torch.long), classes
-        self.size, self.crop_scale, self.horizontal_flip, self.train = (
-            int(size),
-            tuple(crop_scale),
-            horizontal_flip,
-            train,
-        )
+        self.size, self.crop_scale, self.horizontal_flip, self.train = (int(size), tuple(crop_scale), horizontal_flip,
+                                                                        train)
         self.names = names                                # human class names, when known (e.g. Imagenette's)
         self.bad_files: list[str] = []
         from torchvision.transforms import v2
@@ -619,18 +615,9 @@ def _available_memory() -> int | None:
     except OSError: return None
 
 # %% ../nbs/02_data.ipynb #0f63ea85
-IMAGENETTE = {
-    'n01440764': 'tench',
-    'n02102040': 'English springer',
-    'n02979186': 'cassette player',
-    'n03000684': 'chain saw',
-    'n03028079': 'church',
-    'n03394916': 'French horn',
-    'n03417042': 'garbage truck',
-    'n03425413': 'gas pump',
-    'n03445777': 'golf ball',
-    'n03888257': 'parachute',
-}
+IMAGENETTE = {'n01440764': 'tench', 'n02102040': 'English springer', 'n02979186': 'cassette player',
+              'n03000684': 'chain saw', 'n03028079': 'church', 'n03394916': 'French horn', 'n03417042': 'garbage truck',
+              'n03425413': 'gas pump', 'n03445777': 'golf ball', 'n03888257': 'parachute'}
 CIFAR10_NAMES = ('airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck')
 
 def class_names(root, folders) -> tuple[str, ...]:

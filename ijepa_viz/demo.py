@@ -119,35 +119,19 @@ def decoded_section(name: str = 'shapes-vit-tiny-rcdm', n: int = 4, seeds=(0, 1,
     table = ''
     if sc:
         rows = [
-            (
-                'the scene is the nearest real one to the sample',
-                sc['retrieval']['own'],
-                sc['retrieval']['other'],
-                f"chance {sc['retrieval']['chance']:.3f}",
-            )
+            ('the scene is the nearest real one to the sample', sc['retrieval']['own'], sc['retrieval']['other'],
+             f"chance {sc['retrieval']['chance']:.3f}")
         ]
         rows += [
-            (
-                f'a judge reads the scene\'s {t} off the sample',
-                v['own'],
-                v['other'],
-                f"judge on real scenes {v['real']:.3f}",
-            )
+            (f'a judge reads the scene\'s {t} off the sample', v['own'], v['other'],
+             f"judge on real scenes {v['real']:.3f}")
             for t, v in sc['attributes'].items()
         ]
         rows += [
-            (
-                'pixel error in the target box (lower is better)',
-                sc['box_mse']['own'],
-                sc['box_mse']['other'],
-                f"unconditional {sc['box_mse']['unconditional']:.3f}",
-            ),
-            (
-                'mean-colour error in the target box (lower is better)',
-                sc['box_color_err']['own'],
-                sc['box_color_err']['other'],
-                f"unconditional {sc['box_color_err']['unconditional']:.3f}",
-            ),
+            ('pixel error in the target box (lower is better)', sc['box_mse']['own'], sc['box_mse']['other'],
+             f"unconditional {sc['box_mse']['unconditional']:.3f}"),
+            ('mean-colour error in the target box (lower is better)', sc['box_color_err']['own'],
+             sc['box_color_err']['other'], f"unconditional {sc['box_color_err']['unconditional']:.3f}"),
         ]
         table = ("<p>What gets through, on {n} unseen scenes ({seeds} seeds): each scene is compared with a sample "
                  "decoded "
@@ -317,12 +301,8 @@ def save_figure(fig, out, stem: str, width: int = 1600) -> dict:
         if im.width != width:                                            # rounding: a pixel either way
             im.convert('RGB').resize((width, round(im.height * width / im.width)), Image.LANCZOS).save(png)
     with Image.open(png) as im: w, h = im.size
-    return {
-        'png': png.name,
-        'svg': svg.name,
-        'png_size': [w, h],
-        'svg_size_pt': [round(float(bb.width) * 72, 2), round(float(bb.height) * 72, 2)],
-    }
+    return {'png': png.name, 'svg': svg.name, 'png_size': [w, h],
+            'svg_size_pt': [round(float(bb.width) * 72, 2), round(float(bb.height) * 72, 2)]}
 
 FIGURES = {
     'architectures': "the three architectures of the paper's Figure 2",
@@ -362,16 +342,10 @@ def write_figures(out='slides', width: int = 1600, name: str = 'shapes-vit-tiny'
         pm = hub.load(hub.PHOTO_MODEL)
         masks = build_sampler(pm.card['config'])(1, generator=torch.Generator().manual_seed(0))
         return show_summary(pm, photo('chelsea', pm.img_size[0]), masks, title='chelsea, photo model', size=2.4)
-    makers = {
-        'architectures': architectures_figure,
-        'masks': masks_figure,
-        'mask_quirks': lambda: quirks_figure()[0],
-        'dataflow': lambda: dataflow_figure(name, model=model),
-        'decoded': lambda: decoded_figure(n=2, steps=steps)[0],
-        'attention': attention,
-        'attention_photo': attention_photo,
-        'learning_curve': lambda: learning_curve_figure(name, model.card),
-    }
+    makers = {'architectures': architectures_figure, 'masks': masks_figure, 'mask_quirks': lambda: quirks_figure()[0],
+              'dataflow': lambda: dataflow_figure(name, model=model),
+              'decoded': lambda: decoded_figure(n=2, steps=steps)[0], 'attention': attention,
+              'attention_photo': attention_photo, 'learning_curve': lambda: learning_curve_figure(name, model.card)}
     rows = []
     for stem, make in tqdm(makers.items(), desc='ijepa-viz figures', disable=not progress, leave=False):
         fig = make()
@@ -613,17 +587,8 @@ def write_report(out='demo', ckpt=None, images=None, max_images: int = 4, overwr
     hub.atomic_write(
         path,
         lambda tmp: tmp.write_text(
-            PAGE.format(
-                secs=time.time() - t0,
-                masks=masks,
-                quirks=quirks,
-                sizes=sizes,
-                n_images=n_images,
-                model=head,
-                checkpoint=ckpt_html,
-                decoded=dec,
-                attention=att,
-            )
+            PAGE.format(secs=time.time() - t0, masks=masks, quirks=quirks, sizes=sizes, n_images=n_images, model=head,
+                        checkpoint=ckpt_html, decoded=dec, attention=att)
         ),
     )
     bar.close()

@@ -450,12 +450,8 @@ def check_loss(ijepa_loss) -> int:
         idx = torch.stack([torch.randperm(N, generator=g)[:M * Nt] for _ in range(B)]).reshape(B, M, Nt)
         pred = (torch.randn(B, M, Nt, D, generator=g) * scale).requires_grad_(True)
         where = f"with predictions {list(pred.shape)}, h {list(h.shape)}, target_idx {list(idx.shape)}"
-        out = _tensor(
-            name,
-            _call(name, ijepa_loss, pred, h, idx, where=where),
-            where,
-            'a scalar tensor (the mean over every element)',
-        )
+        out = _tensor(name, _call(name, ijepa_loss, pred, h, idx, where=where), where,
+                      'a scalar tensor (the mean over every element)')
         if out.numel() != 1:
             _fail(
                 name,
@@ -562,14 +558,8 @@ def check_rollout(attention_rollout) -> int:
     probabilities [heads, N, N] (first block first), beside `attention.rollout` (one block, one head, N=1, residual 0,
     rows that do not sum to 1)."""
     name = 'attention_rollout'
-    cases = [
-        (3, 2, 6, 0.5, True),
-        (1, 1, 4, 0.5, True),
-        (4, 3, 9, 0.0, True),
-        (2, 2, 1, 0.5, True),
-        (3, 2, 5, 0.9, True),
-        (3, 2, 7, 0.5, False),
-    ]
+    cases = [(3, 2, 6, 0.5, True), (1, 1, 4, 0.5, True), (4, 3, 9, 0.0, True), (2, 2, 1, 0.5, True),
+             (3, 2, 5, 0.9, True), (3, 2, 7, 0.5, False)]
     for k, (L, heads, N, r, exact) in enumerate(cases):
         attn = _attn_stack(L, heads, N, k, exact)
         ref = rollout(attn, r)

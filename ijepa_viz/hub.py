@@ -247,15 +247,8 @@ def load_official(
         infer_predictor_arch(sds['predictor'], predictor_num_heads or arch['num_heads']) if 'predictor' in sds else None
     )
     meta = {k: v for k, v in ckpt.items() if k not in (*FILE_NETS, 'opt', 'scaler', 'num_heads', 'predictor_num_heads')}
-    model = assemble(
-        enc_sd,
-        arch,
-        sds.get('predictor'),
-        pred_arch,
-        sds.get('target_encoder') if 'encoder' in sds else None,
-        dtype,
-        meta=dict(meta, source='official'),
-    )
+    model = assemble(enc_sd, arch, sds.get('predictor'), pred_arch,
+                     sds.get('target_encoder') if 'encoder' in sds else None, dtype, meta=dict(meta, source='official'))
     model.meta['has'] = sorted(sds)
     return model
 
@@ -430,26 +423,18 @@ def to_hf_state_dict(sd: dict) -> dict:
                     out[f'{pre}attention.attention.{n}.{t}'] = part.clone()
                 continue
             rest = (
-                {
-                    'norm1': 'layernorm_before',
-                    'norm2': 'layernorm_after',
-                    'attn.proj': 'attention.output.dense',
-                    'mlp.fc1': 'intermediate.dense',
-                    'mlp.fc2': 'output.dense',
-                }[rest.rsplit('.', 1)[0]]
+                {'norm1': 'layernorm_before', 'norm2': 'layernorm_after', 'attn.proj': 'attention.output.dense',
+                 'mlp.fc1': 'intermediate.dense', 'mlp.fc2': 'output.dense'}[rest.rsplit('.', 1)[0]]
                 + '.'
                 + rest.rsplit('.', 1)[1]
             )
             out[pre + rest] = v.contiguous()
         else:
             out[
-                {
-                    'pos_embed': 'embeddings.position_embeddings',
-                    'norm.weight': 'layernorm.weight',
-                    'norm.bias': 'layernorm.bias',
-                    'patch_embed.proj.weight': 'embeddings.patch_embeddings.projection.weight',
-                    'patch_embed.proj.bias': 'embeddings.patch_embeddings.projection.bias',
-                }[k]
+                {'pos_embed': 'embeddings.position_embeddings', 'norm.weight': 'layernorm.weight',
+                 'norm.bias': 'layernorm.bias',
+                 'patch_embed.proj.weight': 'embeddings.patch_embeddings.projection.weight',
+                 'patch_embed.proj.bias': 'embeddings.patch_embeddings.projection.bias'}[k]
             ] = v.contiguous()
     return out
 
@@ -493,18 +478,10 @@ def load_hf(folder, dtype=torch.float32, mean=None, std=None) -> IJEPA:
     D = cfg.get('hidden_size', 768)
     size, patch = cfg.get('image_size', 224), cfg.get('patch_size', 16)
     size = size if isinstance(size, int) else size[0]
-    arch = dict(
-        img_size=size,
-        patch_size=patch if isinstance(patch, int) else patch[0],
-        in_chans=cfg.get('num_channels', 3),
-        embed_dim=D,
-        depth=cfg.get('num_hidden_layers', 12),
-        num_heads=cfg.get('num_attention_heads', 12),
-        mlp_ratio=cfg.get('intermediate_size', 4 * D) / D,
-        qkv_bias=cfg.get('qkv_bias', True),
-        norm_eps=cfg.get('layer_norm_eps', 1e-12),
-        pos_embed='learned_hf',
-    )
+    arch = dict(img_size=size, patch_size=patch if isinstance(patch, int) else patch[0],
+                in_chans=cfg.get('num_channels', 3), embed_dim=D, depth=cfg.get('num_hidden_layers', 12),
+                num_heads=cfg.get('num_attention_heads', 12), mlp_ratio=cfg.get('intermediate_size', 4 * D) / D,
+                qkv_bias=cfg.get('qkv_bias', True), norm_eps=cfg.get('layer_norm_eps', 1e-12), pos_embed='learned_hf')
     meta = dict(source='hf', path=str(folder))
     pp = folder / 'preprocessor_config.json'
     found = (
@@ -649,24 +626,13 @@ def export_timm(model: IJEPA, path, net: str = 'target_encoder') -> Path:
 
 def hf_config(enc: VisionTransformer) -> dict:
     "A transformers `IJepaConfig` (as config.json) for encoder `enc`."
-    return dict(
-        architectures=['IJepaModel'],
-        model_type='ijepa',
-        hidden_size=enc.embed_dim,
-        num_hidden_layers=enc.depth,
-        num_attention_heads=enc.num_heads,
-        intermediate_size=enc.blocks[0].mlp.fc1.out_features,
-        hidden_act='gelu',
-        layer_norm_eps=enc.norm_eps,
-        image_size=enc.img_size[0],
-        patch_size=enc.patch_size,
-        num_channels=enc.patch_embed.proj.in_channels,
-        qkv_bias=enc.blocks[0].attn.qkv.bias is not None,
-        hidden_dropout_prob=0.0,
-        attention_probs_dropout_prob=0.0,
-        initializer_range=0.02,
-        dtype=str(enc.pos_embed.dtype).removeprefix('torch.'),
-    )
+    return dict(architectures=['IJepaModel'], model_type='ijepa', hidden_size=enc.embed_dim,
+                num_hidden_layers=enc.depth, num_attention_heads=enc.num_heads,
+                intermediate_size=enc.blocks[0].mlp.fc1.out_features, hidden_act='gelu', layer_norm_eps=enc.norm_eps,
+                image_size=enc.img_size[0], patch_size=enc.patch_size, num_channels=enc.patch_embed.proj.in_channels,
+                qkv_bias=enc.blocks[0].attn.qkv.bias is not None, hidden_dropout_prob=0.0,
+                attention_probs_dropout_prob=0.0, initializer_range=0.02,
+                dtype=str(enc.pos_embed.dtype).removeprefix('torch.'))
 
 def export_hf(model: IJEPA, folder, net: str = 'target_encoder') -> Path:
     """Write one encoder as a transformers folder (config.json, model.safetensors, preprocessor_config.json with the
@@ -679,17 +645,9 @@ def export_hf(model: IJEPA, folder, net: str = 'target_encoder') -> Path:
     write_json(hf_config(enc), folder / 'config.json')
     H, W = enc.img_size
     write_json(
-        dict(
-            image_processor_type='ViTImageProcessor',
-            do_resize=True,
-            size={'height': H, 'width': W},
-            resample=3,
-            do_rescale=True,
-            rescale_factor=1 / 255,
-            do_normalize=True,
-            image_mean=list(model.mean),
-            image_std=list(model.std),
-        ),
+        dict(image_processor_type='ViTImageProcessor', do_resize=True, size={'height': H, 'width': W}, resample=3,
+             do_rescale=True, rescale_factor=1 / 255, do_normalize=True, image_mean=list(model.mean),
+             image_std=list(model.std)),
         folder / 'preprocessor_config.json',
     )
     return folder

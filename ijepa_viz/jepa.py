@@ -106,13 +106,9 @@ class IJEPA(nn.Module):
         assign=True)` into)."""
         with torch.device(device or 'cpu'):
             enc = VisionTransformer(**arch['encoder'])
-            return cls(
-                enc,
-                VisionTransformerPredictor(**arch['predictor']),
-                target=arch.get('target', 'representation'),
-                mean=arch.get('mean', IMAGENET_MEAN),
-                std=arch.get('std', IMAGENET_STD),
-            )
+            return cls(enc, VisionTransformerPredictor(**arch['predictor']),
+                       target=arch.get('target', 'representation'), mean=arch.get('mean', IMAGENET_MEAN),
+                       std=arch.get('std', IMAGENET_STD))
 
     @property
     def img_size(self) -> tuple[int, int]:

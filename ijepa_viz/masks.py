@@ -375,12 +375,8 @@ class RandomSampler(MaskSampler):
         targets, context = perm[:, :n].sort(1).values, perm[:, n:].sort(1).values
         return Masks(context, targets[:, None], (H, W)), dict(context_count=torch.full((B,), N - n))
 
-SAMPLERS = {
-    'multiblock': MultiBlockSampler,
-    'rasterized': RasterizedSampler,
-    'block': BlockSampler,
-    'random': RandomSampler,
-}
+SAMPLERS = {'multiblock': MultiBlockSampler, 'rasterized': RasterizedSampler, 'block': BlockSampler,
+            'random': RandomSampler}
 
 def make_sampler(strategy, grid_size, **params) -> MaskSampler:
     "Sampler for `strategy` (one of `SAMPLERS`: 'multiblock', 'rasterized', 'block', 'random') with its parameters."

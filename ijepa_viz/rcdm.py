@@ -75,17 +75,8 @@ PRESETS = {
     # the same U-Net at 48 px (attention at 12 px), for photos: 1.8x the step time of 'cpu' on 2 cores
     'cpu-48': dict(img_size=48, base=32, mults=(1, 2, 2), num_res=1, attn_res=(12,), heads=4, groups=8, box_input=True),
     # RCDM-like widths (ADM at 64 px: 128 base channels, widths x1,2,3,4, attention at 16 and 8 px): a GPU run
-    'gpu': dict(
-        img_size=64,
-        base=128,
-        mults=(1, 2, 3, 4),
-        num_res=2,
-        attn_res=(16, 8),
-        heads=4,
-        groups=32,
-        dropout=0.1,
-        box_input=True,
-    ),
+    'gpu': dict(img_size=64, base=128, mults=(1, 2, 3, 4), num_res=2, attn_res=(16, 8), heads=4, groups=32, dropout=0.1,
+                box_input=True),
 }
 
 class UNet(nn.Module):
@@ -93,37 +84,13 @@ class UNet(nn.Module):
     With `box_input`, a 4th input channel marks the region the condition describes (1 inside the target box;
     all ones for a whole-image condition), so a predictor condition is decoded *where* its block is."""
 
-    def __init__(
-        self,
-        cond_dim: int,
-        img_size: int = 32,
-        in_ch: int = 3,
-        base: int = 32,
-        mults=(1, 2, 2),
-        num_res: int = 1,
-        attn_res=(8,),
-        heads: int = 4,
-        groups: int = 8,
-        dropout: float = 0.0,
-        cond_drop: float = 0.1,
-        zero_init: bool = True,
-        box_input: bool = False,
-    ):
+    def __init__(self, cond_dim: int, img_size: int = 32, in_ch: int = 3, base: int = 32, mults=(1, 2, 2),
+                 num_res: int = 1, attn_res=(8,), heads: int = 4, groups: int = 8, dropout: float = 0.0,
+                 cond_drop: float = 0.1, zero_init: bool = True, box_input: bool = False):
         super().__init__()
-        self.config = dict(
-            cond_dim=cond_dim,
-            img_size=img_size,
-            in_ch=in_ch,
-            base=base,
-            mults=tuple(mults),
-            num_res=num_res,
-            attn_res=tuple(attn_res),
-            heads=heads,
-            groups=groups,
-            dropout=dropout,
-            cond_drop=cond_drop,
-            box_input=box_input,
-        )
+        self.config = dict(cond_dim=cond_dim, img_size=img_size, in_ch=in_ch, base=base, mults=tuple(mults),
+                           num_res=num_res, attn_res=tuple(attn_res), heads=heads, groups=groups, dropout=dropout,
+                           cond_drop=cond_drop, box_input=box_input)
         self.img_size, self.cond_drop, self.base, self.box_input = img_size, cond_drop, base, box_input
         E = 4 * base
         self.time_mlp = nn.Sequential(nn.Linear(base, E), nn.SiLU(), nn.Linear(E, E))
@@ -318,23 +285,9 @@ def _images(dataset, idx) -> torch.Tensor:
 class RCDMTrainer:
     "Train a representation-conditional diffusion decoder on a dataset's images with a frozen I-JEPA `model`."
 
-    def __init__(
-        self,
-        model,
-        dataset,
-        preset: str = 'cpu',
-        batch_size: int = 32,
-        lr: float = 2e-4,
-        weight_decay: float = 0.0,
-        ema: float = 0.999,
-        predictor_frac: float = 0.0,
-        mask: dict | None = None,
-        seed: int = 0,
-        device='cpu',
-        out=None,
-        init=None,
-        **unet_kw,
-    ):
+    def __init__(self, model, dataset, preset: str = 'cpu', batch_size: int = 32, lr: float = 2e-4,
+                 weight_decay: float = 0.0, ema: float = 0.999, predictor_frac: float = 0.0, mask: dict | None = None,
+                 seed: int = 0, device='cpu', out=None, init=None, **unet_kw):
         """`init`: a decoder (bundled name, path or `UNet`) to start from instead of random weights, e.g. one trained
         for another encoder."""
         if predictor_frac > 0 and not trained(model, 'predictor'):
@@ -358,18 +311,10 @@ class RCDMTrainer:
             self.net.load_state_dict(src.state_dict())
         self.ema = copy.deepcopy(self.net).eval().requires_grad_(False)
         self.opt = torch.optim.AdamW(self.net.parameters(), lr=lr, weight_decay=weight_decay)
-        self.config = dict(
-            preset=preset,
-            unet=self.net.config,
-            batch_size=batch_size,
-            lr=lr,
-            weight_decay=weight_decay,
-            ema=ema,
-            predictor_frac=predictor_frac,
-            mask=mask_params(model) if mask is None else dict(mask),
-            seed=seed,
-            init=None if init is None or isinstance(init, nn.Module) else str(init),
-        )
+        self.config = dict(preset=preset, unet=self.net.config, batch_size=batch_size, lr=lr, weight_decay=weight_decay,
+                           ema=ema, predictor_frac=predictor_frac,
+                           mask=mask_params(model) if mask is None else dict(mask), seed=seed,
+                           init=None if init is None or isinstance(init, nn.Module) else str(init))
         self.patch = int(model.context_encoder.patch_size)
         self.step_, self._losses, self._pending, self.out = 0, [], [], None if out is None else Path(out)
 
@@ -735,14 +680,8 @@ def run(a):
         a.device = str(pick_device(a.device))
     model = hub.load(a.model)
     if a.cmd == 'export':
-        card = dict(
-            model=a.model,
-            model_arch=model.arch,
-            model_fingerprint=hub.fingerprint(model),
-            command=a.train_command,
-            train_seconds=a.train_seconds,
-            torch=torch.__version__,
-        )
+        card = dict(model=a.model, model_arch=model.arch, model_fingerprint=hub.fingerprint(model),
+                    command=a.train_command, train_seconds=a.train_seconds, torch=torch.__version__)
         if a.measure and a.measure_data:
             card['decoding_scores'] = photo_decoding_scores(model, load_decoder(a.ckpt), a.measure_data, n=a.measure,
                                                             progress=not a.quiet)
@@ -783,20 +722,9 @@ def run(a):
         if a.resume:
             tr = RCDMTrainer.resume(a.out, model, ds, device=a.device)
         else:
-            tr = RCDMTrainer(
-                model,
-                ds,
-                preset=a.preset,
-                batch_size=a.batch_size,
-                lr=a.lr,
-                ema=a.ema,
-                cond_drop=a.cond_drop,
-                predictor_frac=frac,
-                seed=a.seed,
-                device=a.device,
-                out=a.out,
-                init=a.init,
-            )
+            tr = RCDMTrainer(model, ds, preset=a.preset, batch_size=a.batch_size, lr=a.lr, ema=a.ema,
+                             cond_drop=a.cond_drop, predictor_frac=frac, seed=a.seed, device=a.device, out=a.out,
+                             init=a.init)
         tr.fit(a.steps, ckpt_every=a.ckpt_every, progress=not a.no_progress, tensorboard=a.tensorboard)
         print(f"step {tr.step_}: loss {np.mean(tr.losses[-50:]):.4f}, saved to {a.out}")
         return tr

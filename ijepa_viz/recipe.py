@@ -57,11 +57,8 @@ def watch(cfg: dict, probes: int = 4, tasks=('count',), final_tasks=TASKS['shape
         tr.fit(steps=s)
         if s in at_probe:
             points.append(
-                dict(
-                    step=tr.step,
-                    seconds=round(tr.seconds, 1),
-                    accuracy=probe_encoder(tr.model.target_encoder, splits, final_tasks if s == tr.total else tasks),
-                )
+                dict(step=tr.step, seconds=round(tr.seconds, 1),
+                     accuracy=probe_encoder(tr.model.target_encoder, splits, final_tasks if s == tr.total else tasks))
             )
         if on_draw is not None and s in at_draw: on_draw(tr, points)
     return dict(points=points, trainer=tr, data_seconds=round(data_s, 1), wall_seconds=round(time.time() - t0, 1))
@@ -129,11 +126,8 @@ class Replay:
         card = self.model.card
         if 'run' not in card: raise ValueError(f"{name}'s card holds no run record (made by `run_record` at export)")
         self.cfg, self.step, self.seconds = card['config'], card['steps'], card['train_seconds']
-        self.history, self.points, self.path = (
-            card['run']['history'],
-            card['run']['points'],
-            hub.resolve(name).with_suffix('.safetensors'),
-        )
+        self.history, self.points, self.path = (card['run']['history'], card['run']['points'],
+                                                hub.resolve(name).with_suffix('.safetensors'))
     def export(self, path=None, command=None, dtype=None, **extra) -> Path:
         "The bundle it came from (nothing is written)."
         return self.path
@@ -230,15 +224,8 @@ def main(argv=None):
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     cmd = 'python tools/recipe.py ' + ' '.join(sys.argv[1:] if argv is None else argv)
-    sweep(
-        a.out,
-        a.names,
-        a.seeds,
-        command=cmd.strip(),
-        log=lambda m: print(m, flush=True),
-        probes=3,
-        final_tasks=('count',),
-    )
+    sweep(a.out, a.names, a.seeds, command=cmd.strip(), log=lambda m: print(m, flush=True), probes=3,
+          final_tasks=('count',))
 
 # %% ../nbs/14_recipe.ipynb #3cccfe9b
 def _mean_sd(v):

@@ -195,14 +195,7 @@ class EpochBatches(torch.utils.data.Sampler):
     "Batches of (epoch, index) for one rank: a seeded permutation per epoch, split across ranks, from batch `start`."
     def __init__(self, n: int, batch_size: int, seed: int, epoch: int, rank: int = 0, world: int = 1, start: int = 0):
         self.n, self.bs, self.seed, self.epoch, self.rank, self.world, self.start = (
-            n,
-            batch_size,
-            seed,
-            epoch,
-            rank,
-            world,
-            start,
-        )
+            n, batch_size, seed, epoch, rank, world, start)
         self.ipe = n // (batch_size * world)
         if self.ipe == 0:
             raise ConfigError(
@@ -279,18 +272,10 @@ def build_model(cfg: dict) -> IJEPA:
 def sampler_kwargs(mask: dict) -> dict:
     "`MultiBlockSampler` arguments from a config's `mask` section (official names; missing keys take the defaults)."
     m = dict(DEFAULTS['mask'], **mask)
-    return dict(
-        num_targets=m['num_pred_masks'],
-        target_scale=tuple(m['pred_mask_scale']),
-        target_aspect=tuple(m['aspect_ratio']),
-        context_scale=tuple(m['enc_mask_scale']),
-        min_keep=m['min_keep'],
-        allow_overlap=m['allow_overlap'],
-        fix_aspect_coupling=m['fix_aspect_coupling'],
-        fix_border=m['fix_border'],
-        pad_context=m['pad_context'],
-        strict=m['strict'],
-    )
+    return dict(num_targets=m['num_pred_masks'], target_scale=tuple(m['pred_mask_scale']),
+                target_aspect=tuple(m['aspect_ratio']), context_scale=tuple(m['enc_mask_scale']),
+                min_keep=m['min_keep'], allow_overlap=m['allow_overlap'], fix_aspect_coupling=m['fix_aspect_coupling'],
+                fix_border=m['fix_border'], pad_context=m['pad_context'], strict=m['strict'])
 
 def build_sampler(cfg: dict):
     "The mask sampler of a config (the official `mask` keys, plus `strategy` and the quirk fixes)."
@@ -309,14 +294,9 @@ def build_dataset(cfg: dict):
     name, size = d['dataset'], d['crop_size']
     if name == 'imagefolder':
         root = Path(d['root_path'] or '.') / (d['image_folder'] or '')
-        tf = D.make_transforms(
-            crop_size=size,
-            crop_scale=tuple(d['crop_scale']),
-            horizontal_flip=d['use_horizontal_flip'],
-            color_distortion=d['use_color_distortion'],
-            color_jitter=d['color_jitter_strength'],
-            gaussian_blur=d['use_gaussian_blur'],
-        )
+        tf = D.make_transforms(crop_size=size, crop_scale=tuple(d['crop_scale']),
+                               horizontal_flip=d['use_horizontal_flip'], color_distortion=d['use_color_distortion'],
+                               color_jitter=d['color_jitter_strength'], gaussian_blur=d['use_gaussian_blur'])
         folder = D.make_dataset('imagefolder', root=root, size=size, transform=tf, crop_scale=tuple(d['crop_scale']))
         if not d['in_memory']: return folder
         if d['use_color_distortion'] or d['use_gaussian_blur']:
@@ -327,13 +307,9 @@ def build_dataset(cfg: dict):
     if name in ('shapes', 'photos'): return D.make_dataset(name, n=d['dataset_size'], size=size, seed=d['seed'])
     raise ConfigError(f"unknown data.dataset {name!r}; choose one of imagefolder, shapes, digits, photos")
 
-_CHOICES = {
-    ('data', 'dataset'): ('imagefolder', 'shapes', 'digits', 'photos'),
-    ('mask', 'strategy'): tuple(SAMPLERS),
-    ('meta', 'model_name'): tuple(VIT_SIZES),
-    ('meta', 'loss'): tuple(LOSSES),
-    ('meta', 'target'): tuple(TARGETS),
-}
+_CHOICES = {('data', 'dataset'): ('imagefolder', 'shapes', 'digits', 'photos'), ('mask', 'strategy'): tuple(SAMPLERS),
+            ('meta', 'model_name'): tuple(VIT_SIZES), ('meta', 'loss'): tuple(LOSSES),
+            ('meta', 'target'): tuple(TARGETS)}
 
 _AT_LEAST_1 = {('data', 'batch_size'), ('data', 'crop_size'), ('data', 'dataset_size'), ('mask', 'patch_size'),
                ('mask', 'num_pred_masks'), ('mask', 'num_enc_masks'), ('meta', 'pred_depth'), ('meta', 'pred_emb_dim'),
@@ -412,22 +388,12 @@ def _prefixed(sd): return {'module.' + k: v for k, v in sd.items()}
 
 def training_state(model: IJEPA, opt, step: int, ipe: int, cfg: dict, loss: float, world: int, seconds: float = 0.,
                    cpu_seconds: float = 0.) -> dict:
-    return dict(
-        encoder=_prefixed(model.context_encoder.state_dict()),
-        predictor=_prefixed(model.predictor.state_dict()),
-        target_encoder=_prefixed(model.target_encoder.state_dict()),
-        opt=opt.state_dict(),
-        scaler=None,
-        epoch=step // ipe,
-        loss=loss,
-        batch_size=cfg['data']['batch_size'],
-        world_size=world,
-        lr=cfg['optimization']['lr'],
-        step=step,
-        config=json.dumps(cfg),
-        train_seconds=seconds,
-        train_cpu_seconds=cpu_seconds,
-    )
+    return dict(encoder=_prefixed(model.context_encoder.state_dict()),
+                predictor=_prefixed(model.predictor.state_dict()),
+                target_encoder=_prefixed(model.target_encoder.state_dict()), opt=opt.state_dict(), scaler=None,
+                epoch=step // ipe, loss=loss, batch_size=cfg['data']['batch_size'], world_size=world,
+                lr=cfg['optimization']['lr'], step=step, config=json.dumps(cfg), train_seconds=seconds,
+                train_cpu_seconds=cpu_seconds)
 
 class RunFolderError(InputError):
     "A run folder that already holds another run."
@@ -509,11 +475,8 @@ def restore(path, model: IJEPA, opt, ipe: int, cfg: dict | None = None) -> tuple
         try: saved = json.loads(ck['config'])
         except ValueError: saved = None
         if isinstance(saved, dict): check_resume_config(path, saved, cfg)
-    for net, key in (
-        (model.context_encoder, 'encoder'),
-        (model.predictor, 'predictor'),
-        (model.target_encoder, 'target_encoder'),
-    ):
+    for net, key in ((model.context_encoder, 'encoder'), (model.predictor, 'predictor'),
+                     (model.target_encoder, 'target_encoder')):
         try: net.load_state_dict(strip_prefix(ck[key]))
         except RuntimeError as e:
             first = next((l.strip() for l in str(e).splitlines()[1:] if l.strip()), str(e))
@@ -608,20 +571,9 @@ class RunLog:
                     f"or a longer warmup, and resume from it."
                 )
             rows.append(
-                dict(
-                    step=step,
-                    epoch=step // self.ipe,
-                    itr=step % self.ipe,
-                    loss=loss,
-                    lr=lr,
-                    wd=wd,
-                    momentum=mom,
-                    context=nc,
-                    target=nt,
-                    images_per_s=ips,
-                    relaxed=relaxed,
-                    **({('feat_std' if k == 'std' else k): v.item() for k, v in health.items()} if health else {}),
-                )
+                dict(step=step, epoch=step // self.ipe, itr=step % self.ipe, loss=loss, lr=lr, wd=wd, momentum=mom,
+                     context=nc, target=nt, images_per_s=ips, relaxed=relaxed,
+                     **({('feat_std' if k == 'std' else k): v.item() for k, v in health.items()} if health else {}))
             )
         self.history += rows
         if self.rank == 0:
@@ -667,11 +619,8 @@ class RunLog:
         rows = [r for r in self.history if 'rankme' in r]
         import matplotlib.pyplot as plt
         if axs is None: _, axs = plt.subplots(1, 3, figsize=(10, 2.6))
-        for ax, k, label in zip(
-            axs,
-            ('feat_std', 'rankme', 'cos_sim'),
-            ('std ×√D (0: collapsed)', 'effective rank', 'cosine similarity between images'),
-        ):
+        for ax, k, label in zip(axs, ('feat_std', 'rankme', 'cos_sim'),
+                                ('std ×√D (0: collapsed)', 'effective rank', 'cosine similarity between images')):
             ax.plot([r['step'] for r in rows], [r[k] for r in rows], '.-')
             ax.set_title(label, fontsize=10)
             ax.set_xlabel('step')
@@ -727,23 +676,12 @@ class RunFiles:
         """Weights as safetensors (optionally cast to `dtype`) + JSON card (config, data, steps, seed, time, loss curve,
         command)."""
         tail = [r['loss'] for r in self.history[-50:]]
-        card = dict(
-            config=self.cfg,
-            dataset=self.cfg['data']['dataset'],
-            steps=self.step,
-            epochs=self.step / self.ipe,
-            images_seen=self.step * self.bs * self.world,
-            seed=self.cfg['meta']['seed'],
-            train_seconds=round(self.seconds, 1),
-            train_cpu_seconds=round(self.cpu_seconds, 1),
-            device=str(self.device),
-            world_size=self.world,
-            final_loss=sum(tail) / len(tail) if tail else None,
-            torch=torch.__version__,
-            command=command or ' '.join(['ijepa-train'] + sys.argv[1:]),
-            loss_curve=self.loss_curve(),
-            **extra,
-        )
+        card = dict(config=self.cfg, dataset=self.cfg['data']['dataset'], steps=self.step, epochs=self.step / self.ipe,
+                    images_seen=self.step * self.bs * self.world, seed=self.cfg['meta']['seed'],
+                    train_seconds=round(self.seconds, 1), train_cpu_seconds=round(self.cpu_seconds, 1),
+                    device=str(self.device), world_size=self.world, final_loss=sum(tail) / len(tail) if tail else None,
+                    torch=torch.__version__, command=command or ' '.join(['ijepa-train'] + sys.argv[1:]),
+                    loss_curve=self.loss_curve(), **extra)
         from ijepa_viz.hub import save_bundle                # the bundle format is chapter 06's
         return save_bundle(self.model, path, card, dtype)
 
@@ -829,25 +767,13 @@ class Trainer(RunLog, RunFiles):
 
     def loader(self, epoch: int, start: int = 0):
         d = self.cfg['data']
-        bs = EpochBatches(
-            len(self.dataset),
-            self.bs,
-            d['seed'] * 1_000_003 + self.cfg['meta']['seed'],
-            epoch,
-            self.rank,
-            self.world,
-            start,
-        )
+        bs = EpochBatches(len(self.dataset), self.bs, d['seed'] * 1_000_003 + self.cfg['meta']['seed'], epoch,
+                          self.rank, self.world, start)
         nw = int(d['num_workers'])
-        return torch.utils.data.DataLoader(
-            SeededImages(self.dataset, self.cfg['meta']['seed'], report=True),
-            batch_sampler=bs,
-            collate_fn=collate_reported,
-            num_workers=nw,
-            pin_memory=d['pin_mem'] and self.device.type == 'cuda',
-            persistent_workers=False,
-            prefetch_factor=4 if nw else None,
-        )
+        return torch.utils.data.DataLoader(SeededImages(self.dataset, self.cfg['meta']['seed'], report=True),
+                                           batch_sampler=bs, collate_fn=collate_reported, num_workers=nw,
+                                           pin_memory=d['pin_mem'] and self.device.type == 'cuda',
+                                           persistent_workers=False, prefetch_factor=4 if nw else None)
 
     def fit(self, steps: int | None = None) -> 'Trainer':
         """Train until the configured epochs end (or `steps` total updates); returns self. The run folder is locked

@@ -139,12 +139,8 @@ class VisionTransformerPredictor(nn.Module):
         if predictor_embed_dim % num_heads:
             raise ValueError(f"predictor_embed_dim {predictor_embed_dim} is not divisible by num_heads {num_heads}")
         self.grid_size = _to_2tuple(grid_size)
-        self.embed_dim, self.predictor_embed_dim, self.depth, self.num_heads = (
-            embed_dim,
-            predictor_embed_dim,
-            depth,
-            num_heads,
-        )
+        self.embed_dim, self.predictor_embed_dim, self.depth, self.num_heads = (embed_dim, predictor_embed_dim, depth,
+                                                                                num_heads)
         # ours: output width (default: embed_dim, as officially)
         self.out_dim = embed_dim if out_dim is None else int(out_dim)
         self.predictor_embed = nn.Linear(embed_dim, predictor_embed_dim)

@@ -825,11 +825,9 @@ class ExplorerApp:
         import ipywidgets as W
         image = self.image.value if image is None else image
         try:
-            self.explorers = [
-                MaskExplorer(image=image, model=self.model),
-                PredictionExplorer(self.model, image=image, steps=self.steps),
-                AttentionExplorer(self.model, image=image),
-            ]
+            self.explorers = [MaskExplorer(image=image, model=self.model),
+                              PredictionExplorer(self.model, image=image, steps=self.steps),
+                              AttentionExplorer(self.model, image=image)]
         except (ValueError, RuntimeError, OSError) as e:
             return self._say(f"{type(e).__name__}: {e}")
         titles = ['Masks', 'Predictions', 'Attention']
