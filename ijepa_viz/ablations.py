@@ -16,29 +16,10 @@ from .hub import write_json, read_json
 from .eval import extract_features, linear_probe, knn_probe, eval_splits, collapse_stats, TASKS, tasks_of
 
 # %% auto #0
-__all__ = ['STRATEGIES', 'VARIANTS', 'PAPER_MASKING', 'PAPER_TARGETS', 'CONFIG', 'PHOTO_CONFIG', 'PANELS', 'is_photos',
-           'data_name', 'variant_config', 'context_ratio', 'run_one', 'plan', 'sweep', 'main', 'summarize',
-           'masking_table', 'target_table', 'lowlevel_table', 'margin_table', 'plot']
+__all__ = ['CONFIG', 'variant_config', 'context_ratio', 'run_one', 'plan', 'sweep', 'main', 'summarize', 'plot']
 
 # %% ../nbs/11_ablations.ipynb #21554000
-STRATEGIES = ('multiblock', 'rasterized', 'block', 'random')
-VARIANTS = ('untrained',) + STRATEGIES + ('pixels',)   # 'pixels': multi-block masks, pixel targets
-# the paper's numbers: (average context ratio, % top-1 linear probe on 1% of ImageNet), ViT-B/16, 300 epochs
-PAPER_MASKING = {'multiblock': (0.25, 54.2), 'rasterized': (0.25, 15.5), 'block': (0.4, 20.2), 'random': (0.4, 17.6)}
-# the paper's numbers: % top-1 linear probe on 1% of ImageNet, ViT-L/16, 500 epochs
-PAPER_TARGETS = {'representation': 66.9, 'pixels': 40.7}
 CONFIG = CONFIG_DIR / 'ablation_tiny.yaml'
-
-PHOTO_CONFIG = CONFIG_DIR / 'ablation_cifar.yaml'
-
-def is_photos(data: str) -> bool:
-    "Whether `data` names a folder of photos (root/train/<class>/…, root/val or test) rather than 'shapes' or 'digits'."
-    return data not in TASKS
-
-def data_name(data: str) -> str:
-    """How a row names its data: 'shapes', 'digits', or a photo folder's name (e.g. 'cifar10'; no machine paths in the
-    results)."""
-    return Path(data).name if is_photos(data) else data
 
 def variant_config(data: str, variant: str, seed: int, config=CONFIG, folder=None, overrides=()) -> dict:
     """The config of one row: the base `config` with the dataset (a photo folder: its train split, kept in memory),
@@ -58,6 +39,28 @@ def context_ratio(cfg: dict, batches: int = 64, batch_size: int = 32) -> float:
     "Average fraction of the grid that the context encoder sees under `cfg`'s mask sampler."
     s = build_sampler(cfg); g = torch.Generator().manual_seed(0)
     return float(np.mean([s(batch_size, generator=g).context_ratio for _ in range(batches)]))
+
+# %% ../nbs/11_ablations.ipynb #a843a423
+STRATEGIES = ('multiblock', 'rasterized', 'block', 'random')
+
+VARIANTS = ('untrained',) + STRATEGIES + ('pixels',)   # 'pixels': multi-block masks, pixel targets
+
+# the paper's numbers: (average context ratio, % top-1 linear probe on 1% of ImageNet), ViT-B/16, 300 epochs
+PAPER_MASKING = {'multiblock': (0.25, 54.2), 'rasterized': (0.25, 15.5), 'block': (0.4, 20.2), 'random': (0.4, 17.6)}
+
+# the paper's numbers: % top-1 linear probe on 1% of ImageNet, ViT-L/16, 500 epochs
+PAPER_TARGETS = {'representation': 66.9, 'pixels': 40.7}
+
+PHOTO_CONFIG = CONFIG_DIR / 'ablation_cifar.yaml'
+
+def is_photos(data: str) -> bool:
+    "Whether `data` names a folder of photos (root/train/<class>/…, root/val or test) rather than 'shapes' or 'digits'."
+    return data not in TASKS
+
+def data_name(data: str) -> str:
+    """How a row names its data: 'shapes', 'digits', or a photo folder's name (e.g. 'cifar10'; no machine paths in the
+    results)."""
+    return Path(data).name if is_photos(data) else data
 
 # %% ../nbs/11_ablations.ipynb #f8928c11
 class _Images(torch.utils.data.Dataset):
@@ -252,6 +255,15 @@ def _pm(s, data, variant, task):
 _NAMES = {'untrained': 'untrained encoder', 'multiblock': 'multi-block', 'rasterized': 'rasterized', 'block': 'block',
           'random': 'random', 'pixels': 'multi-block, pixel targets'}
 
+_TASK_NAMES = {
+    'count': 'count',
+    'shape': 'shape',
+    'color': 'colour',
+    'position': 'position',
+    'distance_bin': 'distance',
+}
+
+# %% ../nbs/11_ablations.ipynb #941ecaef
 def masking_table(rows) -> str:
     "Markdown: the paper's masking-strategy table beside ours (% linear-probe accuracy, mean ± std over seeds)."
     s = summarize(rows)
@@ -291,14 +303,6 @@ def lowlevel_table(rows) -> str:
     return head + '\n'.join(
         f"| {_NAMES[v]} | {_pm(s, 'shapes', v, 'count')} | {_pm(s, 'shapes', v, 'distance_bin')} |" for v in VARIANTS
     )
-
-_TASK_NAMES = {
-    'count': 'count',
-    'shape': 'shape',
-    'color': 'colour',
-    'position': 'position',
-    'distance_bin': 'distance',
-}
 
 def margin_table(rows) -> str:
     """Markdown: accuracy minus the untrained encoder's of the same dataset and seed (points), mean ± std over seeds,

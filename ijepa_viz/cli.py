@@ -9,8 +9,7 @@ from __future__ import annotations
 import argparse, sys
 
 # %% auto #0
-__all__ = ['PROBE_METHODS', 'ENCODERS', 'DECODER_PRESETS', 'PARSERS', 'eval_parser', 'rcdm_parser', 'viz_parser', 'parse',
-           'ijepa_train', 'ijepa_eval', 'ijepa_rcdm', 'ijepa_viz']
+__all__ = ['eval_parser', 'rcdm_parser', 'viz_parser', 'parse', 'ijepa_train', 'ijepa_eval', 'ijepa_viz']
 
 # %% ../nbs/00_cli.ipynb #f0751e8e
 def train_parser() -> argparse.ArgumentParser:
@@ -39,9 +38,6 @@ def train_parser() -> argparse.ArgumentParser:
     return ap
 
 # %% ../nbs/00_cli.ipynb #6fbbd448
-PROBE_METHODS = ('linear', 'knn', 'fewshot', 'torch')           # eval.PROBES
-ENCODERS = ('target_encoder', 'context_encoder')                # eval.NETS
-
 def eval_parser() -> argparse.ArgumentParser:
     "`ijepa-eval`: probe the frozen target encoder of a checkpoint (the evaluation chapter)."
     ap = argparse.ArgumentParser(
@@ -82,9 +78,12 @@ def eval_parser() -> argparse.ArgumentParser:
     ap.add_argument('--card', action='store_true', help="also store them in the bundle's card (its 'metrics' entry)")
     return ap
 
-# %% ../nbs/00_cli.ipynb #7275c059
-DECODER_PRESETS = ('cpu', 'cpu-48', 'gpu')                                # rcdm.PRESETS
+# %% ../nbs/00_cli.ipynb #1618fda8
+PROBE_METHODS = ('linear', 'knn', 'fewshot', 'torch')           # eval.PROBES
 
+ENCODERS = ('target_encoder', 'context_encoder')                # eval.NETS
+
+# %% ../nbs/00_cli.ipynb #7275c059
 def rcdm_parser() -> argparse.ArgumentParser:
     "`ijepa-rcdm`: train, sample and export a representation-conditional diffusion decoder (the RCDM chapter)."
     p = argparse.ArgumentParser(
@@ -148,6 +147,9 @@ def rcdm_parser() -> argparse.ArgumentParser:
                    '`rcdm.photo_decoding_scores`) instead of Shapes scenes')
     return p
 
+# %% ../nbs/00_cli.ipynb #ccbe84a6
+DECODER_PRESETS = ('cpu', 'cpu-48', 'gpu')                                # rcdm.PRESETS
+
 # %% ../nbs/00_cli.ipynb #b92a2a4d
 def viz_parser() -> argparse.ArgumentParser:
     "`ijepa-viz`: the demo report, checkpoint conversion and the course's figures (the demo chapter)."
@@ -183,8 +185,6 @@ def viz_parser() -> argparse.ArgumentParser:
     return ap
 
 # %% ../nbs/00_cli.ipynb #dd009f49
-PARSERS = {'ijepa-train': train_parser, 'ijepa-eval': eval_parser, 'ijepa-rcdm': rcdm_parser, 'ijepa-viz': viz_parser}
-
 def parse(prog: str, argv=None) -> argparse.Namespace:
     "The arguments of command `prog` (one of `PARSERS`) from `argv` (default: the command line)."
     return PARSERS[prog]().parse_args(argv)
@@ -201,15 +201,18 @@ def ijepa_eval(argv=None):
     from ijepa_viz.eval import run
     run(a, argv)
 
+def ijepa_viz(argv=None):
+    "Console script `ijepa-viz` (`demo` / `convert` / `figures`)."
+    a = parse('ijepa-viz', argv)
+    from ijepa_viz.demo import run
+    run(a)
+
+# %% ../nbs/00_cli.ipynb #64c6f9b4
+PARSERS = {'ijepa-train': train_parser, 'ijepa-eval': eval_parser, 'ijepa-rcdm': rcdm_parser, 'ijepa-viz': viz_parser}
+
 def ijepa_rcdm(argv=None):
     "Console script `ijepa-rcdm` (`train` / `sample` / `export`)."
     a = parse('ijepa-rcdm', argv)
     from ijepa_viz.rcdm import run
     from ijepa_viz.core import one_line_errors
     with one_line_errors('ijepa-rcdm'): run(a)
-
-def ijepa_viz(argv=None):
-    "Console script `ijepa-viz` (`demo` / `convert` / `figures`)."
-    a = parse('ijepa-viz', argv)
-    from ijepa_viz.demo import run
-    run(a)

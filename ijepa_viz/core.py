@@ -78,10 +78,9 @@ def _umask() -> int:
 
 def atomic_write(path, write) -> Path:
     """Call `write(tmp)` on a temporary path beside `path`, then rename it to `path`: a crash, a full disk or a folder
-    we
-    may not write never leaves a half-written `path` (nor the temporary file); the last two become a `WriteError` naming
-    `path`. A file gets the permissions `open()` gives a new file (safetensors makes its files private to their owner,
-    which would hide a shared checkpoint from the rest of a team)."""
+    we may not write never leaves a half-written `path` (nor the temporary file); the last two become a `WriteError`
+    naming `path`. A file gets the permissions `open()` gives a new file (safetensors makes its files private to their
+    owner, which would hide a shared checkpoint from the rest of a team)."""
     path = Path(path); tmp = temp_path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -152,10 +151,9 @@ _HELD: dict[str, int] = {}                                  # locks this process
 @contextmanager
 def run_lock(folder, what: str = 'run', name: str = LOCK_NAME):
     """Hold `folder/NAME` (default `.ijepa.lock`) while a run writes there. A second process that asks is refused at
-    once with one line
-    naming the holder's PID and start time. The operating system releases the lock when its process dies, so the lock of
-    a killed run is taken over (with a note). Re-entrant within a process (a command holds it, its trainer asks again).
-    Where the OS has no `flock` (Windows) nothing is locked."""
+    once with one line naming the holder's PID and start time. The operating system releases the lock when its process
+    dies, so the lock of a killed run is taken over (with a note). Re-entrant within a process (a command holds it, its
+    trainer asks again). Where the OS has no `flock` (Windows) nothing is locked."""
     try: import fcntl
     except ImportError: yield; return
     import socket, time as _time

@@ -15,10 +15,9 @@ from torch.utils.data import Dataset
 from .core import InputError
 
 # %% auto #0
-__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'PHOTOS', 'IMG_EXTENSIONS', 'IMAGENETTE', 'CIFAR10_NAMES', 'DATASETS', 'resize_image',
-           'photo', 'to_tensor', 'to_image', 'renormalize', 'GaussianBlur', 'make_transforms', 'draw_scene', 'Shapes',
-           'show_batch', 'Digits', 'Photos', 'to_rgb', 'open_image', 'DataError', 'ImageFolder', 'InMemory',
-           'class_names', 'read_cifar10', 'photo_split', 'make_dataset']
+__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'PHOTOS', 'IMAGENETTE', 'resize_image', 'photo', 'to_tensor', 'to_image',
+           'renormalize', 'make_transforms', 'Shapes', 'show_batch', 'Digits', 'Photos', 'to_rgb', 'open_image',
+           'DataError', 'ImageFolder', 'InMemory', 'photo_split', 'make_dataset']
 
 # %% ../nbs/02_data.ipynb #b60c6bb7
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -78,17 +77,6 @@ def renormalize(x: torch.Tensor, mean, std, from_mean=IMAGENET_MEAN, from_std=IM
     return (x * c(from_std) + c(from_mean) - c(mean)) / c(std)
 
 # %% ../nbs/02_data.ipynb #0936eaee
-class GaussianBlur:
-    "Blur a PIL image with probability `p`, radius uniform in [radius_min, radius_max] (drawn from torch's RNG)."
-    def __init__(self, p: float = 0.5, radius_min: float = 0.1, radius_max: float = 2.0):
-        self.p, self.radius_min, self.radius_max = p, radius_min, radius_max
-    def __call__(self, img):
-        from PIL import ImageFilter
-        if torch.rand(()) >= self.p: return img
-        radius = self.radius_min + float(torch.rand(())) * (self.radius_max - self.radius_min)
-        return img.filter(ImageFilter.GaussianBlur(radius=radius))
-    def __repr__(self): return f'{type(self).__name__}(p={self.p}, radius=({self.radius_min}, {self.radius_max}))'
-
 def make_transforms(crop_size: int = 224, crop_scale: tuple = (0.3, 1.0), horizontal_flip: bool = False,
                     color_distortion: bool = False, color_jitter: float = 1.0, gaussian_blur: bool = False):
     "The official I-JEPA training transform: PIL image -> normalised tensor [3, crop_size, crop_size]."
@@ -101,6 +89,18 @@ def make_transforms(crop_size: int = 224, crop_scale: tuple = (0.3, 1.0), horizo
     if gaussian_blur: ts.append(GaussianBlur(p=0.5))
     ts += [T.ToTensor(), T.Normalize(IMAGENET_MEAN, IMAGENET_STD)]
     return T.Compose(ts)
+
+# %% ../nbs/02_data.ipynb #50ff81b8
+class GaussianBlur:
+    "Blur a PIL image with probability `p`, radius uniform in [radius_min, radius_max] (drawn from torch's RNG)."
+    def __init__(self, p: float = 0.5, radius_min: float = 0.1, radius_max: float = 2.0):
+        self.p, self.radius_min, self.radius_max = p, radius_min, radius_max
+    def __call__(self, img):
+        from PIL import ImageFilter
+        if torch.rand(()) >= self.p: return img
+        radius = self.radius_min + float(torch.rand(())) * (self.radius_max - self.radius_min)
+        return img.filter(ImageFilter.GaussianBlur(radius=radius))
+    def __repr__(self): return f'{type(self).__name__}(p={self.p}, radius=({self.radius_min}, {self.radius_max}))'
 
 # %% ../nbs/02_data.ipynb #1903236a
 _SHAPE_EXTENT = np.array([1.0, 0.8862, 1.3465, 1.2533, 1.1890], np.float32)  # half bounding-box side / r
@@ -152,6 +152,20 @@ def _draw_background(bg: dict, size: int) -> np.ndarray:
     else: raise ValueError(f"unknown background kind {kind!r}")
     return c1[:, None, None] + t[None] * (c2 - c1)[:, None, None]
 
+_MEAN_NP, _STD_NP = np.array(IMAGENET_MEAN, np.float32), np.array(IMAGENET_STD, np.float32)
+
+_SCALE_NP, _SHIFT_NP = (1 / (255 * _STD_NP))[:, None, None], (_MEAN_NP / _STD_NP)[:, None, None]
+
+def _normalise(img: np.ndarray) -> torch.Tensor:
+    "float32 [3, H, W] in 0..255 -> normalised tensor, the same as `to_tensor` on the uint8 image (up to rounding)."
+    img *= _SCALE_NP; img -= _SHIFT_NP
+    return torch.from_numpy(img)
+
+def _to_uint8(img: np.ndarray) -> np.ndarray:
+    "float32 [3, H, W] in 0..255 -> HxWx3 uint8."
+    return np.ascontiguousarray(np.rint(img).astype(np.uint8).transpose(1, 2, 0))
+
+# %% ../nbs/02_data.ipynb #9f699647
 def draw_scene(scene: dict, size: int = 64) -> np.ndarray:
     "Render a Shapes scene (see the `scene` method) as float32 [3, size, size] in 0..255."
     img = _draw_background(scene['background'], size)
@@ -171,18 +185,6 @@ def draw_scene(scene: dict, size: int = 64) -> np.ndarray:
         win += alpha * (np.asarray(rgb, np.float32)[:, None, None] * shade - win)
     np.clip(img, 0, 255, out=img)
     return img
-
-_MEAN_NP, _STD_NP = np.array(IMAGENET_MEAN, np.float32), np.array(IMAGENET_STD, np.float32)
-_SCALE_NP, _SHIFT_NP = (1 / (255 * _STD_NP))[:, None, None], (_MEAN_NP / _STD_NP)[:, None, None]
-
-def _normalise(img: np.ndarray) -> torch.Tensor:
-    "float32 [3, H, W] in 0..255 -> normalised tensor, the same as `to_tensor` on the uint8 image (up to rounding)."
-    img *= _SCALE_NP; img -= _SHIFT_NP
-    return torch.from_numpy(img)
-
-def _to_uint8(img: np.ndarray) -> np.ndarray:
-    "float32 [3, H, W] in 0..255 -> HxWx3 uint8."
-    return np.ascontiguousarray(np.rint(img).astype(np.uint8).transpose(1, 2, 0))
 
 # %% ../nbs/02_data.ipynb #f7032ad1
 class Shapes(Dataset):
@@ -426,7 +428,6 @@ def open_image(path):
         ) from None
 
 # %% ../nbs/02_data.ipynb #da8306cb
-IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif', '.tiff', '.webp')
 _LAYOUT = 'expected the ImageNet layout root/<class_name>/<image>.jpg (one sub-folder per class, images inside)'
 
 class DataError(InputError):
@@ -518,6 +519,9 @@ class ImageFolder(Dataset):
             if j not in self._bad: self._load(j)
         return self.bad_files
 
+# %% ../nbs/02_data.ipynb #836a79c6
+IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif', '.tiff', '.webp')
+
 # %% ../nbs/02_data.ipynb #eece47a9
 def _square_side(img, side: int):
     "PIL image -> uint8 tensor [3, s, s]: the centred square of its short side, resized to `s = min(side, short side)`."
@@ -531,8 +535,7 @@ def _square_side(img, side: int):
 class InMemory(Dataset):
     """Images decoded once and kept as uint8 tensors [N, 3, S, S], with the official training crop (`RandomResizedCrop`
     to `size` from `crop_scale`, optional flip) drawn on each read, or with `train=False` the evaluation view (resized
-    to
-    `size`). No file is opened and no JPEG decoded after the first pass: on 2 cores the data never waits for the
+    to `size`). No file is opened and no JPEG decoded after the first pass: on 2 cores the data never waits for the
     model."""
     def __init__(self, images: torch.Tensor, targets, classes: dict, size: int = 224, crop_scale: tuple = (0.3, 1.0),
                  horizontal_flip: bool = False, train: bool = True, names=None):
@@ -618,19 +621,6 @@ def _available_memory() -> int | None:
 IMAGENETTE = {'n01440764': 'tench', 'n02102040': 'English springer', 'n02979186': 'cassette player',
               'n03000684': 'chain saw', 'n03028079': 'church', 'n03394916': 'French horn', 'n03417042': 'garbage truck',
               'n03425413': 'gas pump', 'n03445777': 'golf ball', 'n03888257': 'parachute'}
-CIFAR10_NAMES = ('airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck')
-
-def class_names(root, folders) -> tuple[str, ...]:
-    """Human names of class `folders` under `root`: a `classes.tsv` (id<TAB>name) in `root` or above it, else
-    Imagenette's, else the folder names."""
-    root = Path(root)
-    for tsv in (root / 'classes.tsv', root.parent / 'classes.tsv'):
-        if tsv.is_file():
-            rows = dict(
-                l.split('\t', 1) for l in tsv.read_text(encoding='utf-8', errors='replace').splitlines() if '\t' in l
-            )
-            return tuple(rows.get(f, f).strip() for f in folders)
-    return tuple(IMAGENETTE.get(f, f) for f in folders)
 
 class _ArraysOnly(pickle.Unpickler):
     """An unpickler that builds NumPy arrays, lists, dicts, strings and numbers, and refuses anything else (no code
@@ -652,6 +642,53 @@ def _cifar_batch(path) -> dict:
         raise DataError(
             f"{path} is not a CIFAR-10 batch file as torchvision writes it ({type(e).__name__}: {e})"
         ) from None
+
+def _pick(n_all: int, n: int | None, seed: int) -> list[int]:
+    "All indices, or a seeded random choice of `n` of them (sorted)."
+    if n is None or n >= n_all: return list(range(n_all))
+    return sorted(torch.randperm(n_all, generator=torch.Generator().manual_seed(seed))[:n].tolist())
+
+def photo_split(root, split: str = 'train', size: int = 224, train: bool = False, side: int | None = None,
+                n: int | None = None, seed: int = 0, progress: bool = False, **kw) -> InMemory:
+    """A labelled photo split in memory: `root/split/<class>/…` (an image folder; `split='val'` falls back to 'test'),
+    or torchvision's CIFAR-10 root (`split` 'train', else the test batch); with `n`, a seeded random `n` of its images
+    (only those are decoded). `train=False`: the evaluation view (resized to `size`); `train=True`: the official crops.
+    Class names from `class_names`. `progress`: a bar while the files are decoded."""
+    root = Path(root).expanduser()
+    if (root / 'cifar-10-batches-py').is_dir() or (root / 'batches.meta').is_file() or (root / 'test_batch').is_file():
+        x, y, names = read_cifar10(root, split == 'train')
+        keep = _pick(len(x), n, seed)
+        ds = InMemory(x[keep], [y[i] for i in keep], {'label': names}, size=size, train=train, names=names, **kw)
+        ds.root = root
+        return ds
+    folder = root / split
+    if not folder.is_dir() and split == 'val' and (root / 'test').is_dir(): folder = root / 'test'
+    if not folder.is_dir():
+        have = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else None
+        raise DataError(
+            f"no {split!r} split in {str(root)!r}"
+            + (f" (it holds {have})" if have is not None else ' (no such folder)')
+            + ": expected root/train/<class>/… and root/val/<class>/… (or root/test), or a CIFAR-10 root of torchvision"
+        )
+    f = ImageFolder(folder, size=size)
+    f.names = class_names(root, f.classes['label'])
+    f.samples = [f.samples[i] for i in _pick(len(f.samples), n, seed)]
+    return InMemory.from_folder(f, side=side or (size if not train else None), train=train, progress=progress, **kw)
+
+# %% ../nbs/02_data.ipynb #f8d1b931
+CIFAR10_NAMES = ('airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck')
+
+def class_names(root, folders) -> tuple[str, ...]:
+    """Human names of class `folders` under `root`: a `classes.tsv` (id<TAB>name) in `root` or above it, else
+    Imagenette's, else the folder names."""
+    root = Path(root)
+    for tsv in (root / 'classes.tsv', root.parent / 'classes.tsv'):
+        if tsv.is_file():
+            rows = dict(
+                l.split('\t', 1) for l in tsv.read_text(encoding='utf-8', errors='replace').splitlines() if '\t' in l
+            )
+            return tuple(rows.get(f, f).strip() for f in folders)
+    return tuple(IMAGENETTE.get(f, f) for f in folders)
 
 def read_cifar10(root, train: bool = True) -> tuple[torch.Tensor, list[int], tuple[str, ...]]:
     """(uint8 images [N, 3, 32, 32], labels, class names) from torchvision's CIFAR-10 root (`root` or
@@ -685,43 +722,7 @@ def read_cifar10(root, train: bool = True) -> tuple[torch.Tensor, list[int], tup
             names = tuple(n.decode() for n in m[b'label_names'])
     return torch.cat(xs), ys, names
 
-def _pick(n_all: int, n: int | None, seed: int) -> list[int]:
-    "All indices, or a seeded random choice of `n` of them (sorted)."
-    if n is None or n >= n_all: return list(range(n_all))
-    return sorted(torch.randperm(n_all, generator=torch.Generator().manual_seed(seed))[:n].tolist())
-
-def photo_split(root, split: str = 'train', size: int = 224, train: bool = False, side: int | None = None,
-                n: int | None = None, seed: int = 0, progress: bool = False, **kw) -> InMemory:
-    """A labelled photo split in memory: `root/split/<class>/…` (an image folder; `split='val'` falls back to 'test'),
-    or
-    torchvision's CIFAR-10 root (`split` 'train', else the test batch); with `n`, a seeded random `n` of its images
-    (only
-    those are decoded). `train=False`: the evaluation view (resized to `size`); `train=True`: the official crops. Class
-    names from `class_names`. `progress`: a bar while the files are decoded."""
-    root = Path(root).expanduser()
-    if (root / 'cifar-10-batches-py').is_dir() or (root / 'batches.meta').is_file() or (root / 'test_batch').is_file():
-        x, y, names = read_cifar10(root, split == 'train')
-        keep = _pick(len(x), n, seed)
-        ds = InMemory(x[keep], [y[i] for i in keep], {'label': names}, size=size, train=train, names=names, **kw)
-        ds.root = root
-        return ds
-    folder = root / split
-    if not folder.is_dir() and split == 'val' and (root / 'test').is_dir(): folder = root / 'test'
-    if not folder.is_dir():
-        have = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else None
-        raise DataError(
-            f"no {split!r} split in {str(root)!r}"
-            + (f" (it holds {have})" if have is not None else ' (no such folder)')
-            + ": expected root/train/<class>/… and root/val/<class>/… (or root/test), or a CIFAR-10 root of torchvision"
-        )
-    f = ImageFolder(folder, size=size)
-    f.names = class_names(root, f.classes['label'])
-    f.samples = [f.samples[i] for i in _pick(len(f.samples), n, seed)]
-    return InMemory.from_folder(f, side=side or (size if not train else None), train=train, progress=progress, **kw)
-
 # %% ../nbs/02_data.ipynb #acb98f1b
-DATASETS = {'shapes': Shapes, 'digits': Digits, 'photos': Photos, 'imagefolder': ImageFolder}
-
 def make_dataset(name: str, **kwargs) -> Dataset:
     "The dataset called `name` (one of `DATASETS`), built with `kwargs`."
     cls = DATASETS.get(str(name).lower())
@@ -730,3 +731,6 @@ def make_dataset(name: str, **kwargs) -> Dataset:
     bad = [k for k in kwargs if k not in params]
     if bad: raise TypeError(f"{cls.__name__} does not take {bad}; it takes {list(params)}")
     return cls(**kwargs)
+
+# %% ../nbs/02_data.ipynb #dcdc15bc
+DATASETS = {'shapes': Shapes, 'digits': Digits, 'photos': Photos, 'imagefolder': ImageFolder}

@@ -18,17 +18,10 @@ from .vit import VIT_SIZES, vit
 from . import hub
 
 # %% auto #0
-__all__ = ['FIGURES', 'PAGE', 'fig_png', 'text_sizes', 'masks_figure', 'quirks_figure', 'sizes_table', 'majority_rate',
-           'checkpoint_section', 'architectures_figure', 'dataflow_figure', 'learning_curve_figure', 'decoded_figure',
-           'save_figure', 'write_report', 'main', 'run']
+__all__ = ['FIGURES', 'PAGE', 'text_sizes', 'architectures_figure', 'learning_curve_figure', 'decoded_figure', 'save_figure',
+           'main', 'run']
 
 # %% ../nbs/10_demo.ipynb #ff743f88
-def fig_png(fig) -> str:
-    "A matplotlib figure as a base64 PNG string (the figure is closed)."
-    import matplotlib.pyplot as plt
-    buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=90, bbox_inches='tight'); plt.close(fig)
-    return base64.b64encode(buf.getvalue()).decode()
-
 def text_sizes(fig) -> list[float]:
     "Font sizes (points) of the text a figure draws: titles, labels, tick labels of visible axes, legends, figure text."
     out = list(fig.texts)
@@ -37,6 +30,13 @@ def text_sizes(fig) -> list[float]:
         if ax.axison: out += [*ax.get_xticklabels(), *ax.get_yticklabels(), ax.xaxis.label, ax.yaxis.label]
         if ax.get_legend() is not None: out += list(ax.get_legend().get_texts())
     return [t.get_fontsize() for t in out if t.get_visible() and t.get_text().strip()]
+
+# %% ../nbs/10_demo.ipynb #d6b88aec
+def fig_png(fig) -> str:
+    "A matplotlib figure as a base64 PNG string (the figure is closed)."
+    import matplotlib.pyplot as plt
+    buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=90, bbox_inches='tight'); plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode()
 
 def masks_figure(
     photos=('astronaut', 'chelsea', 'coffee'), grid=14, seed=0, size: int = 224, multiblock: dict | None = None
@@ -214,6 +214,7 @@ def architectures_figure():
     fig.tight_layout()
     return fig
 
+# %% ../nbs/10_demo.ipynb #543f4cab
 def dataflow_figure(name: str = 'shapes-vit-tiny', B: int = 8, model=None):
     """One training step's data flow, each arrow labelled with the tensor's shape from a real step of the bundled model
     `name` on `B` Shapes scenes."""
@@ -319,10 +320,8 @@ FIGURES = {
 def write_figures(out='slides', width: int = 1600, name: str = 'shapes-vit-tiny', steps: int = 20,
                   progress: bool = False) -> list[dict]:
     """Write the course's key figures to `out` as PNG (`width` px wide) and SVG, and `out/figures.json` listing them
-    with
-    their sizes; return that list. `steps`: the decoder's sampling steps (its figure takes most of the time).
-    `progress`:
-    a bar over the figures."""
+    with their sizes; return that list. `steps`: the decoder's sampling steps (its figure takes most of the time).
+    `progress`: a bar over the figures."""
     matplotlib.use('Agg')
     from tqdm.auto import tqdm
     import json
@@ -536,6 +535,11 @@ batch's shortest, dropping its bottom rows; <code>fix_border</code> and <code>pa
 <code>make app</code>.</p>
 </body></html>"""
 
+def main(argv=None):
+    "`ijepa-viz` as a function: `main(['demo', '--out', 'demo'])`."
+    run(parse('ijepa-viz', argv))
+
+# %% ../nbs/10_demo.ipynb #8337af16
 def write_report(out='demo', ckpt=None, images=None, max_images: int = 4, overwrite: bool = False,
                  progress: bool = False) -> Path:
     """Write `out/index.html` (PNGs embedded) and return its path. Without `ckpt` and `images`: the bundled checkpoint's
@@ -593,10 +597,6 @@ def write_report(out='demo', ckpt=None, images=None, max_images: int = 4, overwr
     )
     bar.close()
     return path
-
-def main(argv=None):
-    "`ijepa-viz` as a function: `main(['demo', '--out', 'demo'])`."
-    run(parse('ijepa-viz', argv))
 
 # %% ../nbs/10_demo.ipynb #d30100de
 def run(args):

@@ -17,9 +17,8 @@ from .vit import VisionTransformer, init_fast_
 from .jepa import encoder_arch, collapse_stats   # collapse_stats: chapter 03, re-exported here
 
 # %% auto #0
-__all__ = ['PROBES', 'TASKS', 'NETS', 'NET_NOTE', 'encode', 'extract_features', 'fit_probe', 'linear_probe', 'knn_probe',
-           'few_shot', 'torch_linear_probe', 'probe', 'tasks_of', 'eval_splits', 'load_model', 'untrained_encoder',
-           'evaluate', 'main', 'run']
+__all__ = ['PROBES', 'TASKS', 'NETS', 'encode', 'extract_features', 'fit_probe', 'linear_probe', 'knn_probe', 'probe', 'tasks_of',
+           'eval_splits', 'untrained_encoder', 'evaluate', 'main', 'run']
 
 # %% ../nbs/05_eval.ipynb #fc19fb21
 def encode(encoder, images: torch.Tensor, layers=None) -> torch.Tensor:
@@ -47,10 +46,9 @@ def encode(encoder, images: torch.Tensor, layers=None) -> torch.Tensor:
 def extract_features(encoder, dataset, batch_size: int = 256, device=None, pool: str = 'mean', layers=None, prep=None,
                      progress: bool = False, desc: str = 'features'):
     """Average-pooled (or `pool='none'`: all patch) features [N, D] of `encoder` over `dataset` (see `encode` for
-    `layers`),
-    and its labels as arrays. `prep`: applied to each batch first, e.g. `model.from_imagenet` (the datasets give
-    ImageNet-normalised images; a model may expect its own statistics). `encoder` may be a list of encoders: they share
-    one pass over `dataset` (each image is made once) and the features come back as a list, one array per encoder.
+    `layers`), and its labels as arrays. `prep`: applied to each batch first, e.g. `model.from_imagenet` (the datasets
+    give ImageNet-normalised images; a model may expect its own statistics). `encoder` may be a list of encoders: they
+    share one pass over `dataset` (each image is made once) and the features come back as a list, one array per encoder.
     `progress`: a progress bar (`desc`) over the batches."""
     many = isinstance(encoder, (list, tuple))
     encs = list(encoder) if many else [encoder]
@@ -94,13 +92,14 @@ def knn_probe(train_x, train_y, test_x, test_y, k: int = 20) -> float:
     clf = KNeighborsClassifier(n_neighbors=min(k, len(train_x)), metric='cosine', weights='distance')
     return float(clf.fit(train_x, train_y).score(test_x, test_y))
 
+# %% ../nbs/05_eval.ipynb #63f90065
 def few_shot(train_x, train_y, test_x, test_y, shots: int = 5, seed: int = 0, **kw) -> float:
     "Linear-probe accuracy from `shots` labelled training images per class (drawn with `seed`)."
     rng = np.random.default_rng(seed)
     idx = np.concatenate([rng.permutation(np.flatnonzero(train_y == c))[:shots] for c in np.unique(train_y)])
     return linear_probe(train_x[idx], train_y[idx], test_x, test_y, **kw)
 
-# %% ../nbs/05_eval.ipynb #0e8e8239
+# %% ../nbs/05_eval.ipynb #6f1ccf64
 def torch_linear_probe(train_x, train_y, test_x, test_y, epochs: int = 100, lr: float = 1e-2, wd: float = 5e-4,
                        batch_size: int = 256, device=None, seed: int = 0) -> float:
     """Test accuracy of a linear head trained with AdamW in torch (standardised features), for sets too large for
@@ -124,14 +123,14 @@ def torch_linear_probe(train_x, train_y, test_x, test_y, epochs: int = 100, lr: 
     with torch.no_grad(): pred = classes[head(xb.to(device)).argmax(1).cpu().numpy()]
     return float((pred == np.asarray(test_y)).mean())
 
+# %% ../nbs/05_eval.ipynb #0e8e8239
 PROBES = {'linear': linear_probe, 'knn': knn_probe, 'fewshot': few_shot, 'torch': torch_linear_probe}
 
 def probe(encoder, train_ds, test_ds, tasks=('label',), method: str = 'linear', layers=None, prep=None,
           batch_size: int = 256, progress: bool = False, **kw) -> dict:
     """Probe accuracy (`method`: linear, torch, knn or fewshot) for each label in `tasks`, on features from `layers`
-    (see
-    `encode`; `prep` and `progress` as in `extract_features`). For a list of encoders (one pass over the data): a list
-    of results."""
+    (see `encode`; `prep` and `progress` as in `extract_features`). For a list of encoders (one pass over the data): a
+    list of results."""
     if method not in PROBES: raise ValueError(f"unknown probe {method!r}; choose one of {list(PROBES)}")
     many = isinstance(encoder, (list, tuple))
     fx = lambda ds, d: extract_features(list(encoder) if many else [encoder], ds, batch_size, layers=layers, prep=prep,
@@ -150,11 +149,9 @@ def tasks_of(data: str) -> tuple[str, ...]:
 def eval_splits(data: str, size: int, n_train: int | None = 2000, n_test: int | None = 1000, seed: int = 0,
                 progress: bool = False):
     """(train, test) datasets for probing: Shapes scenes never used in training (own seeds), the Digits split, or a
-    photo
-    set at path `data` (its train and val/test splits, `data.photo_split`: an image folder or a CIFAR-10 root), all of
-    it
-    or a seeded subset of `n_train`/`n_test` images. For Shapes, None means 2000/1000. `progress`: a bar while photos
-    are decoded."""
+    photo set at path `data` (its train and val/test splits, `data.photo_split`: an image folder or a CIFAR-10 root),
+    all of it or a seeded subset of `n_train`/`n_test` images. For Shapes, None means 2000/1000. `progress`: a bar while
+    photos are decoded."""
     from ijepa_viz.data import Shapes, Digits, photo_split
 
     if data == 'shapes':
@@ -168,12 +165,6 @@ def eval_splits(data: str, size: int, n_train: int | None = 2000, n_test: int | 
         f"root/val/<class>/…, or a CIFAR-10 root of torchvision)"
     )
 
-def load_model(ckpt: str, dtype=torch.float32):
-    """Any source `ijepa_viz.hub.load` reads: a bundled name, NAME.safetensors, an official .pth.tar, a transformers
-    folder, a timm state dict."""
-    from ijepa_viz import hub
-    return hub.load(ckpt, dtype=dtype)
-
 def untrained_encoder(arch: dict, seed: int = 0, device=None) -> VisionTransformer:
     """An untrained `VisionTransformer(**arch)` with the official initialisation's distribution (`init_fast_`, seeded
     `seed`): a ViT-H in seconds."""
@@ -183,11 +174,6 @@ def untrained_encoder(arch: dict, seed: int = 0, device=None) -> VisionTransform
     )
 
 NETS = ('target_encoder', 'context_encoder')
-
-NET_NOTE = (
-    "the paper evaluates with the target encoder (the EMA copy); transformers and timm ship the context encoder, "
-    "so for such a source both encoders hold the same weights"
-)
 
 def evaluate(model, data: str = 'shapes', tasks=None, n_train: int = 2000, n_test: int = 1000, seed: int = 0,
              baseline: bool = True, method: str = 'linear', layers=None, net: str = 'target_encoder',
@@ -212,6 +198,18 @@ def evaluate(model, data: str = 'shapes', tasks=None, n_train: int = 2000, n_tes
 def main(argv=None):
     "`ijepa-eval` as a function: `main(['--ckpt', 'shapes-vit-tiny'])`."
     return run(parse('ijepa-eval', argv), argv)
+
+# %% ../nbs/05_eval.ipynb #945748b5
+def load_model(ckpt: str, dtype=torch.float32):
+    """Any source `ijepa_viz.hub.load` reads: a bundled name, NAME.safetensors, an official .pth.tar, a transformers
+    folder, a timm state dict."""
+    from ijepa_viz import hub
+    return hub.load(ckpt, dtype=dtype)
+
+NET_NOTE = (
+    "the paper evaluates with the target encoder (the EMA copy); transformers and timm ship the context encoder, "
+    "so for such a source both encoders hold the same weights"
+)
 
 # %% ../nbs/05_eval.ipynb #4961402e
 def run(a, argv=None):

@@ -19,8 +19,8 @@ from .attention import rollout
 from .eval import encode, linear_probe
 
 # %% auto #0
-__all__ = ['PAPER_MASKS', 'PREDICTOR_CASES', 'ExerciseError', 'check_mask_sampler', 'check_predictor_input',
-           'check_gather_targets', 'check_loss', 'check_ema', 'check_rollout', 'check_features', 'check_linear_probe']
+__all__ = ['ExerciseError', 'check_mask_sampler', 'check_predictor_input', 'check_gather_targets', 'check_loss', 'check_ema',
+           'check_rollout', 'check_features', 'check_linear_probe']
 
 # %% ../nbs/13_exercises.ipynb #1712230a
 class ExerciseError(AssertionError):
@@ -122,9 +122,8 @@ def _tensor(name: str, x, where: str, what: str) -> torch.Tensor:
 
 def _check(name: str):
     """Make a check from `f(fn, ...) -> number of cases`: a stub fails with "not done yet" before anything runs; a pass
-    prints ONE line
-    and returns nothing; every failure is ONE ExerciseError, raised anew from here: no chained exception, no frame of
-    the check's body."""
+    prints ONE line and returns nothing; every failure is ONE ExerciseError, raised anew from here: no chained
+    exception, no frame of the check's body."""
     def deco(f):
         @functools.wraps(f)
         def check(fn, *args, **kwargs):
@@ -154,9 +153,6 @@ def _diff(a: torch.Tensor, b: torch.Tensor) -> str:
             f"the library's {b[i].item():.4g})")
 
 # %% ../nbs/13_exercises.ipynb #50f7f547
-PAPER_MASKS = dict(num_targets=4, target_scale=(0.15, 0.2), target_aspect=(0.75, 1.5), context_scale=(0.85, 1.0),
-                   context_aspect=(1.0, 1.0), min_keep=10)
-
 def _reachable(grid, scale, aspect, n=101) -> set:
     """Every (h, w) the official size rule can give on `grid` (scale and aspect drawn together or apart; at most H-1 by
     W-1)."""
@@ -215,14 +211,16 @@ def _masks(name, out, where):
         _fail(name, f"{where}: must return a pair (context, targets), got {_describe(out)}")
     return _as_index(name, out[0], 1, 'context', where), _as_index(name, out[1], 2, 'targets', where)
 
+# %% ../nbs/13_exercises.ipynb #9cf761a6
+PAPER_MASKS = dict(num_targets=4, target_scale=(0.15, 0.2), target_aspect=(0.75, 1.5), context_scale=(0.85, 1.0),
+                   context_aspect=(1.0, 1.0), min_keep=10)
+
 # %% ../nbs/13_exercises.ipynb #3a67abde
 @_check('sample_masks')
 def check_mask_sampler(sample_masks, grids=((14, 14), (16, 16), (12, 20), (10, 10), (4, 30)), draws: int = 40) -> int:
     """Check exercise (a): `sample_masks(grid_size, generator) -> (context [Nc], targets [M, Nt])`, the multi-block
-    masks
-    of ONE image with the paper's settings (`PAPER_MASKS`), beside `MultiBlockSampler` on square, non-square and small
-    grids,
-    and on a wide strip where the context often needs the `min_keep` retry."""
+    masks of ONE image with the paper's settings (`PAPER_MASKS`), beside `MultiBlockSampler` on square, non-square and
+    small grids, and on a wide strip where the context often needs the `min_keep` retry."""
     name, p, n = 'sample_masks', PAPER_MASKS, 0
     for grid in grids:
         H, W = grid
@@ -328,6 +326,9 @@ def check_mask_sampler(sample_masks, grids=((14, 14), (16, 16), (12, 20), (10, 1
                         f"{p['context_scale']} and that only target patches are removed")
     return n
 
+# %% ../nbs/13_exercises.ipynb #cbd9eb1c
+PREDICTOR_CASES = [((6, 8), 2, 3, 10, 4), ((6, 8), 1, 1, 5, 1), ((5, 5), 3, 2, 8, 6), ((4, 9), 2, 4, 6, 3)]
+
 # %% ../nbs/13_exercises.ipynb #37e55a98
 def _tiny_predictor(grid, seed):
     torch.manual_seed(seed)
@@ -353,14 +354,11 @@ def _block_input(pred, ctx, cidx, tidx) -> torch.Tensor:
     finally: h.remove()
     return got['x']
 
-PREDICTOR_CASES = [((6, 8), 2, 3, 10, 4), ((6, 8), 1, 1, 5, 1), ((5, 5), 3, 2, 8, 6), ((4, 9), 2, 4, 6, 3)]
-
 @_check('predictor_input')
 def check_predictor_input(predictor_input, cases=PREDICTOR_CASES) -> int:
-    """Check exercise (b), part 1: `predictor_input(pred, context_tokens, context_idx, target_idx) -> [B*M, Nc+Nt,
-    Dp]`, the
-    tokens the predictor's first block sees, beside what `VisionTransformerPredictor` feeds it (square and non-square
-    grids, M=1, Nt=1)."""
+    """Check exercise (b), part 1: `predictor_input(pred, context_tokens, context_idx, target_idx) -> [B*M, Nc+Nt, Dp]`,
+    the tokens the predictor's first block sees, beside what `VisionTransformerPredictor` feeds it (square and
+    non-square grids, M=1, Nt=1)."""
     name = 'predictor_input'
     for k, (grid, B, M, Nc, Nt) in enumerate(cases):
         pred, ctx, cidx, tidx = _predictor_case(grid, B, M, Nc, Nt, seed=k)
@@ -414,9 +412,8 @@ def check_predictor_input(predictor_input, cases=PREDICTOR_CASES) -> int:
 # %% ../nbs/13_exercises.ipynb #f4ce45ab
 @_check('gather_targets')
 def check_gather_targets(gather_targets) -> int:
-    """Check exercise (b), part 2: `gather_targets(h, target_idx) -> [B, M, Nt, D]`, the tokens of `h` [B, N, D] at
-    each target
-    block's patches, beside `vit.gather_tokens` (M=1, Nt=1, B=1 among the cases)."""
+    """Check exercise (b), part 2: `gather_targets(h, target_idx) -> [B, M, Nt, D]`, the tokens of `h` [B, N, D] at each
+    target block's patches, beside `vit.gather_tokens` (M=1, Nt=1, B=1 among the cases)."""
     name = 'gather_targets'
     g = torch.Generator().manual_seed(0)
     cases = [(2, 20, 5, 3, 4), (1, 9, 3, 1, 1), (3, 16, 7, 2, 5), (4, 12, 2, 4, 3)]
@@ -655,9 +652,8 @@ def _blobs(n, d, k, seed, scale=1.0, shift=0.0):
 def check_linear_probe(linear_probe_fn, tol: float = 0.05) -> int:
     """Check exercise (e), part 2: `linear_probe(train_x, train_y, test_x, test_y) -> accuracy in [0, 1]` trained on the
     training features only, beside `eval.linear_probe` (within `tol`): separable classes, badly scaled features (in
-    thousands:
-    slow to fit; in thousandths: the classifier's L2 penalty swamps them unless they are standardised), labels
-    that are not 0..K-1, test labels unrelated to the features (accuracy must fall to chance)."""
+    thousands: slow to fit; in thousandths: the classifier's L2 penalty swamps them unless they are standardised),
+    labels that are not 0..K-1, test labels unrelated to the features (accuracy must fall to chance)."""
     name = 'linear_probe'
     cases = []
     xa, ya = _blobs(300, 12, 3, 0); xb, yb = _blobs(200, 12, 3, 1)

@@ -21,13 +21,34 @@ from .core import (InputError, CheckpointError, WriteError, FolderInUseError, wr
                             packaged)   # chapter 00: re-exported here, where earlier code found them
 
 # %% auto #0
-__all__ = ['OFFICIAL_HEADS', 'NETS', 'FILE_NETS', 'CKPT_DIR', 'CARD', 'PHOTO_MODEL', 'FORMATS', 'CONVERSIONS', 'read_safetensors',
-           'infer_encoder_arch', 'infer_predictor_arch', 'Num', 'PosInt', 'MapOf', 'check_shape', 'read_json',
-           'assemble', 'trained', 'load_official', 'save_official', 'save_bundle', 'fingerprint', 'write_bundle',
-           'write_json', 'photo_model', 'bundled', 'read_bundle', 'resolve', 'detect', 'load', 'export_timm',
-           'hf_config', 'export_hf', 'conversion_note', 'convert']
+__all__ = ['NETS', 'CKPT_DIR', 'PHOTO_MODEL', 'read_json', 'trained', 'load_official', 'save_official', 'save_bundle',
+           'fingerprint', 'write_bundle', 'write_json', 'photo_model', 'bundled', 'read_bundle', 'resolve', 'detect',
+           'load', 'export_timm', 'export_hf', 'convert']
 
 # %% ../nbs/06_hub.ipynb #1f9b5e79
+def _count(sd, pattern) -> int:
+    ids = {int(m.group(1)) for k in sd for m in [re.match(pattern, k)] if m}
+    return max(ids) + 1 if ids else 0
+
+def _need(sd, keys, what):
+    missing = [k for k in keys if k not in sd]
+    if missing:
+        found = ', '.join(list(sd)[:6]) + (', ...' if len(sd) > 6 else '')
+        raise CheckpointError(f"the {what} weights are not an I-JEPA ViT: expected keys {missing} "
+                              f"(official layout), found {len(sd)} keys: {found}")
+
+def _cast(sd: dict, dtype) -> dict:
+    return {k: v.to(dtype) if dtype is not None and v.is_floating_point() else v for k, v in sd.items()}
+
+def _load_into(module, sd, what, arch_from: str = 'the architecture inferred from them'):
+    """Load `sd` into `module` (built on the meta device, or not) by assigning its tensors: nothing is initialised only
+    to be overwritten."""
+    try: module.load_state_dict(sd, strict=True, assign=True)
+    except RuntimeError as e:
+        raise CheckpointError(f"the {what} weights do not fit {arch_from}:\n{e}") from None
+    return module
+
+# %% ../nbs/06_hub.ipynb #7876f24e
 OFFICIAL_HEADS = {dim: heads for dim, _, heads, _ in VIT_SIZES.values()}  # embed_dim -> heads
 
 def read_safetensors(path, keys_only: bool = False) -> tuple[dict, dict]:
@@ -41,17 +62,6 @@ def read_safetensors(path, keys_only: bool = False) -> tuple[dict, dict]:
     except Exception as e:
         raise CheckpointError(f"cannot read {path} ({path.stat().st_size:,} bytes) as safetensors: truncated, or not a "
                               f"safetensors file? ({type(e).__name__}: {str(e).strip()[:200]})") from None
-
-def _count(sd, pattern) -> int:
-    ids = {int(m.group(1)) for k in sd for m in [re.match(pattern, k)] if m}
-    return max(ids) + 1 if ids else 0
-
-def _need(sd, keys, what):
-    missing = [k for k in keys if k not in sd]
-    if missing:
-        found = ', '.join(list(sd)[:6]) + (', ...' if len(sd) > 6 else '')
-        raise CheckpointError(f"the {what} weights are not an I-JEPA ViT: expected keys {missing} "
-                              f"(official layout), found {len(sd)} keys: {found}")
 
 def infer_encoder_arch(sd: dict, num_heads: int | None = None) -> dict:
     "`VisionTransformer` arguments read off an encoder state dict."
@@ -87,27 +97,7 @@ def infer_predictor_arch(sd: dict, num_heads: int) -> dict:
         qkv_bias='predictor_blocks.0.attn.qkv.bias' in sd,
     )
 
-def _cast(sd: dict, dtype) -> dict:
-    return {k: v.to(dtype) if dtype is not None and v.is_floating_point() else v for k, v in sd.items()}
-
-def _load_into(module, sd, what, arch_from: str = 'the architecture inferred from them'):
-    """Load `sd` into `module` (built on the meta device, or not) by assigning its tensors: nothing is initialised only
-    to be overwritten."""
-    try: module.load_state_dict(sd, strict=True, assign=True)
-    except RuntimeError as e:
-        raise CheckpointError(f"the {what} weights do not fit {arch_from}:\n{e}") from None
-    return module
-
 # %% ../nbs/06_hub.ipynb #e59a7f22
-class Num:
-    "Schema marker for `check_shape`: a finite JSON number (int or float, not true/false)."
-class PosInt:
-    "Schema marker for `check_shape`: a whole number of at least 1."
-
-def MapOf(value):
-    "Schema: a mapping of string keys to values of schema `value` (e.g. a shard index's weight map)."
-    return ('map', value)
-
 def _found(v) -> str:
     if v is None: return 'null'
     if isinstance(v, bool): return f'{str(v).lower()} (true/false)'
@@ -142,11 +132,32 @@ def _fits(v, schema) -> bool:
     if isinstance(schema, (dict, list)): return isinstance(v, type(schema))
     return isinstance(v, schema)
 
+def read_json(path, schema=None, what: str = 'a JSON file'):
+    "Parse `path` as JSON and check it against `schema` (`check_shape`): every problem is one line naming the file."
+    path = Path(path)
+    text = read_text_file(path, what)
+    try: obj = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise CheckpointError(
+            f"{path} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg}); expected {what}"
+        ) from None
+    return obj if schema is None else check_shape(obj, schema, path)
+
+# %% ../nbs/06_hub.ipynb #b143487f
+class Num:
+    "Schema marker for `check_shape`: a finite JSON number (int or float, not true/false)."
+
+class PosInt:
+    "Schema marker for `check_shape`: a whole number of at least 1."
+
+def MapOf(value):
+    "Schema: a mapping of string keys to values of schema `value` (e.g. a shard index's weight map)."
+    return ('map', value)
+
 def check_shape(obj, schema, path, where: str = ''):
     """Check parsed JSON/YAML `obj` against `schema`: a type (`int`, `str`, ..., `Num`, `PosInt`), a tuple of choices, a
     one-element list `[item]`, `MapOf(value)`, or a dict of keys (a key ending in `?` may be missing or null). A
-    mismatch
-    is a `CheckpointError` in one line naming the file, the key, what was found and what was expected."""
+    mismatch is a `CheckpointError` in one line naming the file, the key, what was found and what was expected."""
     name = f"key {where!r} of {path}" if where else str(path)
     if not _fits(obj, schema):
         raise CheckpointError(f"{name} is {_found(obj)}, expected {_wanted(schema)}")
@@ -167,19 +178,19 @@ def check_shape(obj, schema, path, where: str = ''):
         for k, v in obj.items(): check_shape(v, schema[1], path, f'{where}.{k}' if where else str(k))
     return obj
 
-def read_json(path, schema=None, what: str = 'a JSON file'):
-    "Parse `path` as JSON and check it against `schema` (`check_shape`): every problem is one line naming the file."
-    path = Path(path)
-    text = read_text_file(path, what)
-    try: obj = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise CheckpointError(
-            f"{path} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg}); expected {what}"
-        ) from None
-    return obj if schema is None else check_shape(obj, schema, path)
-
 # %% ../nbs/06_hub.ipynb #d9820693
 NETS = ('context_encoder', 'predictor', 'target_encoder')
+
+def trained(model: IJEPA, net: str) -> bool:
+    """Whether `net` ('context_encoder', 'predictor' or 'target_encoder') holds weights from a file or training (not the
+    stand-in `assemble` makes for a source without it)."""
+    has = getattr(model, 'meta', {}).get('has')
+    if has is None: return True
+    # the context encoder's weights stand in
+    if net == 'target_encoder': return 'target_encoder' in has or 'encoder' in has
+    return {'context_encoder': 'encoder'}.get(net, net) in has
+
+# %% ../nbs/06_hub.ipynb #9f20d789
 # official key -> ours
 FILE_NETS = {'encoder': 'context_encoder', 'predictor': 'predictor', 'target_encoder': 'target_encoder'}
 
@@ -187,9 +198,8 @@ def assemble(encoder: dict, encoder_arch: dict, predictor: dict | None = None, p
              target_encoder: dict | None = None, dtype=torch.float32, mean=IMAGENET_MEAN, std=IMAGENET_STD, meta=None,
              arch_from: str = 'the architecture inferred from them') -> IJEPA:
     """An `IJEPA` from state dicts, built on the meta device and given the tensors themselves (no initialisation, no
-    copy
-    beyond the cast to `dtype`). With no `target_encoder`, the target encoder shares the context encoder's tensors (call
-    `model.untie_()` before training); with no `predictor`, it is an untrained predictor of the official default
+    copy beyond the cast to `dtype`). With no `target_encoder`, the target encoder shares the context encoder's tensors
+    (call `model.untie_()` before training); with no `predictor`, it is an untrained predictor of the official default
     size."""
     enc_sd = _cast(encoder, dtype)
     with torch.device('meta'):
@@ -209,15 +219,6 @@ def assemble(encoder: dict, encoder_arch: dict, predictor: dict | None = None, p
     has = ['encoder'] + ['predictor'] * (predictor is not None) + ['target_encoder'] * (target_encoder is not None)
     model.meta = dict(meta or {}, has=has)
     return model
-
-def trained(model: IJEPA, net: str) -> bool:
-    """Whether `net` ('context_encoder', 'predictor' or 'target_encoder') holds weights from a file or training (not the
-    stand-in `assemble` makes for a source without it)."""
-    has = getattr(model, 'meta', {}).get('has')
-    if has is None: return True
-    # the context encoder's weights stand in
-    if net == 'target_encoder': return 'target_encoder' in has or 'encoder' in has
-    return {'context_encoder': 'encoder'}.get(net, net) in has
 
 # %% ../nbs/06_hub.ipynb #34ea83d2
 def load_official(
@@ -302,8 +303,6 @@ def write_json(obj, path: Path):
     text = json.dumps(obj, indent=1)                     # (an object JSON cannot hold fails before anything is written)
     atomic_write(path, lambda tmp: tmp.write_text(text))
 
-CARD = {'arch?': {'encoder': dict, 'predictor': dict}, 'kind?': str, 'has?': [str], 'unet?': dict}   # what loaders read
-
 def _card(stem: Path) -> dict | None:
     try: return read_json(stem.with_suffix('.json'), CARD)
     except (OSError, InputError): return None
@@ -340,6 +339,9 @@ def resolve(name) -> Path:
         if cand.with_suffix('.safetensors').is_file(): return cand
     raise FileNotFoundError(f"no checkpoint {str(name)!r}: give a path to NAME.safetensors (with NAME.json beside it) "
                             f"or one of the bundled names {bundled()}")
+
+# %% ../nbs/06_hub.ipynb #122317b4
+CARD = {'arch?': {'encoder': dict, 'predictor': dict}, 'kind?': str, 'has?': [str], 'unet?': dict}   # what loaders read
 
 # %% ../nbs/06_hub.ipynb #5eca5d11
 def load_bundle(name, dtype=torch.float32) -> IJEPA:
@@ -537,14 +539,6 @@ def load_timm(
     return assemble(sd, arch, dtype=dtype, mean=mean or IMAGENET_MEAN, std=std or IMAGENET_STD, meta=meta)
 
 # %% ../nbs/06_hub.ipynb #c776ff38
-FORMATS = {
-    'bundle': "an ijepa_viz bundle: a bundled name, or NAME.safetensors with its NAME.json card",
-    'official': "an official facebookresearch/ijepa checkpoint (.pth.tar with 'encoder', 'predictor', "
-                "'target_encoder')",
-    'hf': "a Hugging Face transformers IJepaModel folder (config.json + model.safetensors or pytorch_model.bin)",
-    'timm': "a timm VisionTransformer(class_token=False, global_pool='avg') state dict (.pth, .bin or .safetensors)",
-}
-
 def _accepted() -> str: return 'accepted: ' + '; '.join(FORMATS.values())
 
 def _unwrap(sd):
@@ -605,6 +599,15 @@ def load(src, dtype=torch.float32, num_heads: int | None = None, mean=None, std=
     model.mean, model.std = tuple(mean or model.mean), tuple(std or model.std)
     return model
 
+# %% ../nbs/06_hub.ipynb #feb41e6b
+FORMATS = {
+    'bundle': "an ijepa_viz bundle: a bundled name, or NAME.safetensors with its NAME.json card",
+    'official': "an official facebookresearch/ijepa checkpoint (.pth.tar with 'encoder', 'predictor', "
+                "'target_encoder')",
+    'hf': "a Hugging Face transformers IJepaModel folder (config.json + model.safetensors or pytorch_model.bin)",
+    'timm': "a timm VisionTransformer(class_token=False, global_pool='avg') state dict (.pth, .bin or .safetensors)",
+}
+
 # %% ../nbs/06_hub.ipynb #a5f46070
 def _encoder(model: IJEPA, net: str) -> VisionTransformer:
     if net not in ('target_encoder', 'context_encoder'):
@@ -624,16 +627,6 @@ def export_timm(model: IJEPA, path, net: str = 'target_encoder') -> Path:
     sd = {k: v.detach().cpu().contiguous() for k, v in enc.state_dict().items()}
     return atomic_write(path, lambda tmp: save_file(sd, str(tmp), metadata=meta))
 
-def hf_config(enc: VisionTransformer) -> dict:
-    "A transformers `IJepaConfig` (as config.json) for encoder `enc`."
-    return dict(architectures=['IJepaModel'], model_type='ijepa', hidden_size=enc.embed_dim,
-                num_hidden_layers=enc.depth, num_attention_heads=enc.num_heads,
-                intermediate_size=enc.blocks[0].mlp.fc1.out_features, hidden_act='gelu', layer_norm_eps=enc.norm_eps,
-                image_size=enc.img_size[0], patch_size=enc.patch_size, num_channels=enc.patch_embed.proj.in_channels,
-                qkv_bias=enc.blocks[0].attn.qkv.bias is not None, hidden_dropout_prob=0.0,
-                attention_probs_dropout_prob=0.0, initializer_range=0.02,
-                dtype=str(enc.pos_embed.dtype).removeprefix('torch.'))
-
 def export_hf(model: IJEPA, folder, net: str = 'target_encoder') -> Path:
     """Write one encoder as a transformers folder (config.json, model.safetensors, preprocessor_config.json with the
     model's own mean/std) that `IJepaModel.from_pretrained(folder)` loads."""
@@ -651,8 +644,6 @@ def export_hf(model: IJEPA, folder, net: str = 'target_encoder') -> Path:
         folder / 'preprocessor_config.json',
     )
     return folder
-
-CONVERSIONS = ('hf', 'timm', 'official', 'bundle')
 
 def _bundle_stem(path) -> Path:
     path = Path(path); return path.with_name(path.name.removesuffix('.safetensors').removesuffix('.json'))
@@ -689,34 +680,26 @@ _WORDS = {
     'predictor': 'the predictor',
 }
 
-# %% ../nbs/06_hub.ipynb #1913f598
-def conversion_note(model: IJEPA, to: str, net: str = 'target_encoder') -> str:
-    """What converting `model` to `to` writes and what it leaves out, and why (from `model.meta['has']`), in one
-    sentence."""
-    held = [n for n in NETS if trained(model, n)]
-    # one encoder stands in for both
-    shared = 'target_encoder' not in getattr(model, 'meta', {}).get('has', ['target_encoder'])
-    if to in ('hf', 'timm'):
-        wrote = [net]
-        out = [(n, f"a {'transformers' if to == 'hf' else 'timm'} model holds one encoder only")
-               for n in held if n != net and not (shared and n in ('context_encoder', 'target_encoder'))]
-    else:
-        wrote = [n for n in held if not (shared and n == 'target_encoder')]
-        out = []
-    if shared and to not in ('hf', 'timm'):
-        out.append(('target_encoder', 'the source holds one encoder, which stands in for both'))
-    if 'predictor' not in held: out.append(('predictor', 'the source has no trained one'))
-    text = 'it holds ' + ' and '.join(_WORDS[n] for n in wrote)
-    if out: text += '; left out: ' + '; '.join(f"{_WORDS[n]} ({why})" for n, why in out)
-    return text
+# %% ../nbs/06_hub.ipynb #db6d8b6d
+def hf_config(enc: VisionTransformer) -> dict:
+    "A transformers `IJepaConfig` (as config.json) for encoder `enc`."
+    return dict(architectures=['IJepaModel'], model_type='ijepa', hidden_size=enc.embed_dim,
+                num_hidden_layers=enc.depth, num_attention_heads=enc.num_heads,
+                intermediate_size=enc.blocks[0].mlp.fc1.out_features, hidden_act='gelu', layer_norm_eps=enc.norm_eps,
+                image_size=enc.img_size[0], patch_size=enc.patch_size, num_channels=enc.patch_embed.proj.in_channels,
+                qkv_bias=enc.blocks[0].attn.qkv.bias is not None, hidden_dropout_prob=0.0,
+                attention_probs_dropout_prob=0.0, initializer_range=0.02,
+                dtype=str(enc.pos_embed.dtype).removeprefix('torch.'))
 
+CONVERSIONS = ('hf', 'timm', 'official', 'bundle')
+
+# %% ../nbs/06_hub.ipynb #1913f598
 def convert(src, dst, to: str, net: str = 'target_encoder', dtype=None, overwrite: bool = False, say=None) -> Path:
     """Load `src` (any of `FORMATS`) and write it to `dst` as `to` (one of `CONVERSIONS`): 'hf' and 'timm' get the
-    encoder
-    `net`, 'official' and 'bundle' every network the source holds. Nothing is lost: a destination that is the source is
-    refused, an existing one is replaced only with `overwrite`, and what is written is first read back and checked to
-    compute what the source does, then put in place as one unit (a folder, or a bundle's weights with their card).
-    `say`: called with one line on what was written and what was left out (`conversion_note`)."""
+    encoder `net`, 'official' and 'bundle' every network the source holds. Nothing is lost: a destination that is the
+    source is refused, an existing one is replaced only with `overwrite`, and what is written is first read back and
+    checked to compute what the source does, then put in place as one unit (a folder, or a bundle's weights with their
+    card). `say`: called with one line on what was written and what was left out (`conversion_note`)."""
     import shutil
     if to not in CONVERSIONS: raise InputError(f"--to {to!r}: choose one of {list(CONVERSIONS)}")
     dst = Path(dst).expanduser()
@@ -766,3 +749,24 @@ def convert(src, dst, to: str, net: str = 'target_encoder', dtype=None, overwrit
     finally: shutil.rmtree(scratch, ignore_errors=True)
     if say is not None: say(f"wrote {outs[0]} ({to}): {conversion_note(model, to, net)}")
     return outs[0]
+
+# %% ../nbs/06_hub.ipynb #31301972
+def conversion_note(model: IJEPA, to: str, net: str = 'target_encoder') -> str:
+    """What converting `model` to `to` writes and what it leaves out, and why (from `model.meta['has']`), in one
+    sentence."""
+    held = [n for n in NETS if trained(model, n)]
+    # one encoder stands in for both
+    shared = 'target_encoder' not in getattr(model, 'meta', {}).get('has', ['target_encoder'])
+    if to in ('hf', 'timm'):
+        wrote = [net]
+        out = [(n, f"a {'transformers' if to == 'hf' else 'timm'} model holds one encoder only")
+               for n in held if n != net and not (shared and n in ('context_encoder', 'target_encoder'))]
+    else:
+        wrote = [n for n in held if not (shared and n == 'target_encoder')]
+        out = []
+    if shared and to not in ('hf', 'timm'):
+        out.append(('target_encoder', 'the source holds one encoder, which stands in for both'))
+    if 'predictor' not in held: out.append(('predictor', 'the source has no trained one'))
+    text = 'it holds ' + ' and '.join(_WORDS[n] for n in wrote)
+    if out: text += '; left out: ' + '; '.join(f"{_WORDS[n]} ({why})" for n, why in out)
+    return text

@@ -15,8 +15,8 @@ import numpy as np
 from .data import IMAGENET_MEAN, IMAGENET_STD, to_tensor, renormalize
 
 # %% auto #0
-__all__ = ['TARGETS', 'LOSSES', 'encoder_arch', 'predictor_arch', 'regression_targets', 'patch_pixels', 'pixel_targets', 'IJEPA',
-           'jepa_loss', 'ema_update_', 'train_step', 'collapse_stats']
+__all__ = ['TARGETS', 'LOSSES', 'encoder_arch', 'predictor_arch', 'regression_targets', 'IJEPA', 'jepa_loss', 'ema_update_',
+           'train_step', 'collapse_stats']
 
 # %% ../nbs/03_jepa.ipynb #78373380
 def encoder_arch(enc: VisionTransformer) -> dict:
@@ -43,6 +43,7 @@ def regression_targets(h: torch.Tensor, masks) -> torch.Tensor:
 
 TARGETS = ('representation', 'pixels')
 
+# %% ../nbs/03_jepa.ipynb #9dcfada5
 def patch_pixels(images: torch.Tensor, patch_size: int) -> torch.Tensor:
     """Images [B, C, H, W] -> the pixels of each patch [B, N, p·p·C], patches in row-major order (as the encoder's
     tokens)."""

@@ -14,9 +14,8 @@ import torch
 from .core import InputError
 
 # %% auto #0
-__all__ = ['SAMPLERS', 'Masks', 'block_size', 'MaskError', 'RelaxedMasksWarning', 'MaskSampler', 'MultiBlockSampler',
-           'RasterizedSampler', 'BlockSampler', 'RandomSampler', 'make_sampler', 'as_image', 'block_outline',
-           'show_masks', 'coverage', 'plot_coverage']
+__all__ = ['SAMPLERS', 'Masks', 'block_size', 'MaskError', 'RelaxedMasksWarning', 'MultiBlockSampler', 'make_sampler', 'as_image',
+           'block_outline', 'show_masks', 'coverage', 'plot_coverage']
 
 # %% ../nbs/01_masks.ipynb #c13f3255
 def as_pair(x, name='grid_size'):
@@ -183,6 +182,7 @@ def _check_range(name, r, kind):
         raise ValueError(f"{name}={r!r}: aspect ratios must be > 0")
     return (lo, hi)
 
+# %% ../nbs/01_masks.ipynb #101a0853
 class MaskSampler:
     "Base class: `sampler(batch_size, generator=None) -> Masks`, deterministic given `seed`."
     pad_context = False
@@ -314,7 +314,7 @@ class MultiBlockSampler(MaskSampler):
         "Fraction of the images drawn so far whose context had to overlap a target block."
         return self.relaxed_count / self.sampled if self.sampled else 0.
 
-# %% ../nbs/01_masks.ipynb #076edf21
+# %% ../nbs/01_masks.ipynb #78edd560
 class RasterizedSampler(MaskSampler):
     "Quadrants: a random one is the context, the other three (in fixed order) are the targets."
     def _sample(self, B, g):
@@ -375,6 +375,7 @@ class RandomSampler(MaskSampler):
         targets, context = perm[:, :n].sort(1).values, perm[:, n:].sort(1).values
         return Masks(context, targets[:, None], (H, W)), dict(context_count=torch.full((B,), N - n))
 
+# %% ../nbs/01_masks.ipynb #076edf21
 SAMPLERS = {'multiblock': MultiBlockSampler, 'rasterized': RasterizedSampler, 'block': BlockSampler,
             'random': RandomSampler}
 

@@ -21,11 +21,10 @@ from .train import seed_of, sampler_kwargs, TensorBoardLog
 from .jepa import ema_update_
 
 # %% auto #0
-__all__ = ['PRESETS', 'UNet', 'build_unet', 'num_params', 'to_unit', 'from_unit', 'alpha_sigma', 'q_sample', 'v_target',
-           'x0_from_v', 'eps_from_v', 'diffusion_loss', 'ddim', 'eps_from_x0', 'guided', 'ema_update',
-           'condition_image', 'condition_predictor', 'condition_target', 'box_map', 'mask_params', 'RCDMTrainer',
-           'load_decoder', 'bundled_decoder', 'export_decoder', 'sample', 'target_box', 'compose', 'decode',
-           'decoding_scores', 'photo_decoding_scores', 'show_decoded', 'main', 'cli', 'run']
+__all__ = ['PRESETS', 'UNet', 'build_unet', 'to_unit', 'from_unit', 'alpha_sigma', 'q_sample', 'v_target', 'x0_from_v', 'ddim',
+           'guided', 'ema_update', 'condition_image', 'condition_predictor', 'condition_target', 'mask_params',
+           'RCDMTrainer', 'load_decoder', 'bundled_decoder', 'sample', 'compose', 'decode', 'decoding_scores',
+           'photo_decoding_scores', 'show_decoded', 'main', 'cli', 'run']
 
 # %% ../nbs/08_rcdm.ipynb #47cd04c8
 def timestep_embedding(t: torch.Tensor, dim: int, max_period: float = 10_000.) -> torch.Tensor:
@@ -151,6 +150,7 @@ def build_unet(preset: str = 'cpu', cond_dim: int = 192, **overrides) -> UNet:
     if preset not in PRESETS: raise ValueError(f"unknown preset {preset!r}; choose one of {list(PRESETS)}")
     return UNet(cond_dim, **dict(PRESETS[preset], **overrides))
 
+# %% ../nbs/08_rcdm.ipynb #ccff73b9
 def num_params(m: nn.Module) -> int: return sum(p.numel() for p in m.parameters())
 
 # %% ../nbs/08_rcdm.ipynb #10810e2a
@@ -189,6 +189,7 @@ def x0_from_v(xt, t, v):
     a, s = alpha_sigma(t)
     return _bc(a, xt) * xt - _bc(s, xt) * v
 
+# %% ../nbs/08_rcdm.ipynb #8f710b4a
 def eps_from_v(xt, t, v):
     "ε = σ_t·x_t + α_t·v."
     a, s = alpha_sigma(t)
@@ -222,11 +223,6 @@ def ddim(model_v, shape, steps: int = 25, eta: float = 0., generator=None, devic
         if eta > 0 and i < steps - 1: x = x + c * torch.randn(shape, generator=generator).to(device)
     return x
 
-def eps_from_x0(xt, t, x0, eps):
-    "ε consistent with a (clipped) x_0: (x_t − α·x_0)/σ, or the unclipped ε where σ is 0."
-    a, s = alpha_sigma(t)
-    return torch.where(_bc(s, xt) > 1e-6, (xt - _bc(a, xt) * x0) / _bc(s, xt).clamp(min=1e-6), eps)
-
 def guided(net, cond, guidance: float = 1.0, box=None):
     "`model_v(x, t)` for `ddim`: conditional (w=1), unconditional (w=0 or cond None), or classifier-free guided."
     def model_v(x, t):
@@ -236,6 +232,12 @@ def guided(net, cond, guidance: float = 1.0, box=None):
                      box=None if box is None else torch.cat([box, box])).chunk(2)
         return vu + guidance * (vc - vu)
     return model_v
+
+# %% ../nbs/08_rcdm.ipynb #f6fea87c
+def eps_from_x0(xt, t, x0, eps):
+    "ε consistent with a (clipped) x_0: (x_t − α·x_0)/σ, or the unclipped ε where σ is 0."
+    a, s = alpha_sigma(t)
+    return torch.where(_bc(s, xt) > 1e-6, (xt - _bc(a, xt) * x0) / _bc(s, xt).clamp(min=1e-6), eps)
 
 # %% ../nbs/08_rcdm.ipynb #6e656943
 @torch.no_grad()
@@ -264,6 +266,7 @@ def condition_target(model, images: torch.Tensor, masks: Masks, block: int = 0) 
     predictor regresses (`images` ImageNet-normalised)."""
     return model.targets(model.from_imagenet(images), masks)[:, block].mean(1)
 
+# %% ../nbs/08_rcdm.ipynb #466c823e
 def box_map(masks: Masks, block: int, size: int) -> torch.Tensor:
     "[B, 1, size, size] float: 1 on the patches of target block `block`, 0 elsewhere (the U-Net's region channel)."
     return F.interpolate(masks.target_grid[:, block, None].float(), size=(size, size), mode='nearest')
@@ -435,6 +438,7 @@ def bundled_decoder(model) -> UNet | None:
         if card.get('model_fingerprint') == fp: return load_decoder(name)
     return None
 
+# %% ../nbs/08_rcdm.ipynb #86f8208e
 def export_decoder(ckpt, path, card: dict | None = None, dtype: torch.dtype = torch.float16) -> Path:
     """Write the EMA U-Net of trainer checkpoint `ckpt` as `path`.safetensors (+ `path`.json: kind 'rcdm', U-Net and
     training config, loss curve)."""
@@ -472,12 +476,6 @@ def sample(decoder: UNet, cond: torch.Tensor | None, steps: int = 25, guidance: 
     x = ddim(guided(decoder, cond, guidance, box), (B, 3, S, S), steps, eta, generator, p.device, x=x)
     return from_unit(x)
 
-def target_box(masks: Masks, block: int = 0, i: int = 0) -> tuple[int, int, int, int]:
-    "(top, left, height, width) in patches of target block `block` of image `i`."
-    m = masks.target_grid[i, block]
-    rows, cols = m.any(1).nonzero()[:, 0], m.any(0).nonzero()[:, 0]
-    return int(rows[0]), int(cols[0]), int(rows[-1] - rows[0] + 1), int(cols[-1] - cols[0] + 1)
-
 def compose(
     image: torch.Tensor, sample: torch.Tensor, masks: Masks, block: int = 0, i: int = 0, grey: float = 0.5
 ) -> np.ndarray:
@@ -497,6 +495,13 @@ def compose(
     img[top * ph:(top + h) * ph, left * pw:(left + w) * pw] = s[top * ph:(top + h) * ph, left * pw:(left + w) * pw]
     return (img * 255).round().astype(np.uint8)
 
+# %% ../nbs/08_rcdm.ipynb #ea4a24b4
+def target_box(masks: Masks, block: int = 0, i: int = 0) -> tuple[int, int, int, int]:
+    "(top, left, height, width) in patches of target block `block` of image `i`."
+    m = masks.target_grid[i, block]
+    rows, cols = m.any(1).nonzero()[:, 0], m.any(0).nonzero()[:, 0]
+    return int(rows[0]), int(cols[0]), int(rows[-1] - rows[0] + 1), int(cols[-1] - cols[0] + 1)
+
 # %% ../nbs/08_rcdm.ipynb #a666ec90
 @torch.no_grad()
 def decode(
@@ -512,12 +517,9 @@ def decode(
     unconditional: bool = False,
 ) -> torch.Tensor:
     """Samples [len(seeds), B, 3, H, W] at the images' size: decoded from the predictor's output for target block
-    `block`
-    of `masks` (placed in its box), or from the whole images' representation when `masks` is None. Every image of a
-    batch
-    starts from the same noise for a given seed, so samples differ only by their condition. `cond` overrides the
-    condition;
-    `unconditional` samples from the null condition (still in the box)."""
+    `block` of `masks` (placed in its box), or from the whole images' representation when `masks` is None. Every image
+    of a batch starts from the same noise for a given seed, so samples differ only by their condition. `cond` overrides
+    the condition; `unconditional` samples from the null condition (still in the box)."""
     S = decoder.img_size
     if masks is None: c, box = condition_image(model, images), None
     else: c, box = condition_predictor(model, images, masks, block), box_map(masks, block, S)

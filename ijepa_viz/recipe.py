@@ -16,15 +16,15 @@ from .ablations import train_images, probe_data
 from .hub import write_json
 
 # %% auto #0
-__all__ = ['BUDGET_S', 'CONFIG', 'BASE', 'MARGIN', 'FIVE_MINUTES', 'CANDIDATES', 'probe_splits', 'probe_encoder', 'watch',
-           'margins', 'time_to_margin', 'plot_probes', 'draw_progress', 'live_view', 'run_record', 'Replay',
-           'candidate_config', 'steps_for', 'run_candidate', 'sweep', 'main', 'sweep_table', 'plot_sweep',
-           'benchmark_table']
+__all__ = ['BUDGET_S', 'CONFIG', 'MARGIN', 'FIVE_MINUTES', 'probe_splits', 'probe_encoder', 'watch', 'margins', 'time_to_margin',
+           'draw_progress', 'live_view', 'run_record', 'Replay', 'steps_for', 'run_candidate', 'sweep', 'main',
+           'sweep_table', 'plot_sweep', 'benchmark_table']
 
 # %% ../nbs/14_recipe.ipynb #4f162024
 BUDGET_S = 300.                              # the promise: training from scratch in at most five minutes
+
 CONFIG = CONFIG_DIR / 'five_minutes.yaml'    # the recipe the sweep found
-BASE = CONFIG_DIR / 'ablation_tiny.yaml'     # where the sweep starts
+
 MARGIN = 0.10                                # count accuracy above the untrained encoder
 
 def probe_splits(n_train: int = 5000, n_test: int = 2000, size: int = 64, seed: int = 0):
@@ -41,9 +41,9 @@ def watch(cfg: dict, probes: int = 4, tasks=('count',), final_tasks=TASKS['shape
           n_test: int = 2000, seed: int = 0, draws: int = 0, on_draw=None, progress: bool = False, first_tasks=None,
           overwrite: bool = False) -> dict:
     """Train `cfg` from scratch on the CPU, probing the target encoder at step 0 and at `probes` evenly spaced steps
-    (`first_tasks`, default `tasks`, at step 0; `final_tasks` at the end); with `draws`, call `on_draw(trainer,
-    points)` that many times along the way.
-    Returns {'points': [{'step', 'seconds', 'accuracy'}], 'trainer', 'data_seconds', 'wall_seconds'}."""
+    (`first_tasks`, default `tasks`, at step 0; `final_tasks` at the end); with `draws`, call `on_draw(trainer, points)`
+    that many times along the way. Returns {'points': [{'step', 'seconds', 'accuracy'}], 'trainer', 'data_seconds',
+    'wall_seconds'}."""
     t0 = time.time()
     d = cfg['data']
     images = train_images(cfg)
@@ -72,19 +72,10 @@ def time_to_margin(points, margin: float = MARGIN, task: str = 'count'):
     "Training seconds at the first probe point whose margin is at least `margin` (None if none is)."
     return next((s for _, s, m in margins(points, task) if m >= margin), None)
 
-# %% ../nbs/14_recipe.ipynb #b575f70d
-def plot_probes(points, ax=None, task: str = 'count', margin: float = MARGIN):
-    "Probe accuracy for `task` against training seconds, with step 0's accuracy and the margin line."
-    import matplotlib.pyplot as plt
-    if ax is None: _, ax = plt.subplots(figsize=(3.5, 2.6))
-    pts = [p for p in points if task in p['accuracy']]
-    ax.plot([p['seconds'] for p in pts], [p['accuracy'][task] for p in pts], 'o-', color='C3')
-    a0 = points[0]['accuracy'][task]
-    ax.axhline(a0, color='gray', ls=':', lw=1, label='untrained')
-    ax.axhline(a0 + margin, color='C2', ls='--', lw=1, label=f'untrained + {margin:.2f}')
-    ax.set_xlabel('training seconds'); ax.set_title(f'probe: {task} accuracy', fontsize=10); ax.legend(fontsize=7)
-    return ax
+# %% ../nbs/14_recipe.ipynb #7c61c9d8
+BASE = CONFIG_DIR / 'ablation_tiny.yaml'     # where the sweep starts
 
+# %% ../nbs/14_recipe.ipynb #b575f70d
 def draw_progress(trainer, points, fig=None):
     "One row of panels: loss, the collapse statistics, the probe accuracy so far."
     import matplotlib.pyplot as plt
@@ -105,6 +96,19 @@ def live_view():
         fig = draw_progress(trainer, points)
         handle.update(fig); plt.close(fig)
     return on_draw
+
+# %% ../nbs/14_recipe.ipynb #ce5ea4f4
+def plot_probes(points, ax=None, task: str = 'count', margin: float = MARGIN):
+    "Probe accuracy for `task` against training seconds, with step 0's accuracy and the margin line."
+    import matplotlib.pyplot as plt
+    if ax is None: _, ax = plt.subplots(figsize=(3.5, 2.6))
+    pts = [p for p in points if task in p['accuracy']]
+    ax.plot([p['seconds'] for p in pts], [p['accuracy'][task] for p in pts], 'o-', color='C3')
+    a0 = points[0]['accuracy'][task]
+    ax.axhline(a0, color='gray', ls=':', lw=1, label='untrained')
+    ax.axhline(a0 + margin, color='C2', ls='--', lw=1, label=f'untrained + {margin:.2f}')
+    ax.set_xlabel('training seconds'); ax.set_title(f'probe: {task} accuracy', fontsize=10); ax.legend(fontsize=7)
+    return ax
 
 # %% ../nbs/14_recipe.ipynb #8678b8f4
 FIVE_MINUTES = 'shapes-five-minutes'    # the bundled run of the recipe (the lab's fallback)
@@ -132,7 +136,7 @@ class Replay:
         "The bundle it came from (nothing is written)."
         return self.path
 
-# %% ../nbs/14_recipe.ipynb #70ed403c
+# %% ../nbs/14_recipe.ipynb #b8e2cf74
 CANDIDATES = {
     # configs/ablation_tiny.yaml with the budget's steps
     'base': [],
@@ -165,6 +169,7 @@ def candidate_config(overrides=(), steps: int | None = None, seed: int = 0, base
         cfg = load_config(base, sets + [('optimization', 'epochs', max(1, round(steps / ipe)))])
     return cfg
 
+# %% ../nbs/14_recipe.ipynb #70ed403c
 def steps_for(cfg: dict, seconds: float = 0.9 * BUDGET_S, trial: int = 30) -> tuple[int, float]:
     """(steps that fit in `seconds` of training here, seconds per step) for `cfg`, timed over `trial` steps after 5
     warm-up steps."""

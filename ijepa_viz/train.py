@@ -20,11 +20,10 @@ from .core import (atomic_save, atomic_write, CheckpointError, InputError, one_l
                             run_lock, read_checkpoint, strip_prefix, packaged, read_text_file)
 
 # %% auto #0
-__all__ = ['DEFAULTS', 'CONFIG_DIR', 'RESUME_MAY_CHANGE', 'ConfigError', 'parse_set', 'bundled_configs', 'find_config',
-           'load_config', 'lr_at', 'wd_at', 'momentum_at', 'param_groups', 'make_optimizer', 'set_hparams', 'seed_of',
-           'EpochBatches', 'SeededImages', 'collate_reported', 'pick_device', 'build_model', 'sampler_kwargs',
-           'build_sampler', 'build_dataset', 'check_config', 'training_state', 'RunFolderError', 'run_files',
-           'check_run_folder', 'config_changes', 'check_resume_config', 'restore', 'Trainer', 'main', 'run']
+__all__ = ['DEFAULTS', 'CONFIG_DIR', 'ConfigError', 'bundled_configs', 'load_config', 'lr_at', 'wd_at', 'momentum_at',
+           'param_groups', 'make_optimizer', 'set_hparams', 'seed_of', 'EpochBatches', 'SeededImages', 'pick_device',
+           'build_model', 'sampler_kwargs', 'build_sampler', 'build_dataset', 'check_config', 'restore', 'Trainer',
+           'main', 'run']
 
 # %% ../nbs/04_train.ipynb #8dfc1855
 DEFAULTS = {
@@ -92,6 +91,11 @@ def _coerce(sec: str, key: str, value):
             raise ConfigError(f"{sec}.{key} must be a number, got {value!r}") from None
     return value
 
+CONFIG_DIR = packaged('configs')   # the configs shipped with the package (official ones and ours)
+
+def bundled_configs() -> list[str]: return sorted(p.stem for p in CONFIG_DIR.glob('*.yaml'))
+
+# %% ../nbs/04_train.ipynb #0a9e7639
 def parse_set(item: str) -> tuple[str, str, object]:
     "`section.key=value` (value parsed as YAML) -> (section, key, value)."
     if '=' not in item or '.' not in item.split('=', 1)[0]:
@@ -104,10 +108,6 @@ def parse_set(item: str) -> tuple[str, str, object]:
             f"--set {item}: {value!r} is not valid YAML ({getattr(e, 'problem', None) or type(e).__name__}); "
             f"quote a string, write lists as [a, b]"
         ) from None
-
-CONFIG_DIR = packaged('configs')   # the configs shipped with the package (official ones and ours)
-
-def bundled_configs() -> list[str]: return sorted(p.stem for p in CONFIG_DIR.glob('*.yaml'))
 
 def find_config(path) -> Path:
     "A config file by path, or by the name of a bundled config (`tiny_cpu`, `in1k_vith14_ep300`, ...)."
@@ -229,6 +229,7 @@ class SeededImages(torch.utils.data.Dataset):
         new, self._told = list(bad[self._told:]), len(bad)
         return image, new
 
+# %% ../nbs/04_train.ipynb #fb59b280
 def collate_reported(items):
     "Batch of `SeededImages(report=True)` items: (images [B, ...], the skipped files reported with them)."
     return torch.stack([x for x, _ in items]), [f for _, new in items for f in new]
@@ -386,6 +387,33 @@ def check_config(cfg: dict) -> dict:
 # %% ../nbs/04_train.ipynb #9c227ddc
 def _prefixed(sd): return {'module.' + k: v for k, v in sd.items()}
 
+def restore(path, model: IJEPA, opt, ipe: int, cfg: dict | None = None) -> tuple[int, float, float]:
+    """Load training state from `path` into `model` and `opt`; returns (global step to continue from, training seconds
+    so far, and CPU seconds of this process so far)."""
+    ck = read_checkpoint(path)
+    need = ['encoder', 'predictor', 'target_encoder', 'opt', 'epoch']
+    if not isinstance(ck, dict) or any(k not in ck for k in need):
+        raise CheckpointError(f"{path} is not a training checkpoint: expected keys {need}, found "
+                              f"{sorted(ck) if isinstance(ck, dict) else type(ck).__name__}")
+    if cfg is not None and isinstance(ck.get('config'), str):            # ours (official files carry no config)
+        try: saved = json.loads(ck['config'])
+        except ValueError: saved = None
+        if isinstance(saved, dict): check_resume_config(path, saved, cfg)
+    for net, key in ((model.context_encoder, 'encoder'), (model.predictor, 'predictor'),
+                     (model.target_encoder, 'target_encoder')):
+        try: net.load_state_dict(strip_prefix(ck[key]))
+        except RuntimeError as e:
+            first = next((l.strip() for l in str(e).splitlines()[1:] if l.strip()), str(e))
+            raise CheckpointError(
+                f"{path}: the {key} weights do not fit the model of this config (e.g. {first.rstrip('.')}); "
+                f"resume with the config it was trained with (its params-ijepa.yaml)"
+            ) from None
+    try: opt.load_state_dict(ck['opt'])
+    except (ValueError, KeyError) as e: raise CheckpointError(f"{path}: optimizer state does not fit: {e}") from None
+    step = int(ck['step']) if 'step' in ck else int(ck['epoch']) * ipe   # official files: epoch boundaries
+    return step, float(ck.get('train_seconds', 0.)), float(ck.get('train_cpu_seconds', 0.))
+
+# %% ../nbs/04_train.ipynb #59772e7b
 def training_state(model: IJEPA, opt, step: int, ipe: int, cfg: dict, loss: float, world: int, seconds: float = 0.,
                    cpu_seconds: float = 0.) -> dict:
     return dict(encoder=_prefixed(model.context_encoder.state_dict()),
@@ -410,10 +438,8 @@ def run_files(folder, tag: str = 'jepa') -> list[Path]:
 
 def check_run_folder(folder, tag: str = 'jepa', resume=None, overwrite: bool = False):
     """Refuse to start a new run in a folder that holds one: a second `ijepa-train` with the same folder and no
-    `--resume`
-    would otherwise replace its checkpoint and log. Passes when the folder holds no run, when `resume` is a checkpoint
-    of
-    that folder, or with `overwrite`."""
+    `--resume` would otherwise replace its checkpoint and log. Passes when the folder holds no run, when `resume` is a
+    checkpoint of that folder, or with `overwrite`."""
     folder = Path(folder)
     held = run_files(folder, tag)
     if not held or overwrite: return
@@ -462,32 +488,6 @@ def check_resume_config(path, saved: dict, cfg: dict):
         if k == 'optimization.epochs':
             print(f"note: resuming with optimization.epochs {o} -> {n}: the learning-rate, weight-decay and momentum "
                   f"schedules stretch to the new length from here on", file=sys.stderr)
-
-def restore(path, model: IJEPA, opt, ipe: int, cfg: dict | None = None) -> tuple[int, float, float]:
-    """Load training state from `path` into `model` and `opt`; returns (global step to continue from, training seconds
-    so far, and CPU seconds of this process so far)."""
-    ck = read_checkpoint(path)
-    need = ['encoder', 'predictor', 'target_encoder', 'opt', 'epoch']
-    if not isinstance(ck, dict) or any(k not in ck for k in need):
-        raise CheckpointError(f"{path} is not a training checkpoint: expected keys {need}, found "
-                              f"{sorted(ck) if isinstance(ck, dict) else type(ck).__name__}")
-    if cfg is not None and isinstance(ck.get('config'), str):            # ours (official files carry no config)
-        try: saved = json.loads(ck['config'])
-        except ValueError: saved = None
-        if isinstance(saved, dict): check_resume_config(path, saved, cfg)
-    for net, key in ((model.context_encoder, 'encoder'), (model.predictor, 'predictor'),
-                     (model.target_encoder, 'target_encoder')):
-        try: net.load_state_dict(strip_prefix(ck[key]))
-        except RuntimeError as e:
-            first = next((l.strip() for l in str(e).splitlines()[1:] if l.strip()), str(e))
-            raise CheckpointError(
-                f"{path}: the {key} weights do not fit the model of this config (e.g. {first.rstrip('.')}); "
-                f"resume with the config it was trained with (its params-ijepa.yaml)"
-            ) from None
-    try: opt.load_state_dict(ck['opt'])
-    except (ValueError, KeyError) as e: raise CheckpointError(f"{path}: optimizer state does not fit: {e}") from None
-    step = int(ck['step']) if 'step' in ck else int(ck['epoch']) * ipe   # official files: epoch boundaries
-    return step, float(ck.get('train_seconds', 0.)), float(ck.get('train_cpu_seconds', 0.))
 
 # %% ../nbs/04_train.ipynb #618bb068
 class Student(nn.Module):
@@ -742,8 +742,8 @@ class Trainer(RunLog, RunFiles):
 
     def one_step(self, images, step):
         """Step `step` of the run on `images`: its learning rate, weight decay, momentum, seeds and masks, then
-        `train_step`.
-        Returns (loss, what the log records); the step's masks stay in `self.masks` (TensorBoard draws them)."""
+        `train_step`. Returns (loss, what the log records); the step's masks stay in `self.masks` (TensorBoard draws
+        them)."""
         o = self.cfg['optimization']
         lr, wd, mom = lr_at(step, self.ipe, o), wd_at(step, self.ipe, o), momentum_at(step, self.ipe, o)
         set_hparams(self.opt, lr, wd)

@@ -15,14 +15,15 @@ from timm.layers import PatchEmbed, resample_abs_pos_embed
 from timm.models.vision_transformer import Block
 
 # %% auto #0
-__all__ = ['POS_EMBEDS', 'VIT_SIZES', 'vit_tiny', 'vit_small', 'vit_base', 'vit_large', 'vit_huge', 'vit_giant', 'sincos_1d',
-           'sincos_2d', 'gather_tokens', 'padding_mask', 'init_official_', 'VisionTransformer',
-           'VisionTransformerPredictor', 'vit', 'vit_predictor', 'init_fast_']
+__all__ = ['VIT_SIZES', 'vit_tiny', 'vit_small', 'vit_base', 'vit_large', 'vit_huge', 'vit_giant', 'gather_tokens',
+           'padding_mask', 'init_official_', 'VisionTransformer', 'VisionTransformerPredictor', 'vit', 'vit_predictor',
+           'init_fast_']
 
 # %% ../nbs/00_vit.ipynb #e90932dc
 def _to_2tuple(x) -> tuple[int, int]:
     return (int(x), int(x)) if isinstance(x, (int, float)) else (int(x[0]), int(x[1]))
 
+# %% ../nbs/00_vit.ipynb #eb803dc2
 def sincos_1d(dim: int, pos: torch.Tensor) -> torch.Tensor:
     "Sine-cosine embedding [len(pos), dim] of 1-D positions `pos`."
     if dim % 2: raise ValueError(f"sin-cos embedding needs an even dimension, got {dim}")
@@ -80,10 +81,6 @@ def vit_blocks(dim, depth, num_heads, mlp_ratio=4.0, qkv_bias=True, drop_rate=0.
               drop_path=drop_path_rate * i / max(depth - 1, 1), norm_layer=norm) for i in range(depth)])
 
 # %% ../nbs/00_vit.ipynb #d81be6b2
-POS_EMBEDS = {'sincos': 'fixed 2-D sin-cos, recomputed for another grid (official)',
-              'learned_timm': 'a stored table, resampled bicubic with antialiasing for another grid (timm)',
-              'learned_hf': 'a stored table, resampled bicubic without antialiasing for another grid (transformers)'}
-
 class VisionTransformer(nn.Module):
     "ViT encoder as in official I-JEPA: sin-cos positions, no CLS token, optional token indices."
     def __init__(self, img_size=224, patch_size=16, in_chans=3, embed_dim=768, depth=12, num_heads=12,
@@ -128,6 +125,11 @@ class VisionTransformer(nn.Module):
         mask = padding_mask(valid, dtype=x.dtype)
         for blk in self.blocks: x = blk(x, attn_mask=mask)
         return self.norm(x)
+
+# %% ../nbs/00_vit.ipynb #538dc4e7
+POS_EMBEDS = {'sincos': 'fixed 2-D sin-cos, recomputed for another grid (official)',
+              'learned_timm': 'a stored table, resampled bicubic with antialiasing for another grid (timm)',
+              'learned_hf': 'a stored table, resampled bicubic without antialiasing for another grid (transformers)'}
 
 # %% ../nbs/00_vit.ipynb #538f9bd4
 class VisionTransformerPredictor(nn.Module):

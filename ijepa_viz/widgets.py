@@ -19,8 +19,8 @@ from .rcdm import mask_params as trained_mask_params
 from .hub import trained
 
 # %% auto #0
-__all__ = ['IMAGES', 'fig_bytes', 'png_width', 'show_png', 'show_message', 'named_image', 'load_image', 'network_note',
-           'default_image', 'Explorer', 'MaskExplorer', 'AttentionExplorer', 'PredictionExplorer', 'ExplorerApp']
+__all__ = ['fig_bytes', 'png_width', 'show_png', 'show_message', 'load_image', 'network_note', 'Explorer', 'MaskExplorer',
+           'AttentionExplorer', 'PredictionExplorer', 'ExplorerApp']
 
 # %% ../nbs/09_widgets.ipynb #8ca982ae
 def fig_bytes(fig, dpi: float = 72, width: int | None = None) -> bytes:
@@ -66,8 +66,6 @@ def show_message(out, text: str):
     )
 
 # %% ../nbs/09_widgets.ipynb #de410757
-IMAGES = [f'photo: {n}' for n in PHOTOS] + [f'shapes {i}' for i in range(4)] + [f'digit {i}' for i in range(3)]
-
 def _square(img: np.ndarray, size: int) -> np.ndarray:
     "HxWx3 (or HxW) uint8/float array -> centre-cropped size x size x 3 uint8."
     from ijepa_viz.data import resize_image
@@ -78,15 +76,6 @@ def _square(img: np.ndarray, size: int) -> np.ndarray:
 
 @lru_cache(maxsize=1)
 def _digits(): return Digits(64, split='test')
-
-@lru_cache(maxsize=32)
-def named_image(name: str, size: int = 224) -> np.ndarray:
-    "One of `IMAGES` as a size x size x 3 uint8 array."
-    kind, _, arg = name.partition(' ')
-    if kind == 'photo:': return photo(arg, size)
-    if kind == 'shapes': return Shapes(16, size, seed=1).image(int(arg))          # drawn at the size asked for
-    if kind == 'digit': return _square(_digits().image(int(arg)), size)
-    raise ValueError(f"unknown image {name!r}; choose one of {IMAGES}")
 
 def load_image(image, size: int = 224) -> np.ndarray:
     "An image given as a name from `IMAGES`, an array, or a path to an image file, as size x size x 3 uint8."
@@ -102,6 +91,18 @@ def load_image(image, size: int = 224) -> np.ndarray:
     if image.ndim == 3 and image.shape[-1] == 4: image = image[..., :3]
     return _square(image, size)
 
+# %% ../nbs/09_widgets.ipynb #25125c82
+IMAGES = [f'photo: {n}' for n in PHOTOS] + [f'shapes {i}' for i in range(4)] + [f'digit {i}' for i in range(3)]
+
+@lru_cache(maxsize=32)
+def named_image(name: str, size: int = 224) -> np.ndarray:
+    "One of `IMAGES` as a size x size x 3 uint8 array."
+    kind, _, arg = name.partition(' ')
+    if kind == 'photo:': return photo(arg, size)
+    if kind == 'shapes': return Shapes(16, size, seed=1).image(int(arg))          # drawn at the size asked for
+    if kind == 'digit': return _square(_digits().image(int(arg)), size)
+    raise ValueError(f"unknown image {name!r}; choose one of {IMAGES}")
+
 # %% ../nbs/09_widgets.ipynb #ad9675c8
 def network_note(model=None) -> str:
     """What to know when picking a network of `model`, where there is something to know: a file of one encoder
@@ -116,6 +117,7 @@ def network_note(model=None) -> str:
                 "with the target encoder (the EMA copy), which these files do not carry.")
     return ''                                   # a model with both encoders: the drop-downs say enough
 
+# %% ../nbs/09_widgets.ipynb #60dcf1a9
 def default_image(model=None) -> str:
     "The drop-down's first image for `model`: a Shapes scene for a model trained on Shapes, else a photo."
     data = (getattr(model, 'card', None) or {}).get('config', {}).get('data', {})
@@ -123,11 +125,9 @@ def default_image(model=None) -> str:
 
 # %% ../nbs/09_widgets.ipynb #372c9794
 class Explorer:
-    """Base of the explorers: `.widget`, `.out`, `.png`, `.renders`, `.times` (ms per redraw), `.message` (last error
-    or None).
-    `width_px`: the picture's width in pixels (shown at the page's width up to that); `min_px`: the narrowest it is
-    shown
-    beside the controls (below them where the page is narrower)."""
+    """Base of the explorers: `.widget`, `.out`, `.png`, `.renders`, `.times` (ms per redraw), `.message` (last error or
+    None). `width_px`: the picture's width in pixels (shown at the page's width up to that); `min_px`: the narrowest it
+    is shown beside the controls (below them where the page is narrower)."""
     width_px, min_px = 960, 600
     def __init__(self):
         import ipywidgets as W
@@ -212,9 +212,8 @@ _TARGET_DEFAULT = {'multiblock': (0.15, 0.2), 'block': (0.6, 0.6), 'random': (0.
 # %% ../nbs/09_widgets.ipynb #13370e51
 class MaskExplorer(Explorer):
     """Sample masks with the controls' parameters and draw them over an image (plus the coverage heatmaps when
-    `coverage` is on).
-    `model`: take the image size and the patch grid from it (a ViT-H/14 at 224 px: 16x16) instead of `size` and
-    `grid`."""
+    `coverage` is on). `model`: take the image size and the patch grid from it (a ViT-H/14 at 224 px: 16x16) instead of
+    `size` and `grid`."""
     width_px = 640                                                         # a square picture: 960 px would be too tall
     def __init__(self, image=None, strategy: str = 'multiblock', grid: int | None = None, seed: int = 0,
                  n_coverage: int = 256, size: int | None = None, model=None):
