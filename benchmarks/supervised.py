@@ -4,7 +4,7 @@ CPU time, then probed as the I-JEPA model is (benchmarks/real_photos.py's protoc
 The encoder is built from the I-JEPA card's architecture (e.g. ckpts/imagenette-vit-tiny.json), with a linear head on its
 average-pooled features; it sees the same images with the same crops and flips (data.InMemory), batch 64, AdamW
 (lr 1e-3 after 3 epochs of warmup, cosine to 1e-6, weight decay 0.05), label smoothing 0.1. Its length is set by
-`--seconds` (default: the I-JEPA card's training time): 20 timed steps first, then as many steps as fit. Resumable: state
+`--seconds` (default: the I-JEPA card's training time): 40 steps timed after 5 of warm-up, then as many as fit. Resumable: state
 in --folder every few minutes (kill it and run the same command again). Run on an idle machine:
   python benchmarks/supervised.py --card ckpts/imagenette-vit-tiny.json --data ../shared/data/imagenette [--json FILE] [--store]
 --store writes the figures into that card (photos.supervised), where chapter 16 and the README read them.
@@ -42,7 +42,7 @@ def main(argv=None):
     net = Classifier(arch, len(train.classes['label']))
     opt = torch.optim.AdamW(net.parameters(), lr=1e-3, weight_decay=0.05)
     bs = 64; ipe = len(train) // bs
-    step, seconds, total = 0, 0.0, None
+    step, seconds, total, timed = 0, 0.0, None, None
     if state.exists():
         s = hub.read_checkpoint(state); net.load_state_dict(s['net']); opt.load_state_dict(s['opt'])
         step, seconds, total = s['step'], s['seconds'], s['total']
@@ -59,8 +59,10 @@ def main(argv=None):
         for batch in EpochBatches(len(train), bs, a.seed, epoch, start=itr):
             t0 = time.time()
             x = torch.stack([data[k] for k in batch]); y = labels[[j for _, j in batch]]
-            if total is None and step == 20:                           # timed: as many steps as fit in the budget
-                total = int(budget / (seconds / 20)); print(f"{seconds / 20:.3f} s a step: {total} steps ({total / ipe:.1f} epochs) in {budget:.0f} s")
+            if total is None and timed is None and step >= 5: timed = (step, seconds)   # the first steps warm up
+            if total is None and timed and step - timed[0] == 40:      # 40 timed steps: as many as fit in the budget
+                per = (seconds - timed[1]) / 40
+                total = int(budget / per); print(f"{per:.3f} s a step: {total} steps ({total / ipe:.1f} epochs) in {budget:.0f} s")
             for g in opt.param_groups: g['lr'] = lr_at(step) if total else 1e-3 * (step + 1) / (3 * ipe)
             net.train(); loss = F.cross_entropy(net(x), y, label_smoothing=0.1)
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
