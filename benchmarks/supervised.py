@@ -4,7 +4,8 @@ CPU time, then probed as the I-JEPA model is (benchmarks/real_photos.py's protoc
 The encoder is built from the I-JEPA card's architecture (e.g. ckpts/imagenette-vit-tiny.json), with a linear head on its
 average-pooled features; it sees the same images with the same crops and flips (data.InMemory), batch 64, AdamW
 (lr 1e-3 after 3 epochs of warmup, cosine to 1e-6, weight decay 0.05), label smoothing 0.1. Its length is set by
-`--seconds` (default: the I-JEPA card's training time): 40 steps timed after 5 of warm-up, then as many as fit. Resumable: state
+`--seconds` (default: the I-JEPA card's steps times its idle step time, photos.loading.step_seconds; else its training
+time): 40 steps timed after 5 of warm-up, then as many as fit. Resumable: state
 in --folder every few minutes (kill it and run the same command again). Run on an idle machine:
   python benchmarks/supervised.py --card ckpts/imagenette-vit-tiny.json --data ../shared/data/imagenette [--json FILE] [--store]
 --store writes the figures into that card (photos.supervised), where chapter 16 and the README read them.
@@ -28,13 +29,14 @@ class Classifier(nn.Module):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--card', required=True, help="the I-JEPA bundle's card: its architecture and training time")
-    ap.add_argument('--data', required=True); ap.add_argument('--seconds', type=float, help='training time (default: the card\'s)')
+    ap.add_argument('--data', required=True); ap.add_argument('--seconds', type=float, help="training time (default: the card's steps at its idle step time, else its training time)")
     ap.add_argument('--folder', default='runs/supervised'); ap.add_argument('--json'); ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--store', action='store_true', help="write the figures into the card (photos.supervised)")
     a = ap.parse_args(argv)
     card = hub.read_json(a.card, {'arch': {'encoder': dict}})
     arch, size = card['arch']['encoder'], card['arch']['encoder']['img_size'][0]
-    budget = a.seconds or card['train_seconds']
+    idle = (card.get('photos') or {}).get('loading', {}).get('step_seconds')     # the I-JEPA step on an idle machine
+    budget = a.seconds or (card['steps'] * idle if idle else card['train_seconds'])
     d = card['config']['data']
     train = photo_split(a.data, 'train', size, train=True, horizontal_flip=d.get('use_horizontal_flip', False), progress=True)
     folder = Path(a.folder); folder.mkdir(parents=True, exist_ok=True); state = folder / 'state.pth.tar'
