@@ -273,6 +273,7 @@ def _targets_of(targets, M) -> list[int]:
         return list(range(M))
     return [targets] if isinstance(targets, (int, np.integer)) else list(targets)
 
+# %% ../nbs/07_attention.ipynb #d5c4d67f
 def _panel(img, amap, masks=None, index=0, targets='all', query=None, alpha=0.6, cmap='inferno', mode='nearest',
            vmax=None, keep=None):
     "One panel: its RGB [h, w, 3] and its outlines as [(segments in patch units, colour, width)]."

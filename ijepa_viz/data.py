@@ -434,6 +434,7 @@ class DataError(InputError):
     """Data that cannot be used as given (e.g. an image folder in which no file can be read): a command reports it in
     one line."""
 
+# %% ../nbs/02_data.ipynb #4f48354c
 class ImageFolder(Dataset):
     """Images in `root/<class>/<file>` (`classes=False`: every image file under `root`, at any depth, all of label 0);
     unreadable files are skipped with a warning and counted in `bad_files`."""
@@ -532,6 +533,7 @@ def _square_side(img, side: int):
     img = img.resize((k, k), Image.BILINEAR, box=box, reducing_gap=3.0) if (k, box) != (s, (0, 0, w, h)) else img
     return torch.from_numpy(np.asarray(img, np.uint8).copy()).permute(2, 0, 1)
 
+# %% ../nbs/02_data.ipynb #237643fb
 class InMemory(Dataset):
     """Images decoded once and kept as uint8 tensors [N, 3, S, S], with the official training crop (`RandomResizedCrop`
     to `size` from `crop_scale`, optional flip) drawn on each read, or with `train=False` the evaluation view (resized

@@ -416,6 +416,7 @@ def model_section(model, src: str) -> str:
         f"own normalisation. {html.escape(network_note(model))}</p>"
     )
 
+# %% ../nbs/10_demo.ipynb #1bd9af27
 def predictions_section(model, photos, src: str = 'SRC', seed: int = 1) -> str:
     """HTML: what the predictor predicts for one target block of each photo (the prediction explorer's panels); decoded
     pixels when a decoder was trained for these weights. Says why when it is skipped."""

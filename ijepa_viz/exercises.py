@@ -95,6 +95,7 @@ def _hint(e: Exception, hints=()) -> str:
                 "numpy arrays)")
     return ''
 
+# %% ../nbs/13_exercises.ipynb #37514172
 def _call(name: str, fn, *args, where: str = '', returns: bool = True, hints=(), **kwargs):
     """Run the student's `fn`; a stub (`NotImplementedError`, returns `...` or None) or an exception becomes one
     readable ExerciseError."""
@@ -648,6 +649,7 @@ def _blobs(n, d, k, seed, scale=1.0, shift=0.0):
     y = rng.integers(0, k, n)
     return (centres[y] + rng.normal(0, 1, (n, d))) * scale + shift, y
 
+# %% ../nbs/13_exercises.ipynb #5d943e07
 @_check('linear_probe')
 def check_linear_probe(linear_probe_fn, tol: float = 0.05) -> int:
     """Check exercise (e), part 2: `linear_probe(train_x, train_y, test_x, test_y) -> accuracy in [0, 1]` trained on the

@@ -440,6 +440,7 @@ def to_hf_state_dict(sd: dict) -> dict:
             ] = v.contiguous()
     return out
 
+# %% ../nbs/06_hub.ipynb #2376d4b8
 def _hf_weights(folder: Path) -> dict:
     "All tensors of a transformers folder: model.safetensors, pytorch_model.bin (weights_only) or their sharded index."
     for name in ('model.safetensors', 'pytorch_model.bin'):

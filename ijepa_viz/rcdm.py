@@ -145,6 +145,7 @@ class UNet(nn.Module):
             for l in layers: h = l(h, emb) if isinstance(l, (ResBlock, AttnBlock)) else l(h)
         return self.out(h)
 
+# %% ../nbs/08_rcdm.ipynb #9a3afe06
 def build_unet(preset: str = 'cpu', cond_dim: int = 192, **overrides) -> UNet:
     "A `UNet` from `PRESETS[preset]`, with any field overridden."
     if preset not in PRESETS: raise ValueError(f"unknown preset {preset!r}; choose one of {list(PRESETS)}")
@@ -663,6 +664,7 @@ def cli(argv=None):
     "`ijepa-rcdm` as a function: returns the trainer (`train`), the bundle path (`export`) or the PNG path (`sample`)."
     return run(parse('ijepa-rcdm', argv))
 
+# %% ../nbs/08_rcdm.ipynb #fd895509
 def run(a):
     "`ijepa-rcdm` with its arguments read (`cli.rcdm_parser`)."
     from ijepa_viz import hub

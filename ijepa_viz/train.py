@@ -312,6 +312,7 @@ _CHOICES = {('data', 'dataset'): ('imagefolder', 'shapes', 'digits', 'photos'), 
             ('meta', 'model_name'): tuple(VIT_SIZES), ('meta', 'loss'): tuple(LOSSES),
             ('meta', 'target'): tuple(TARGETS)}
 
+# %% ../nbs/04_train.ipynb #8d70ae88
 _AT_LEAST_1 = {('data', 'batch_size'), ('data', 'crop_size'), ('data', 'dataset_size'), ('mask', 'patch_size'),
                ('mask', 'num_pred_masks'), ('mask', 'num_enc_masks'), ('meta', 'pred_depth'), ('meta', 'pred_emb_dim'),
                ('meta', 'depth'), ('optimization', 'epochs'), ('logging', 'log_freq'), ('logging', 'checkpoint_freq')}

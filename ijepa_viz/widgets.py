@@ -745,6 +745,7 @@ class PredictionExplorer(Explorer):
 # %% ../nbs/09_widgets.ipynb #909ff303
 _PATH = 'a file or folder…'
 
+# %% ../nbs/09_widgets.ipynb #567c06f6
 class ExplorerApp:
     """The mask, prediction and attention explorers under one model picker (`hub.bundled()` or a path) and one image
     picker (`IMAGES` or an uploaded file). `model`: a bundled name or a path (default: the photo model); `steps`: the
