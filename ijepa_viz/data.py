@@ -6,6 +6,7 @@ Docs: https://ijepa-viz.github.io/ijepa_viz/data.html.md"""
 
 # %% ../nbs/02_data.ipynb #e9934164
 from __future__ import annotations
+from fastcore.basics import patch   # a long class goes on in later cells: @patch adds methods
 import functools, inspect, math, os, pickle, warnings
 from pathlib import Path
 import numpy as np
@@ -189,16 +190,26 @@ def draw_scene(scene: dict, size: int = 64) -> np.ndarray:
 # %% ../nbs/02_data.ipynb #f7032ad1
 class Shapes(Dataset):
     "Procedural CLEVR-like scenes drawn on the fly; item `index` depends only on `(index, seed)`."
+
     SHAPES = ('circle', 'square', 'triangle', 'diamond', 'cross')
+
     COLORS = ('gray', 'red', 'blue', 'green', 'brown', 'purple', 'cyan', 'yellow')   # CLEVR's eight
+
     RGB = np.array([[128, 128, 128], [214, 40, 40], [40, 80, 215], [35, 150, 55],
                     [135, 80, 35], [130, 55, 175], [30, 185, 200], [240, 205, 25]], np.float32)
+
     SIZES = ('small', 'medium', 'large')
+
     RADII = (0.055, 0.075, 0.1)                # equal-area radius as a fraction of the image side
+
     POSITIONS = ('top-left', 'top', 'top-right', 'left', 'centre', 'right', 'bottom-left', 'bottom', 'bottom-right')
+
     BACKGROUNDS = ('plain', 'gradient', 'stripes', 'noise')
+
     DISTANCE_EDGES = (0.23, 0.29, 0.48)        # fixed; roughly the quartiles of `distance` at the defaults
+
     DISTANCE_BINS = ('touching', 'near', 'apart', 'far')
+
     TRIES = 32                                  # candidate centres per object
 
     def __init__(self, n: int = 10_000, size: int = 64, seed: int = 0, min_objects: int = 1, max_objects: int = 6,
@@ -213,6 +224,7 @@ class Shapes(Dataset):
                         'color': self.COLORS, 'position': self.POSITIONS, 'distance_bin': self.DISTANCE_BINS}
 
     def __len__(self): return self.n
+
     def __repr__(self):
         return (
             f'Shapes(n={self.n}, size={self.size}, seed={self.seed}, objects={self.min_objects}..{self.max_objects}, '
@@ -267,10 +279,6 @@ class Shapes(Dataset):
                 'distance': torch.tensor(dist, dtype=torch.float32),
                 'distance_bin': int(np.searchsorted(cls.DISTANCE_EDGES, dist, side='right'))}
 
-    def image(self, index: int) -> np.ndarray:
-        "Item `index` as an HxWx3 uint8 array, before any transform."
-        return _to_uint8(draw_scene(self.scene(index), self.size))
-
     def __getitem__(self, index: int):
         s = self.scene(index)
         img = draw_scene(s, self.size)
@@ -280,12 +288,19 @@ class Shapes(Dataset):
             x = self.transform(Image.fromarray(_to_uint8(img)))
         return x, self.scene_labels(s)
 
-    def describe(self, labels: dict) -> str:
-        "A short caption for `show_batch`."
-        c = self.classes
-        return (f"{int(labels['count']) + 1} obj, d={float(labels['distance']):.2f}\n"
-                f"{c['color'][int(labels['color'])]} "
-                f"{c['shape'][int(labels['shape'])]}\n{c['position'][int(labels['position'])]}")
+# %% ../nbs/02_data.ipynb #4c4bb173
+@patch
+def image(self: Shapes, index: int) -> np.ndarray:
+    "Item `index` as an HxWx3 uint8 array, before any transform."
+    return _to_uint8(draw_scene(self.scene(index), self.size))
+
+@patch
+def describe(self: Shapes, labels: dict) -> str:
+    "A short caption for `show_batch`."
+    c = self.classes
+    return (f"{int(labels['count']) + 1} obj, d={float(labels['distance']):.2f}\n"
+            f"{c['color'][int(labels['color'])]} "
+            f"{c['shape'][int(labels['shape'])]}\n{c['position'][int(labels['position'])]}")
 
 # %% ../nbs/02_data.ipynb #9f3f2c7f
 def show_batch(dataset, n: int = 16, ncols: int = 8, indices=None, figsize=None, fontsize: float = 7):
@@ -438,6 +453,7 @@ class DataError(InputError):
 class ImageFolder(Dataset):
     """Images in `root/<class>/<file>` (`classes=False`: every image file under `root`, at any depth, all of label 0);
     unreadable files are skipped with a warning and counted in `bad_files`."""
+
     def __init__(self, root, size: int = 224, transform=None, crop_scale: tuple = (0.3, 1.0), classes: bool = True):
         self.root = Path(root).expanduser()
         if not self.root.is_dir():
@@ -484,6 +500,7 @@ class ImageFolder(Dataset):
         self._why: str | None = None                      # why the first bad file failed
 
     def __len__(self): return len(self.samples)
+
     def __repr__(self):
         return (f'ImageFolder({str(self.root)!r}, {len(self)} images, {len(self.classes["label"])} classes, '
                 f'bad_files={len(self.bad_files)})')
@@ -514,11 +531,13 @@ class ImageFolder(Dataset):
         raise DataError(f'none of the {n} image files in {str(self.root)!r} can be read (e.g. {self._why}); '
                         f'check that they are images, or point at another folder')
 
-    def check(self) -> list[str]:
-        "Open every file once in this process; returns `bad_files`."
-        for j in range(len(self.samples)):
-            if j not in self._bad: self._load(j)
-        return self.bad_files
+# %% ../nbs/02_data.ipynb #45fc150f
+@patch
+def check(self: ImageFolder) -> list[str]:
+    "Open every file once in this process; returns `bad_files`."
+    for j in range(len(self.samples)):
+        if j not in self._bad: self._load(j)
+    return self.bad_files
 
 # %% ../nbs/02_data.ipynb #836a79c6
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif', '.tiff', '.webp')

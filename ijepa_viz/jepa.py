@@ -6,6 +6,7 @@ Docs: https://ijepa-viz.github.io/ijepa_viz/jepa.html.md"""
 
 # %% ../nbs/03_jepa.ipynb #ca184b71
 from __future__ import annotations
+from fastcore.basics import patch   # a long class goes on in later cells: @patch adds methods
 import copy, math
 import torch
 import torch.nn as nn
@@ -62,6 +63,7 @@ def pixel_targets(images: torch.Tensor, patch_size: int, masks, eps: float = 1e-
 # %% ../nbs/03_jepa.ipynb #4335fe42
 class IJEPA(nn.Module):
     "The three I-JEPA networks: context encoder, predictor, target encoder (an EMA copy, no gradients)."
+
     def __init__(self, context_encoder: VisionTransformer, predictor: VisionTransformerPredictor,
                  target_encoder: VisionTransformer | None = None, target: str = 'representation',
                  mean=IMAGENET_MEAN, std=IMAGENET_STD):
@@ -131,14 +133,6 @@ class IJEPA(nn.Module):
         ctx = {p.data_ptr() for p in self.context_encoder.parameters()}
         return all(p.data_ptr() in ctx for p in self.target_encoder.parameters())
 
-    def untie_(self) -> IJEPA:
-        """Give the target encoder its own copy of the tensors it shares with the context encoder; needed before
-        training."""
-        if self.shares_encoder:
-            with torch.no_grad():
-                for p in self.target_encoder.parameters(): p.data = p.data.clone()
-        return self
-
     @torch.no_grad()
     def targets(self, images: torch.Tensor, masks, on_features=None) -> torch.Tensor:
         """Regression targets [B, M, Nt, D]: layer-normed target-encoder features at the target patches (or normalised
@@ -148,15 +142,27 @@ class IJEPA(nn.Module):
         if on_features is not None: on_features(h)
         return regression_targets(h, masks)
 
-    def predict(self, images: torch.Tensor, masks) -> torch.Tensor:
-        "Predictions [B, M, Nt, D] of the target features from the context block."
-        valid = getattr(masks, 'context_valid', None)
-        z = self.context_encoder(images, masks.context, valid)
-        return self.predictor(z, masks.context, masks.targets, valid)
+# %% ../nbs/03_jepa.ipynb #627e656e
+@patch
+def untie_(self: IJEPA) -> IJEPA:
+    """Give the target encoder its own copy of the tensors it shares with the context encoder; needed before
+    training."""
+    if self.shares_encoder:
+        with torch.no_grad():
+            for p in self.target_encoder.parameters(): p.data = p.data.clone()
+    return self
 
-    def forward(self, images: torch.Tensor, masks) -> tuple[torch.Tensor, torch.Tensor]:
-        "(predictions, targets), each [B, M, Nt, D]."
-        return self.predict(images, masks), self.targets(images, masks)
+@patch
+def predict(self: IJEPA, images: torch.Tensor, masks) -> torch.Tensor:
+    "Predictions [B, M, Nt, D] of the target features from the context block."
+    valid = getattr(masks, 'context_valid', None)
+    z = self.context_encoder(images, masks.context, valid)
+    return self.predictor(z, masks.context, masks.targets, valid)
+
+@patch
+def forward(self: IJEPA, images: torch.Tensor, masks) -> tuple[torch.Tensor, torch.Tensor]:
+    "(predictions, targets), each [B, M, Nt, D]."
+    return self.predict(images, masks), self.targets(images, masks)
 
 # %% ../nbs/03_jepa.ipynb #4cfad558
 LOSSES = ('smooth_l1', 'l2')

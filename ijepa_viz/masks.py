@@ -6,6 +6,7 @@ Docs: https://ijepa-viz.github.io/ijepa_viz/masks.html.md"""
 
 # %% ../nbs/01_masks.ipynb #f1c46476
 from __future__ import annotations
+from fastcore.basics import patch   # a long class goes on in later cells: @patch adds methods
 import math, warnings
 from dataclasses import dataclass
 from typing import Optional
@@ -216,6 +217,7 @@ class MaskSampler:
 class MultiBlockSampler(MaskSampler):
     """I-JEPA multi-block masking: `num_targets` target blocks and one context block outside them (official defaults and
     quirks; flags fix them)."""
+
     def __init__(self, grid_size, num_targets=4, target_scale=(0.15, 0.2), target_aspect=(0.75, 1.5),
                  context_scale=(0.85, 1.0), context_aspect=(1., 1.), min_keep=10, allow_overlap=False, seed=0,
                  fix_aspect_coupling=False, fix_border=False, pad_context=False, strict=False):
@@ -284,35 +286,37 @@ class MultiBlockSampler(MaskSampler):
         info = dict(target_size=(th, tw), context_size=(ch, cw), relaxed=relaxed, context_count=count)
         return Masks(context, targets, (H, W), valid), info
 
-    def _note_relaxed(self, level, target_size, context_size):
-        "Count the images whose context had to overlap targets; say so once, or raise under `strict`."
-        B, n = len(level), int((level > 0).sum())
-        self.sampled += B; self.relaxed_count += n
-        if not n: return
-        (H, W), (th, tw), (ch, cw) = self.grid_size, target_size, context_size
-        msg = (f"the context block of {n} of {B} images could not avoid all {self.num_targets} target blocks and keep "
-               "more "
-               f"than min_keep={self.min_keep} patches ({ch}x{cw} context, {th}x{tw} targets, {H}x{W} grid), so it "
-               "overlaps "
-               f"up to {int(level.max())} of them, as the official sampler relaxes it")
-        if self.strict:
-            raise MaskError(
-                msg + "; strict=True (config mask.strict) makes this an error: use smaller or fewer targets "
-                "(mask.pred_mask_scale, mask.num_pred_masks) or a smaller min_keep"
-            )
-        if not self._noted:
-            self._noted = True
-            warnings.warn(
-                msg
-                + " (said once; `relaxed_fraction` counts them; strict=True, config mask.strict, makes it an error)",
-                RelaxedMasksWarning,
-                stacklevel=4,
-            )
-
     @property
     def relaxed_fraction(self) -> float:
         "Fraction of the images drawn so far whose context had to overlap a target block."
         return self.relaxed_count / self.sampled if self.sampled else 0.
+
+# %% ../nbs/01_masks.ipynb #f069da68
+@patch
+def _note_relaxed(self: MultiBlockSampler, level, target_size, context_size):
+    "Count the images whose context had to overlap targets; say so once, or raise under `strict`."
+    B, n = len(level), int((level > 0).sum())
+    self.sampled += B; self.relaxed_count += n
+    if not n: return
+    (H, W), (th, tw), (ch, cw) = self.grid_size, target_size, context_size
+    msg = (f"the context block of {n} of {B} images could not avoid all {self.num_targets} target blocks and keep "
+           "more "
+           f"than min_keep={self.min_keep} patches ({ch}x{cw} context, {th}x{tw} targets, {H}x{W} grid), so it "
+           "overlaps "
+           f"up to {int(level.max())} of them, as the official sampler relaxes it")
+    if self.strict:
+        raise MaskError(
+            msg + "; strict=True (config mask.strict) makes this an error: use smaller or fewer targets "
+            "(mask.pred_mask_scale, mask.num_pred_masks) or a smaller min_keep"
+        )
+    if not self._noted:
+        self._noted = True
+        warnings.warn(
+            msg
+            + " (said once; `relaxed_fraction` counts them; strict=True, config mask.strict, makes it an error)",
+            RelaxedMasksWarning,
+            stacklevel=4,
+        )
 
 # %% ../nbs/01_masks.ipynb #78edd560
 class RasterizedSampler(MaskSampler):

@@ -6,6 +6,7 @@ Docs: https://ijepa-viz.github.io/ijepa_viz/rcdm.html.md"""
 
 # %% ../nbs/08_rcdm.ipynb #c415ce54
 from __future__ import annotations
+from fastcore.basics import patch   # a long class goes on in later cells: @patch adds methods
 import copy, json, math, sys
 from .cli import parse
 from pathlib import Path
@@ -357,45 +358,6 @@ class RCDMTrainer:
         self.step_ += 1; self._pending.append(loss.detach())
         return self._pending[-1]
 
-    def fit(self, steps: int, ckpt_every: int = 0, progress: bool = True, tensorboard: bool = False):
-        """Train up to step `steps` (total), checkpointing every `ckpt_every` steps and at the end when `out` is set;
-        `tensorboard`: also write the loss as TensorBoard events to OUT_tb beside `out`."""
-        if not self.out: return self._fit(steps, ckpt_every, progress, None)
-        out = Path(self.out)
-        with run_lock(out.parent, 'ijepa-rcdm train', f'.{out.name}.lock'):   # one training writes `out` at a time
-            for p in remove_stale_temps(out.parent):
-                print(f"removed {p.name}, left by a save that was killed", file=sys.stderr)
-            tb = TensorBoardLog(out.parent / f'{out.stem}_tb', self.step_) if tensorboard else None
-            try: return self._fit(steps, ckpt_every, progress, tb)
-            finally:
-                if tb is not None: tb.close()
-
-    def _fit(self, steps, ckpt_every, progress, tb):
-        from tqdm.auto import tqdm
-        bar = tqdm(range(self.step_, steps), disable=not progress, desc='rcdm', initial=self.step_, total=steps)
-        logged = self.step_                                       # steps before this one are in the events already
-        for _ in bar:
-            self.step()
-            if (progress or tb is not None) and (self.step_ % 10 == 0 or self.step_ == steps):
-                ls = self.losses                                  # one host sync per 10 steps
-                if progress: bar.set_postfix(loss=f'{np.mean(ls[-10:]):.4f}')
-                if tb is not None:
-                    tb.scalars([dict(step=s, loss=ls[s]) for s in range(logged, self.step_)])
-                    logged = self.step_
-            if self.out and ckpt_every and self.step_ % ckpt_every == 0: self.save(self.out)
-        if self.out: self.save(self.out)
-        return self
-
-    def state_dict(self) -> dict:
-        return dict(net=self.net.state_dict(), ema=self.ema.state_dict(), opt=self.opt.state_dict(), step=self.step_,
-                    losses=list(self.losses), config=self.config)
-
-    def load_state_dict(self, sd: dict):
-        self.net.load_state_dict(sd['net']); self.ema.load_state_dict(sd['ema']); self.opt.load_state_dict(sd['opt'])
-        self.step_, self._losses, self._pending = int(sd['step']), list(sd['losses']), []
-
-    def save(self, path): atomic_save(self.state_dict(), path)
-
     @classmethod
     def resume(cls, path, model, dataset, device='cpu', out=None) -> RCDMTrainer:
         "A trainer restored from checkpoint `path` (writing back to `out`, by default `path`)."
@@ -404,6 +366,51 @@ class RCDMTrainer:
         tr = cls(model, dataset, device=device, out=out or path, **cfg, **unet)
         tr.load_state_dict(sd)
         return tr
+
+# %% ../nbs/08_rcdm.ipynb #6e5b0a2b
+@patch
+def fit(self: RCDMTrainer, steps: int, ckpt_every: int = 0, progress: bool = True, tensorboard: bool = False):
+    """Train up to step `steps` (total), checkpointing every `ckpt_every` steps and at the end when `out` is set;
+    `tensorboard`: also write the loss as TensorBoard events to OUT_tb beside `out`."""
+    if not self.out: return self._fit(steps, ckpt_every, progress, None)
+    out = Path(self.out)
+    with run_lock(out.parent, 'ijepa-rcdm train', f'.{out.name}.lock'):   # one training writes `out` at a time
+        for p in remove_stale_temps(out.parent):
+            print(f"removed {p.name}, left by a save that was killed", file=sys.stderr)
+        tb = TensorBoardLog(out.parent / f'{out.stem}_tb', self.step_) if tensorboard else None
+        try: return self._fit(steps, ckpt_every, progress, tb)
+        finally:
+            if tb is not None: tb.close()
+
+@patch
+def _fit(self: RCDMTrainer, steps, ckpt_every, progress, tb):
+    from tqdm.auto import tqdm
+    bar = tqdm(range(self.step_, steps), disable=not progress, desc='rcdm', initial=self.step_, total=steps)
+    logged = self.step_                                       # steps before this one are in the events already
+    for _ in bar:
+        self.step()
+        if (progress or tb is not None) and (self.step_ % 10 == 0 or self.step_ == steps):
+            ls = self.losses                                  # one host sync per 10 steps
+            if progress: bar.set_postfix(loss=f'{np.mean(ls[-10:]):.4f}')
+            if tb is not None:
+                tb.scalars([dict(step=s, loss=ls[s]) for s in range(logged, self.step_)])
+                logged = self.step_
+        if self.out and ckpt_every and self.step_ % ckpt_every == 0: self.save(self.out)
+    if self.out: self.save(self.out)
+    return self
+
+@patch
+def state_dict(self: RCDMTrainer) -> dict:
+    return dict(net=self.net.state_dict(), ema=self.ema.state_dict(), opt=self.opt.state_dict(), step=self.step_,
+                losses=list(self.losses), config=self.config)
+
+@patch
+def load_state_dict(self: RCDMTrainer, sd: dict):
+    self.net.load_state_dict(sd['net']); self.ema.load_state_dict(sd['ema']); self.opt.load_state_dict(sd['opt'])
+    self.step_, self._losses, self._pending = int(sd['step']), list(sd['losses']), []
+
+@patch
+def save(self: RCDMTrainer, path): atomic_save(self.state_dict(), path)
 
 # %% ../nbs/08_rcdm.ipynb #6a2c21ff
 def load_decoder(path, ema: bool = True) -> UNet:

@@ -6,6 +6,7 @@ Docs: https://ijepa-viz.github.io/ijepa_viz/train.html.md"""
 
 # %% ../nbs/04_train.ipynb #ba8887cc
 from __future__ import annotations
+from fastcore.basics import patch   # a long class goes on in later cells: @patch adds methods
 import contextlib, copy, csv, difflib, hashlib, json, math, os, shutil, sys, time, warnings
 from .cli import parse
 from pathlib import Path
@@ -549,6 +550,7 @@ class TensorBoardLog:
 class RunLog:
     """The Trainer's log: one CSV row per step (`COLUMNS`) written every `logging.log_freq` steps, read back on
     resume and trimmed to the checkpoint, TensorBoard beside it, the curves and what was skipped."""
+
     COLUMNS = ['step', 'epoch', 'itr', 'loss', 'lr', 'wd', 'momentum', 'context', 'target', 'images_per_s',
                'feat_std', 'rankme', 'cos_sim', 'relaxed']
 
@@ -615,40 +617,44 @@ class RunLog:
         spans = [self.history[i:i + k] for i in range(0, len(self.history), k)]
         return [[s[-1]['step'], sum(r['loss'] for r in s) / len(s)] for s in spans]
 
-    def plot_health(self, axs=None):
-        "The collapse statistics logged every `logging.health_freq` steps (see the eval chapter)."
-        rows = [r for r in self.history if 'rankme' in r]
-        import matplotlib.pyplot as plt
-        if axs is None: _, axs = plt.subplots(1, 3, figsize=(10, 2.6))
-        for ax, k, label in zip(axs, ('feat_std', 'rankme', 'cos_sim'),
-                                ('std ×√D (0: collapsed)', 'effective rank', 'cosine similarity between images')):
-            ax.plot([r['step'] for r in rows], [r[k] for r in rows], '.-')
-            ax.set_title(label, fontsize=10)
-            ax.set_xlabel('step')
-        return axs
+# %% ../nbs/04_train.ipynb #5c3d2e5f
+@patch
+def plot_health(self: RunLog, axs=None):
+    "The collapse statistics logged every `logging.health_freq` steps (see the eval chapter)."
+    rows = [r for r in self.history if 'rankme' in r]
+    import matplotlib.pyplot as plt
+    if axs is None: _, axs = plt.subplots(1, 3, figsize=(10, 2.6))
+    for ax, k, label in zip(axs, ('feat_std', 'rankme', 'cos_sim'),
+                            ('std ×√D (0: collapsed)', 'effective rank', 'cosine similarity between images')):
+        ax.plot([r['step'] for r in rows], [r[k] for r in rows], '.-')
+        ax.set_title(label, fontsize=10)
+        ax.set_xlabel('step')
+    return axs
 
-    def plot(self, ax=None, smooth: int = 20):
-        "Loss curve (raw and running mean)."
-        import matplotlib.pyplot as plt
-        if ax is None: _, ax = plt.subplots(figsize=(6, 3))
-        s = [r['step'] for r in self.history]; l = torch.tensor([r['loss'] for r in self.history])
-        ax.plot(s, l, alpha=0.3, label='loss')
-        if len(l) >= smooth: ax.plot(s[smooth - 1:], l.unfold(0, smooth, 1).mean(1), label=f'mean of {smooth}')
-        ax.set_xlabel('step'); ax.set_ylabel(self.cfg['meta']['loss']); ax.legend(); return ax
+@patch
+def plot(self: RunLog, ax=None, smooth: int = 20):
+    "Loss curve (raw and running mean)."
+    import matplotlib.pyplot as plt
+    if ax is None: _, ax = plt.subplots(figsize=(6, 3))
+    s = [r['step'] for r in self.history]; l = torch.tensor([r['loss'] for r in self.history])
+    ax.plot(s, l, alpha=0.3, label='loss')
+    if len(l) >= smooth: ax.plot(s[smooth - 1:], l.unfold(0, smooth, 1).mean(1), label=f'mean of {smooth}')
+    ax.set_xlabel('step'); ax.set_ylabel(self.cfg['meta']['loss']); ax.legend(); return ax
 
-    def summary(self) -> list[str]:
-        "Lines for the end of a run: what was skipped or relaxed along the way (nothing is lost silently)."
-        out = []
-        if self.skipped:
-            more = f" (and {len(self.skipped) - 3} more)" if len(self.skipped) > 3 else ''
-            out.append(f"skipped {len(self.skipped)} unreadable image file{'s' * (len(self.skipped) > 1)}: "
-                       f"{', '.join(self.skipped[:3])}{more}")
-        rel = [r['relaxed'] for r in self.history if r.get('relaxed')]
-        if rel:
-            frac = sum(rel) / len(self.history)
-            out.append(f"masks: the context had to overlap target blocks for {frac:.1%} of the images "
-                       f"(column 'relaxed' of {self.csv_path.name}; mask.strict: true makes this an error)")
-        return out
+@patch
+def summary(self: RunLog) -> list[str]:
+    "Lines for the end of a run: what was skipped or relaxed along the way (nothing is lost silently)."
+    out = []
+    if self.skipped:
+        more = f" (and {len(self.skipped) - 3} more)" if len(self.skipped) > 3 else ''
+        out.append(f"skipped {len(self.skipped)} unreadable image file{'s' * (len(self.skipped) > 1)}: "
+                   f"{', '.join(self.skipped[:3])}{more}")
+    rel = [r['relaxed'] for r in self.history if r.get('relaxed')]
+    if rel:
+        frac = sum(rel) / len(self.history)
+        out.append(f"masks: the context had to overlap target blocks for {frac:.1%} of the images "
+                   f"(column 'relaxed' of {self.csv_path.name}; mask.strict: true makes this an error)")
+    return out
 
 # %% ../nbs/04_train.ipynb #b79edfcb
 class RunFiles:
@@ -776,57 +782,60 @@ class Trainer(RunLog, RunFiles):
                                            pin_memory=d['pin_mem'] and self.device.type == 'cuda',
                                            persistent_workers=False, prefetch_factor=4 if nw else None)
 
-    def fit(self, steps: int | None = None) -> 'Trainer':
-        """Train until the configured epochs end (or `steps` total updates); returns self. The run folder is locked
-        meanwhile (`run_lock`)."""
-        if self.rank != 0: return self._fit(steps)
-        with run_lock(self.folder, 'ijepa-train run'):
-            if not self._claimed: self._claim()
-            self._trim_log()
-            for p in remove_stale_temps(self.folder):
-                print(f"removed {p.name}, left by a save that was killed", file=sys.stderr)
-            return self._fit(steps)
+# %% ../nbs/04_train.ipynb #cf8958ba
+@patch
+def fit(self: Trainer, steps: int | None = None) -> 'Trainer':
+    """Train until the configured epochs end (or `steps` total updates); returns self. The run folder is locked
+    meanwhile (`run_lock`)."""
+    if self.rank != 0: return self._fit(steps)
+    with run_lock(self.folder, 'ijepa-train run'):
+        if not self._claimed: self._claim()
+        self._trim_log()
+        for p in remove_stale_temps(self.folder):
+            print(f"removed {p.name}, left by a save that was killed", file=sys.stderr)
+        return self._fit(steps)
 
-    def _fit(self, steps):
-        from tqdm.auto import tqdm
-        end = self.total if steps is None else min(self.total, steps)
-        log_freq, every = max(1, self.cfg['logging']['log_freq']), self.cfg['logging']['checkpoint_every_steps']
-        bar = tqdm(
-            total=end, initial=self.step, disable=not self.progress, desc='ijepa-train', unit='step', dynamic_ncols=True
-        )
-        lg = self.cfg['logging']
-        if lg['tensorboard'] and self.rank == 0: self.tb = TensorBoardLog(self.folder / f'{self.tag}_tb', self.step)
-        tbf = max(1, lg['tensorboard_freq'])
-        pending, t0 = [], time.time()
-        self._fit_start, self._cpu_start = t0, time.process_time()
-        self.model.train()
-        while self.step < end:
-            epoch, itr = divmod(self.step, self.ipe)
-            for images, bad in self.loader(epoch, itr):
-                if bad: self.skipped += [f for f in dict.fromkeys(bad) if f not in self.skipped]
-                images = images.to(self.device, non_blocking=True)
-                loss, info = self.one_step(images, self.step)
-                pending.append((self.step, loss, info)); self.step += 1; bar.update(1)
-                if self.tb is not None and (self.step - 1) % tbf == 0:
-                    self.tb.pictures(self.model, images, self.masks, self.step - 1)
-                if len(pending) >= log_freq or self.step == end:
-                    t0 = self._flush(pending, t0)
-                    r = self.history[-1]
-                    bar.set_postfix(loss=f"{r['loss']:.4f}", lr=f"{r['lr']:.1e}", img_s=f"{r['images_per_s']:.0f}")
-                epoch_end = self.step % self.ipe == 0
-                if epoch_end or (every and self.step % every == 0) or self.step == end:
-                    t0 = self._flush(pending, t0)
-                    self.save(keep=epoch_end and (self.step // self.ipe) % self.cfg['logging']['checkpoint_freq'] == 0)
-                if self.step >= end: break
-        bar.close()
-        if self.tb is not None: self.tb.close(); self.tb = None
-        self.seconds += time.time() - self._fit_start; self._fit_start = None
-        self.cpu_seconds += time.process_time() - self._cpu_start
-        if self.world > 1:
-            self.check_replicas()
-            every = [None] * self.world; dist.all_gather_object(every, self.skipped)
-            self.skipped = list(dict.fromkeys(f for fs in every for f in fs))
-        return self
+@patch
+def _fit(self: Trainer, steps):
+    from tqdm.auto import tqdm
+    end = self.total if steps is None else min(self.total, steps)
+    log_freq, every = max(1, self.cfg['logging']['log_freq']), self.cfg['logging']['checkpoint_every_steps']
+    bar = tqdm(
+        total=end, initial=self.step, disable=not self.progress, desc='ijepa-train', unit='step', dynamic_ncols=True
+    )
+    lg = self.cfg['logging']
+    if lg['tensorboard'] and self.rank == 0: self.tb = TensorBoardLog(self.folder / f'{self.tag}_tb', self.step)
+    tbf = max(1, lg['tensorboard_freq'])
+    pending, t0 = [], time.time()
+    self._fit_start, self._cpu_start = t0, time.process_time()
+    self.model.train()
+    while self.step < end:
+        epoch, itr = divmod(self.step, self.ipe)
+        for images, bad in self.loader(epoch, itr):
+            if bad: self.skipped += [f for f in dict.fromkeys(bad) if f not in self.skipped]
+            images = images.to(self.device, non_blocking=True)
+            loss, info = self.one_step(images, self.step)
+            pending.append((self.step, loss, info)); self.step += 1; bar.update(1)
+            if self.tb is not None and (self.step - 1) % tbf == 0:
+                self.tb.pictures(self.model, images, self.masks, self.step - 1)
+            if len(pending) >= log_freq or self.step == end:
+                t0 = self._flush(pending, t0)
+                r = self.history[-1]
+                bar.set_postfix(loss=f"{r['loss']:.4f}", lr=f"{r['lr']:.1e}", img_s=f"{r['images_per_s']:.0f}")
+            epoch_end = self.step % self.ipe == 0
+            if epoch_end or (every and self.step % every == 0) or self.step == end:
+                t0 = self._flush(pending, t0)
+                self.save(keep=epoch_end and (self.step // self.ipe) % self.cfg['logging']['checkpoint_freq'] == 0)
+            if self.step >= end: break
+    bar.close()
+    if self.tb is not None: self.tb.close(); self.tb = None
+    self.seconds += time.time() - self._fit_start; self._fit_start = None
+    self.cpu_seconds += time.process_time() - self._cpu_start
+    if self.world > 1:
+        self.check_replicas()
+        every = [None] * self.world; dist.all_gather_object(every, self.skipped)
+        self.skipped = list(dict.fromkeys(f for fs in every for f in fs))
+    return self
 
 # %% ../nbs/04_train.ipynb #c0607d52
 def main(argv=None):

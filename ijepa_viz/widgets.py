@@ -6,6 +6,7 @@ Docs: https://ijepa-viz.github.io/ijepa_viz/widgets.html.md"""
 
 # %% ../nbs/09_widgets.ipynb #f29d5408
 from __future__ import annotations
+from fastcore.basics import patch   # a long class goes on in later cells: @patch adds methods
 import base64, io, time, warnings
 from functools import lru_cache
 from pathlib import Path
@@ -128,7 +129,9 @@ class Explorer:
     """Base of the explorers: `.widget`, `.out`, `.png`, `.renders`, `.times` (ms per redraw), `.message` (last error or
     None). `width_px`: the picture's width in pixels (shown at the page's width up to that); `min_px`: the narrowest it
     is shown beside the controls (below them where the page is narrower)."""
+
     width_px, min_px = 960, 600
+
     def __init__(self):
         import ipywidgets as W
         self.out = W.Output(layout=W.Layout(min_height='200px', width='100%'))
@@ -197,14 +200,17 @@ class Explorer:
         p = next(self.model.parameters())
         return self.model.preprocess(self.img)[None].to(p.device, p.dtype)
 
-    def _ipython_display_(self):
-        from IPython.display import display
-        display(self.widget)
+# %% ../nbs/09_widgets.ipynb #842eba01
+@patch
+def _ipython_display_(self: Explorer):
+    from IPython.display import display
+    display(self.widget)
 
-    def timing(self) -> str:
-        "Median and max redraw time so far."
-        t = np.asarray(self.times)
-        return f"{len(t)} redraws: median {np.median(t):.0f} ms, max {t.max():.0f} ms" if len(t) else 'no redraws yet'
+@patch
+def timing(self: Explorer) -> str:
+    "Median and max redraw time so far."
+    t = np.asarray(self.times)
+    return f"{len(t)} redraws: median {np.median(t):.0f} ms, max {t.max():.0f} ms" if len(t) else 'no redraws yet'
 
 # %% ../nbs/09_widgets.ipynb #412d9756
 _TARGET_DEFAULT = {'multiblock': (0.15, 0.2), 'block': (0.6, 0.6), 'random': (0.6, 0.6), 'rasterized': (0.15, 0.2)}
@@ -214,7 +220,9 @@ class MaskExplorer(Explorer):
     """Sample masks with the controls' parameters and draw them over an image (plus the coverage heatmaps when
     `coverage` is on). `model`: take the image size and the patch grid from it (a ViT-H/14 at 224 px: 16x16) instead of
     `size` and `grid`."""
+
     width_px = 640                                                         # a square picture: 960 px would be too tall
+
     def __init__(self, image=None, strategy: str = 'multiblock', grid: int | None = None, seed: int = 0,
                  n_coverage: int = 256, size: int | None = None, model=None):
         import ipywidgets as W
@@ -273,64 +281,69 @@ class MaskExplorer(Explorer):
             getattr(self, name).disabled = name not in uses
         self.target_scale.description = 'target ratio' if s == 'random' else 'target scale'
 
-    def params(self) -> dict:
-        "The sampler's keyword arguments from the controls (only those the strategy takes)."
-        s = self.strategy.value
-        quirks = dict(fix_aspect_coupling=self.fix_aspect_coupling.value, fix_border=self.fix_border.value)
-        if s == 'multiblock':
-            return dict(num_targets=self.num_targets.value, target_scale=self.target_scale.value,
-                        target_aspect=self.target_aspect.value, context_scale=self.context_scale.value,
-                        min_keep=self.min_keep.value, pad_context=self.pad_context.value, **quirks)
-        if s == 'block':
-            return dict(target_scale=self.target_scale.value, target_aspect=self.target_aspect.value, **quirks)
-        if s == 'random': return dict(target_ratio=self.target_scale.value)
-        return {}
+# %% ../nbs/09_widgets.ipynb #cb8cfd71
+@patch
+def params(self: MaskExplorer) -> dict:
+    "The sampler's keyword arguments from the controls (only those the strategy takes)."
+    s = self.strategy.value
+    quirks = dict(fix_aspect_coupling=self.fix_aspect_coupling.value, fix_border=self.fix_border.value)
+    if s == 'multiblock':
+        return dict(num_targets=self.num_targets.value, target_scale=self.target_scale.value,
+                    target_aspect=self.target_aspect.value, context_scale=self.context_scale.value,
+                    min_keep=self.min_keep.value, pad_context=self.pad_context.value, **quirks)
+    if s == 'block':
+        return dict(target_scale=self.target_scale.value, target_aspect=self.target_aspect.value, **quirks)
+    if s == 'random': return dict(target_ratio=self.target_scale.value)
+    return {}
 
-    def coverage_of(self, sampler) -> tuple:
-        """(`coverage` dict, its heatmaps as PNG bytes) of `sampler` over `n_coverage` draws from a fixed seed, cached
-        per set of parameters (so the seed slider reuses them)."""
-        key = (type(sampler).__name__, repr({k: v for k, v in vars(sampler).items() if k not in ('generator', 'seed')}))
-        if key not in self._coverage:
-            if len(self._coverage) >= 64: self._coverage.pop(next(iter(self._coverage)))
-            cov = coverage(sampler, n_images=self.n_coverage, batch_size=min(self.n_coverage, 128),
-                           generator=torch.Generator().manual_seed(0))
-            fig = _figure(4.6, 3.4)
-            for x0, k, label in ((0.02, 'context', 'P(context)'), (0.47, 'target', 'P(in a target)')):
-                a = fig.add_axes((x0, 0.1, 0.4, 0.72))
-                im = a.imshow(cov[k].numpy(), vmin=0, vmax=1, cmap='magma')
-                a.set_xticks([]); a.set_yticks([]); a.set_title(label, fontsize=10)
-            fig.colorbar(im, cax=fig.add_axes((0.9, 0.1, 0.025, 0.72)))
-            self._coverage[key] = (cov, fig_bytes(fig, width=self.width_px))
-        return self._coverage[key]
+@patch
+def coverage_of(self: MaskExplorer, sampler) -> tuple:
+    """(`coverage` dict, its heatmaps as PNG bytes) of `sampler` over `n_coverage` draws from a fixed seed, cached
+    per set of parameters (so the seed slider reuses them)."""
+    key = (type(sampler).__name__, repr({k: v for k, v in vars(sampler).items() if k not in ('generator', 'seed')}))
+    if key not in self._coverage:
+        if len(self._coverage) >= 64: self._coverage.pop(next(iter(self._coverage)))
+        cov = coverage(sampler, n_images=self.n_coverage, batch_size=min(self.n_coverage, 128),
+                       generator=torch.Generator().manual_seed(0))
+        fig = _figure(4.6, 3.4)
+        for x0, k, label in ((0.02, 'context', 'P(context)'), (0.47, 'target', 'P(in a target)')):
+            a = fig.add_axes((x0, 0.1, 0.4, 0.72))
+            im = a.imshow(cov[k].numpy(), vmin=0, vmax=1, cmap='magma')
+            a.set_xticks([]); a.set_yticks([]); a.set_title(label, fontsize=10)
+        fig.colorbar(im, cax=fig.add_axes((0.9, 0.1, 0.025, 0.72)))
+        self._coverage[key] = (cov, fig_bytes(fig, width=self.width_px))
+    return self._coverage[key]
 
-    def extra_pngs(self) -> list:
-        return [self.coverage_of(self.sampler)[1]] if self.coverage.value else []
+@patch
+def extra_pngs(self: MaskExplorer) -> list:
+    return [self.coverage_of(self.sampler)[1]] if self.coverage.value else []
 
-    def draw(self):
-        self.sampler = make_sampler(self.strategy.value, self.grid.value, seed=self.seed.value, **self.params())
-        with warnings.catch_warnings():                   # the message line says it, every time, not once per session
-            warnings.simplefilter('ignore', RelaxedMasksWarning)
-            self.masks, info = self.sampler.sample(1, info=True)
-        cov = self.coverage_of(self.sampler)[0] if self.coverage.value else None
-        fig = _figure(3.2, 3.4)
-        ax = fig.add_axes((0.02, 0.02, 0.96, 0.86))
-        show_masks(self.img, self.masks, ax=ax)
-        ax.title.set_fontsize(8)
-        m = self.masks
-        parts = [
-            f"{self.strategy.value} on {m.grid_size[0]}x{m.grid_size[1]}: context {m.context_ratio:.1%} "
-            f"({int(m.context_counts[0])} patches), {m.num_targets} target block(s) of {m.targets.shape[2]} patches"
-        ]
-        if 'context_count' in info and m.context_valid is None and int(info['context_count'][0]) > m.context.shape[1]:
-            parts.append(f"{int(info['context_count'][0]) - m.context.shape[1]} context patches dropped by collation")
-        if getattr(self.sampler, 'relaxed_count', 0):
-            parts.append(
-                f"relaxed: no context of at least min_keep patches avoids all targets, so it may overlap "
-                f"{int(info['relaxed'][0])} of them (as the official sampler does; mask.strict makes it an error)"
-            )
-        if cov is not None:
-            parts.append(f"mean context ratio over {self.n_coverage} draws {float(cov['context_ratio']):.1%}")
-        return fig, '; '.join(parts)
+@patch
+def draw(self: MaskExplorer):
+    self.sampler = make_sampler(self.strategy.value, self.grid.value, seed=self.seed.value, **self.params())
+    with warnings.catch_warnings():                   # the message line says it, every time, not once per session
+        warnings.simplefilter('ignore', RelaxedMasksWarning)
+        self.masks, info = self.sampler.sample(1, info=True)
+    cov = self.coverage_of(self.sampler)[0] if self.coverage.value else None
+    fig = _figure(3.2, 3.4)
+    ax = fig.add_axes((0.02, 0.02, 0.96, 0.86))
+    show_masks(self.img, self.masks, ax=ax)
+    ax.title.set_fontsize(8)
+    m = self.masks
+    parts = [
+        f"{self.strategy.value} on {m.grid_size[0]}x{m.grid_size[1]}: context {m.context_ratio:.1%} "
+        f"({int(m.context_counts[0])} patches), {m.num_targets} target block(s) of {m.targets.shape[2]} patches"
+    ]
+    if 'context_count' in info and m.context_valid is None and int(info['context_count'][0]) > m.context.shape[1]:
+        parts.append(f"{int(info['context_count'][0]) - m.context.shape[1]} context patches dropped by collation")
+    if getattr(self.sampler, 'relaxed_count', 0):
+        parts.append(
+            f"relaxed: no context of at least min_keep patches avoids all targets, so it may overlap "
+            f"{int(info['relaxed'][0])} of them (as the official sampler does; mask.strict makes it an error)"
+        )
+    if cov is not None:
+        parts.append(f"mean context ratio over {self.n_coverage} draws {float(cov['context_ratio']):.1%}")
+    return fig, '; '.join(parts)
 
 # %% ../nbs/09_widgets.ipynb #2bd74300
 _NETS = {'target encoder': 'target_encoder', 'context encoder': 'context_encoder', 'predictor': 'predictor'}
@@ -355,6 +368,7 @@ def _nbytes(entry: dict) -> int:
 class AttentionExplorer(Explorer):
     """Attention maps of a bundle (default `hub.load('shapes-vit-tiny')`) over an image, with the network, block, head,
     query patch, map kind and kept mass on controls; each network is captured when first shown."""
+
     def __init__(self, model=None, image=None, seed: int = 1, mask_params: dict | None = None, dtype=None,
                  keep_dtype=torch.float16, cache_mb: float = 1024):
         import ipywidgets as W
@@ -423,143 +437,154 @@ class AttentionExplorer(Explorer):
             torch.set_num_threads(self.threads)
             if gc_on: gc.enable(); gc.collect(0)
 
-    def _capture(self, net: str, m: Masks) -> dict:
-        """Run what network `net` needs on the current image (and masks) with capture on: {'maps': [L, B, heads, N, N],
-        ...}."""
-        t, n = time.perf_counter(), torch.get_num_threads()
-        self.status.value = f'capturing the attention of the {net} ({self._shape(net)[0]} blocks)…'
-        torch.set_num_threads(getattr(self, 'threads', n))
-        try: out = self._run(net, m)
-        finally: torch.set_num_threads(n)
-        self.captures += 1
-        self.capture_ms[net] = 1000 * (time.perf_counter() - t)
-        return out
+# %% ../nbs/09_widgets.ipynb #f604633f
+@patch
+def _capture(self: AttentionExplorer, net: str, m: Masks) -> dict:
+    """Run what network `net` needs on the current image (and masks) with capture on: {'maps': [L, B, heads, N, N],
+    ...}."""
+    t, n = time.perf_counter(), torch.get_num_threads()
+    self.status.value = f'capturing the attention of the {net} ({self._shape(net)[0]} blocks)…'
+    torch.set_num_threads(getattr(self, 'threads', n))
+    try: out = self._run(net, m)
+    finally: torch.set_num_threads(n)
+    self.captures += 1
+    self.capture_ms[net] = 1000 * (time.perf_counter() - t)
+    return out
 
-    def _run(self, net: str, m: Masks) -> dict:
-        p = next(self.model.parameters())
-        x = self.model_input()                           # the model's own normalisation, its device and dtype
-        mod, out = getattr(self.model, _NETS[net]), {}
-        with torch.no_grad():
-            if net == 'target encoder':
-                with capture_attention(mod, dtype=self.keep_dtype) as att: mod(x)
-            else:
-                mc = m.to(p.device)
-                if net == 'context encoder':
-                    with capture_attention(mod, dtype=self.keep_dtype) as att:
-                        out['z'] = mod(x, mc.context, mc.context_valid)
-                # the context tokens: from the context encoder's capture if cached
-                else:
-                    z = self._cache.get(('context encoder', self.image.value, self.seed.value), {}).get('z')
-                    if z is None: z = self.model.context_encoder(x, mc.context, mc.context_valid)
-                    with capture_attention(mod, dtype=self.keep_dtype) as att:
-                        mod(z, mc.context, mc.targets, mc.context_valid)
-        out['maps'] = att.stack('')
-        return out
-
-    def captured(self, net: str | None = None) -> dict:
-        """Masks and the attention of network `net` (default: the one shown) for the current image (and, for the context
-        encoder and the predictor, mask seed): captured when first asked for, then cached."""
-        net = net or self.network.value
-        m = self.masks()
-        key = (net, self.image.value) + (() if net == 'target encoder' else (self.seed.value,))
-        if key not in self._cache:
-            self._cache[key] = self._capture(net, m)
-            while len(self._cache) > 1 and sum(map(_nbytes, self._cache.values())) > self.cache_bytes:
-                self._cache.pop(next(iter(self._cache)))           # the oldest first; never the one just made
-        c = self._cache[key]
-        with self._held():
-            self.target.max = m.num_targets - 1
-        return dict(masks=m, entry=c, **{_NETS[net]: c['maps']})
-
-    def cache_mb(self) -> float:
-        "Memory held by the cached captures, in MiB."
-        return sum(map(_nbytes, self._cache.values())) / 2**20
-
-    def _rollouts(self, c: dict) -> torch.Tensor:
-        "Rollout through blocks 0..l of an encoder capture, for every l: [L, N, N] (computed once per capture)."
-        if 'rolls' not in c:
-            from ijepa_viz.attention import rollout
-            R, out = None, []
-            for a in c['maps'][:, 0]:                    # [heads, N, N] per block
-                step = rollout(a[None])
-                R = step if R is None else step @ R
-                out.append(R)
-            c['rolls'] = torch.stack(out)
-        return c['rolls']
-
-    def _held(self):
-        import contextlib
-        @contextlib.contextmanager
-        def cm():
-            old, self._hold = self._hold, True
-            try: yield
-            finally: self._hold = old
-        return cm()
-
-    def _network_changed(self, change):
-        depth, heads = self._shape(change['new'])
-        with self._held():
-            self.layer.max = depth - 1
-            if self.layer.value > depth - 1: self.layer.value = depth - 1
-            if len(self.head.options) != heads + 1:
-                self.head.options = ['mean'] + list(range(heads)); self.head.value = 'mean'
-        self.redraw()
-
-    def compute(self):
-        "(map [H, W], title, overlay options) for the current controls."
-        net, kind, l = self.network.value, self.kind.value, self.layer.value
-        c = self.captured()
-        m, g, q, e = c['masks'], self.grid_size, (self.row.value, self.col.value), c['entry']
-        A = e['maps']
-        head = self.head.value
-        pick = (lambda maps: maps.mean(0)) if head == 'mean' else (lambda maps: maps[head])
-        self.head.disabled = kind == 'rollout'
-        self.target.disabled = net != 'predictor'
-        hname = 'mean of heads' if head == 'mean' else f'head {head}'
-        where = f'blocks 0-{l}, heads averaged' if kind == 'rollout' else f'block {l}, {hname}'
-        if net == 'predictor':
-            t = self.target.value
-            in_block = (m.targets[0, t] == q[0] * g[1] + q[1]).any().item()
-            qq = q if in_block and kind != 'received' else None
-            if kind == 'rollout': amap = predictor_attention(list(A[:l + 1]), m, 0, t, qq, use_rollout=True)
-            else: amap = pick(predictor_attention(A[l], m, 0, t, qq))
-            src = f'query {q}' if qq is not None else f'target {t} (mean)'
-            title = f'predictor {kind}: {src} → context, {where}'
-            return amap, title, dict(masks=m, targets=t, query=qq)
-        idx = valid = None
-        if net == 'context encoder':
-            idx = m.context[0]
-            valid = None if m.context_valid is None else m.context_valid[0]
-        if kind == 'query': amap = pick(attention_from(A[l, 0], q, g, idx, valid))
-        elif kind == 'received': amap = pick(attention_received(A[l, 0], g, idx, valid))
-        # as rollout_map(..., exclude_query=True), from the cached rollouts
+@patch
+def _run(self: AttentionExplorer, net: str, m: Masks) -> dict:
+    p = next(self.model.parameters())
+    x = self.model_input()                           # the model's own normalisation, its device and dtype
+    mod, out = getattr(self.model, _NETS[net]), {}
+    with torch.no_grad():
+        if net == 'target encoder':
+            with capture_attention(mod, dtype=self.keep_dtype) as att: mod(x)
         else:
-            amap = attention_from(self._rollouts(e)[l], q, g, idx, valid)
-            amap.view(-1)[q[0] * g[1] + q[1]] = 0.
-        title = f'{net} {kind}' + ('' if kind == 'received' else f' from {q}') + f', {where}'
-        opts = dict(query=None if kind == 'received' else q)
-        if net == 'context encoder': opts.update(masks=m, targets=None)
-        return amap, title, opts
+            mc = m.to(p.device)
+            if net == 'context encoder':
+                with capture_attention(mod, dtype=self.keep_dtype) as att:
+                    out['z'] = mod(x, mc.context, mc.context_valid)
+            # the context tokens: from the context encoder's capture if cached
+            else:
+                z = self._cache.get(('context encoder', self.image.value, self.seed.value), {}).get('z')
+                if z is None: z = self.model.context_encoder(x, mc.context, mc.context_valid)
+                with capture_attention(mod, dtype=self.keep_dtype) as att:
+                    mod(z, mc.context, mc.targets, mc.context_valid)
+    out['maps'] = att.stack('')
+    return out
 
-    def draw(self):
-        "The masks (left) and the map (right) in one figure, kept between redraws: only what changed is drawn again."
-        amap, title, opts = self.compute()
-        self.last_map = amap.detach().float().cpu()
-        keep = self.mass.value if self.mass.value < 1 else None
-        if keep is not None: title += f', top {keep:.0%} of the mass'
-        if getattr(self, '_fig', None) is None:
-            self._fig = _figure(6.0, 3.45)
-            self._axes = self._fig.add_axes((0.01, 0.01, 0.48, 0.83)), self._fig.add_axes((0.51, 0.01, 0.48, 0.83))
-            self._left = None
-        a0, a1 = self._axes
-        left = (self.image.value, self.seed.value)
-        if self._left != left:                            # the masks panel changes with the image and the seed only
-            a0.clear(); show_masks(self.img, self.masks(), ax=a0); a0.title.set_fontsize(9)
-            self._left = left
-        for a in [*a1.images, *a1.collections]: a.remove()
-        overlay(self.img, self.last_map, ax=a1, title='', keep=keep, **opts)
-        self._fig.suptitle(title, fontsize=9, y=0.99)
-        return self._fig, title
+@patch
+def captured(self: AttentionExplorer, net: str | None = None) -> dict:
+    """Masks and the attention of network `net` (default: the one shown) for the current image (and, for the context
+    encoder and the predictor, mask seed): captured when first asked for, then cached."""
+    net = net or self.network.value
+    m = self.masks()
+    key = (net, self.image.value) + (() if net == 'target encoder' else (self.seed.value,))
+    if key not in self._cache:
+        self._cache[key] = self._capture(net, m)
+        while len(self._cache) > 1 and sum(map(_nbytes, self._cache.values())) > self.cache_bytes:
+            self._cache.pop(next(iter(self._cache)))           # the oldest first; never the one just made
+    c = self._cache[key]
+    with self._held():
+        self.target.max = m.num_targets - 1
+    return dict(masks=m, entry=c, **{_NETS[net]: c['maps']})
+
+@patch
+def cache_mb(self: AttentionExplorer) -> float:
+    "Memory held by the cached captures, in MiB."
+    return sum(map(_nbytes, self._cache.values())) / 2**20
+
+@patch
+def _rollouts(self: AttentionExplorer, c: dict) -> torch.Tensor:
+    "Rollout through blocks 0..l of an encoder capture, for every l: [L, N, N] (computed once per capture)."
+    if 'rolls' not in c:
+        from ijepa_viz.attention import rollout
+        R, out = None, []
+        for a in c['maps'][:, 0]:                    # [heads, N, N] per block
+            step = rollout(a[None])
+            R = step if R is None else step @ R
+            out.append(R)
+        c['rolls'] = torch.stack(out)
+    return c['rolls']
+
+@patch
+def _held(self: AttentionExplorer):
+    import contextlib
+    @contextlib.contextmanager
+    def cm():
+        old, self._hold = self._hold, True
+        try: yield
+        finally: self._hold = old
+    return cm()
+
+# %% ../nbs/09_widgets.ipynb #303a2345
+@patch
+def _network_changed(self: AttentionExplorer, change):
+    depth, heads = self._shape(change['new'])
+    with self._held():
+        self.layer.max = depth - 1
+        if self.layer.value > depth - 1: self.layer.value = depth - 1
+        if len(self.head.options) != heads + 1:
+            self.head.options = ['mean'] + list(range(heads)); self.head.value = 'mean'
+    self.redraw()
+
+@patch
+def compute(self: AttentionExplorer):
+    "(map [H, W], title, overlay options) for the current controls."
+    net, kind, l = self.network.value, self.kind.value, self.layer.value
+    c = self.captured()
+    m, g, q, e = c['masks'], self.grid_size, (self.row.value, self.col.value), c['entry']
+    A = e['maps']
+    head = self.head.value
+    pick = (lambda maps: maps.mean(0)) if head == 'mean' else (lambda maps: maps[head])
+    self.head.disabled = kind == 'rollout'
+    self.target.disabled = net != 'predictor'
+    hname = 'mean of heads' if head == 'mean' else f'head {head}'
+    where = f'blocks 0-{l}, heads averaged' if kind == 'rollout' else f'block {l}, {hname}'
+    if net == 'predictor':
+        t = self.target.value
+        in_block = (m.targets[0, t] == q[0] * g[1] + q[1]).any().item()
+        qq = q if in_block and kind != 'received' else None
+        if kind == 'rollout': amap = predictor_attention(list(A[:l + 1]), m, 0, t, qq, use_rollout=True)
+        else: amap = pick(predictor_attention(A[l], m, 0, t, qq))
+        src = f'query {q}' if qq is not None else f'target {t} (mean)'
+        title = f'predictor {kind}: {src} → context, {where}'
+        return amap, title, dict(masks=m, targets=t, query=qq)
+    idx = valid = None
+    if net == 'context encoder':
+        idx = m.context[0]
+        valid = None if m.context_valid is None else m.context_valid[0]
+    if kind == 'query': amap = pick(attention_from(A[l, 0], q, g, idx, valid))
+    elif kind == 'received': amap = pick(attention_received(A[l, 0], g, idx, valid))
+    # as rollout_map(..., exclude_query=True), from the cached rollouts
+    else:
+        amap = attention_from(self._rollouts(e)[l], q, g, idx, valid)
+        amap.view(-1)[q[0] * g[1] + q[1]] = 0.
+    title = f'{net} {kind}' + ('' if kind == 'received' else f' from {q}') + f', {where}'
+    opts = dict(query=None if kind == 'received' else q)
+    if net == 'context encoder': opts.update(masks=m, targets=None)
+    return amap, title, opts
+
+@patch
+def draw(self: AttentionExplorer):
+    "The masks (left) and the map (right) in one figure, kept between redraws: only what changed is drawn again."
+    amap, title, opts = self.compute()
+    self.last_map = amap.detach().float().cpu()
+    keep = self.mass.value if self.mass.value < 1 else None
+    if keep is not None: title += f', top {keep:.0%} of the mass'
+    if getattr(self, '_fig', None) is None:
+        self._fig = _figure(6.0, 3.45)
+        self._axes = self._fig.add_axes((0.01, 0.01, 0.48, 0.83)), self._fig.add_axes((0.51, 0.01, 0.48, 0.83))
+        self._left = None
+    a0, a1 = self._axes
+    left = (self.image.value, self.seed.value)
+    if self._left != left:                            # the masks panel changes with the image and the seed only
+        a0.clear(); show_masks(self.img, self.masks(), ax=a0); a0.title.set_fontsize(9)
+        self._left = left
+    for a in [*a1.images, *a1.collections]: a.remove()
+    overlay(self.img, self.last_map, ax=a1, title='', keep=keep, **opts)
+    self._fig.suptitle(title, fontsize=9, y=0.99)
+    return self._fig, title
 
 # %% ../nbs/09_widgets.ipynb #4be5f3a7
 def _box_masks(grid_size, top: int, left: int, h: int, w: int) -> Masks:
@@ -589,7 +614,9 @@ class PredictionExplorer(Explorer):
     `decoder`: a `UNet`, 'auto' (the bundled decoder trained for `model`, if any) or None (no decoding). Without a
     decoder for these weights the feature panels are drawn and the decoded ones say why they are empty; a model
     whose predictor is untrained (a transformers or timm source: `model.meta['has']`) gets a message, not a picture."""
+
     min_px = 800                                                           # five panels of >= 150 px
+
     def __init__(self, model=None, decoder='auto', image=None, seed: int = 1, seeds: int = 3, steps: int = 20):
         import ipywidgets as W
         from ijepa_viz import hub
@@ -653,94 +680,99 @@ class PredictionExplorer(Explorer):
     def _key(self, m: Masks, b: int):
         return (self.image.value, tuple(m.context[0].tolist()), tuple(m.targets[0, b].tolist()))
 
-    def features(self, m: Masks, b: int) -> dict:
-        """Layer-normed target features of all patches [N, D], and the block's true and predicted features [Nt, D]
-        (cached)."""
-        key = self._key(m, b)
-        if key not in self._feat:
-            p = next(self.model.parameters())
-            x = self.model_input()                                        # the model's own normalisation
-            with torch.no_grad():
-                h = self.model.target_encoder(x)
-                h = torch.nn.functional.layer_norm(h, h.shape[-1:])[0].float().cpu()
-                pred = self.model.predict(x, m.to(p.device))[0, b].float().cpu()
-            if len(self._feat) >= 16: self._feat.pop(next(iter(self._feat)))
-            self._feat[key] = dict(all=h, true=h[m.targets[0, b]], pred=pred)
-        return self._feat[key]
+# %% ../nbs/09_widgets.ipynb #e3759329
+@patch
+def features(self: PredictionExplorer, m: Masks, b: int) -> dict:
+    """Layer-normed target features of all patches [N, D], and the block's true and predicted features [Nt, D]
+    (cached)."""
+    key = self._key(m, b)
+    if key not in self._feat:
+        p = next(self.model.parameters())
+        x = self.model_input()                                        # the model's own normalisation
+        with torch.no_grad():
+            h = self.model.target_encoder(x)
+            h = torch.nn.functional.layer_norm(h, h.shape[-1:])[0].float().cpu()
+            pred = self.model.predict(x, m.to(p.device))[0, b].float().cpu()
+        if len(self._feat) >= 16: self._feat.pop(next(iter(self._feat)))
+        self._feat[key] = dict(all=h, true=h[m.targets[0, b]], pred=pred)
+    return self._feat[key]
 
-    def decoded(self, m: Masks, b: int) -> dict:
-        """Samples [seeds, 3, H, W] from the predictor's and the target encoder's block features (cached per block,
-        seeds, steps)."""
-        from ijepa_viz.rcdm import decode, condition_target
-        key = self._key(m, b) + (self.seeds.value, self.steps.value)
-        if key not in self._dec:
-            self.status.value = f'decoding {self.seeds.value + 1} samples ({self.steps.value} DDIM steps)…'
-            p = next(self.model.parameters())
-            # ImageNet-normalised: `decode` converts
-            x, mm = to_tensor(self.img)[None].to(p.device, p.dtype), m.to(p.device)
-            kw = dict(seeds=range(self.seeds.value), steps=self.steps.value)
-            pred = decode(self.decoder, self.model, x, mm, b, **kw)[:, 0]
-            tgt = decode(
-                self.decoder, self.model, x, mm, b, cond=condition_target(self.model, x, mm, b), **dict(kw, seeds=(0,))
-            )[:, 0]
-            if len(self._dec) >= 16: self._dec.pop(next(iter(self._dec)))
-            self._dec[key] = dict(pred=pred.cpu(), target=tgt.cpu())
-        return self._dec[key]
+@patch
+def decoded(self: PredictionExplorer, m: Masks, b: int) -> dict:
+    """Samples [seeds, 3, H, W] from the predictor's and the target encoder's block features (cached per block,
+    seeds, steps)."""
+    from ijepa_viz.rcdm import decode, condition_target
+    key = self._key(m, b) + (self.seeds.value, self.steps.value)
+    if key not in self._dec:
+        self.status.value = f'decoding {self.seeds.value + 1} samples ({self.steps.value} DDIM steps)…'
+        p = next(self.model.parameters())
+        # ImageNet-normalised: `decode` converts
+        x, mm = to_tensor(self.img)[None].to(p.device, p.dtype), m.to(p.device)
+        kw = dict(seeds=range(self.seeds.value), steps=self.steps.value)
+        pred = decode(self.decoder, self.model, x, mm, b, **kw)[:, 0]
+        tgt = decode(
+            self.decoder, self.model, x, mm, b, cond=condition_target(self.model, x, mm, b), **dict(kw, seeds=(0,))
+        )[:, 0]
+        if len(self._dec) >= 16: self._dec.pop(next(iter(self._dec)))
+        self._dec[key] = dict(pred=pred.cpu(), target=tgt.cpu())
+    return self._dec[key]
 
-    def draw(self):
-        from ijepa_viz.rcdm import compose
-        if self.refusal is not None: raise ValueError(self.refusal)
-        m, b = self.masks()
-        f = self.features(m, b)
-        img, (H, W_) = self.img, self.grid_size
-        ph = self.size // H
-        idx = m.targets[0, b]
-        fig = _figure(7.6, 3.5)
-        axes = [
-            [fig.add_axes((0.005 + c * 0.199, 0.5 + 0.005 - r * 0.5, 0.19, 0.41)) for c in range(5)] for r in range(2)
-        ]
-        for a in sum(axes, []): a.set_axis_off()
-        t = lambda a, s: a.set_title(s, fontsize=9)
-        show_masks(img, m, ax=axes[0][0]); t(axes[0][0], 'context + target blocks')
-        x = to_tensor(img)
-        one = Masks(m.context, m.targets[:, b:b + 1], m.grid_size, m.context_valid)
-        axes[0][1].imshow(compose(x, x, one)); t(axes[0][1], 'true block')
-        dec = self.decoded(m, b) if self.decode.value and self.decoder is not None else None
-        if dec is not None:
-            for k, s in enumerate(dec['pred']):
-                axes[0][2 + k].imshow(compose(x, s, one)); t(axes[0][2 + k], f'predictor, seed {k}')
-            axes[1][0].imshow(compose(x, dec['target'][0], one)); t(axes[1][0], 'target encoder, seed 0')
-        else:
-            why = ('No RCDM decoder was trained for these\nweights, so nothing is decoded to pixels.\nTrain one: '
-                   'ijepa-rcdm train --model SRC\n'
-                   '--images DIR (chapter 08), then pass\ndecoder=load_decoder(...).' if self.decoder is None else
-                   'Decoding is off (tick the box).')
-            axes[0][2].text(0, 0.5, why, fontsize=9, va='center', ha='left', transform=axes[0][2].transAxes, wrap=False)
-        err = ((f['pred'] - f['true']) ** 2).mean(-1)
-        grid = torch.full((H * W_,), float('nan')); grid[idx] = err
-        axes[1][1].imshow(img, extent=(0, W_, H, 0))
-        axes[1][1].imshow(grid.view(H, W_).numpy(), extent=(0, W_, H, 0), cmap='magma', alpha=0.8, vmin=0)
-        t(axes[1][1], f'error (mean {err.mean():.2f})')
-        true_c, pred_c = _pca_colours(f['all'], f['pred'])
-        axes[1][2].imshow(true_c.view(H, W_, 3).numpy()); t(axes[1][2], 'true features (PCA)')
-        pca = true_c * 0.35 + 0.65; pca[idx] = pred_c
-        axes[1][3].imshow(pca.view(H, W_, 3).numpy()); t(axes[1][3], 'predicted, in the box')
-        near = (
-            torch.nn.functional.normalize(f['pred'], dim=-1) @ torch.nn.functional.normalize(f['all'], dim=-1).T
-        ).argmax(1)
-        mosaic = img.copy()
-        for q, n in zip(idx.tolist(), near.tolist()):
-            (r0, c0), (r1, c1) = divmod(q, W_), divmod(n, W_)
-            mosaic[r0 * ph:(r0 + 1) * ph, c0 * ph:(c0 + 1) * ph] = img[r1 * ph:(r1 + 1) * ph, c1 * ph:(c1 + 1) * ph]
-        axes[1][4].imshow(mosaic); t(axes[1][4], 'nearest image patches')
-        self.nearest_self = float((near == idx).float().mean())
-        self.error = float(err.mean())
-        caption = (
-            f"block of {len(idx)} patches; prediction error {self.error:.3f} (mean squared, layer-normed features); "
-            f"{self.nearest_self:.0%} of predictions have their own patch as the nearest"
-            + ('' if dec is not None else '; decoding off' + (' (no decoder)' if self.decoder is None else ''))
-        )
-        return fig, caption
+# %% ../nbs/09_widgets.ipynb #f3f1cf58
+@patch
+def draw(self: PredictionExplorer):
+    from ijepa_viz.rcdm import compose
+    if self.refusal is not None: raise ValueError(self.refusal)
+    m, b = self.masks()
+    f = self.features(m, b)
+    img, (H, W_) = self.img, self.grid_size
+    ph = self.size // H
+    idx = m.targets[0, b]
+    fig = _figure(7.6, 3.5)
+    axes = [
+        [fig.add_axes((0.005 + c * 0.199, 0.5 + 0.005 - r * 0.5, 0.19, 0.41)) for c in range(5)] for r in range(2)
+    ]
+    for a in sum(axes, []): a.set_axis_off()
+    t = lambda a, s: a.set_title(s, fontsize=9)
+    show_masks(img, m, ax=axes[0][0]); t(axes[0][0], 'context + target blocks')
+    x = to_tensor(img)
+    one = Masks(m.context, m.targets[:, b:b + 1], m.grid_size, m.context_valid)
+    axes[0][1].imshow(compose(x, x, one)); t(axes[0][1], 'true block')
+    dec = self.decoded(m, b) if self.decode.value and self.decoder is not None else None
+    if dec is not None:
+        for k, s in enumerate(dec['pred']):
+            axes[0][2 + k].imshow(compose(x, s, one)); t(axes[0][2 + k], f'predictor, seed {k}')
+        axes[1][0].imshow(compose(x, dec['target'][0], one)); t(axes[1][0], 'target encoder, seed 0')
+    else:
+        why = ('No RCDM decoder was trained for these\nweights, so nothing is decoded to pixels.\nTrain one: '
+               'ijepa-rcdm train --model SRC\n'
+               '--images DIR (chapter 08), then pass\ndecoder=load_decoder(...).' if self.decoder is None else
+               'Decoding is off (tick the box).')
+        axes[0][2].text(0, 0.5, why, fontsize=9, va='center', ha='left', transform=axes[0][2].transAxes, wrap=False)
+    err = ((f['pred'] - f['true']) ** 2).mean(-1)
+    grid = torch.full((H * W_,), float('nan')); grid[idx] = err
+    axes[1][1].imshow(img, extent=(0, W_, H, 0))
+    axes[1][1].imshow(grid.view(H, W_).numpy(), extent=(0, W_, H, 0), cmap='magma', alpha=0.8, vmin=0)
+    t(axes[1][1], f'error (mean {err.mean():.2f})')
+    true_c, pred_c = _pca_colours(f['all'], f['pred'])
+    axes[1][2].imshow(true_c.view(H, W_, 3).numpy()); t(axes[1][2], 'true features (PCA)')
+    pca = true_c * 0.35 + 0.65; pca[idx] = pred_c
+    axes[1][3].imshow(pca.view(H, W_, 3).numpy()); t(axes[1][3], 'predicted, in the box')
+    near = (
+        torch.nn.functional.normalize(f['pred'], dim=-1) @ torch.nn.functional.normalize(f['all'], dim=-1).T
+    ).argmax(1)
+    mosaic = img.copy()
+    for q, n in zip(idx.tolist(), near.tolist()):
+        (r0, c0), (r1, c1) = divmod(q, W_), divmod(n, W_)
+        mosaic[r0 * ph:(r0 + 1) * ph, c0 * ph:(c0 + 1) * ph] = img[r1 * ph:(r1 + 1) * ph, c1 * ph:(c1 + 1) * ph]
+    axes[1][4].imshow(mosaic); t(axes[1][4], 'nearest image patches')
+    self.nearest_self = float((near == idx).float().mean())
+    self.error = float(err.mean())
+    caption = (
+        f"block of {len(idx)} patches; prediction error {self.error:.3f} (mean squared, layer-normed features); "
+        f"{self.nearest_self:.0%} of predictions have their own patch as the nearest"
+        + ('' if dec is not None else '; decoding off' + (' (no decoder)' if self.decoder is None else ''))
+    )
+    return fig, caption
 
 # %% ../nbs/09_widgets.ipynb #909ff303
 _PATH = 'a file or folder…'
@@ -751,6 +783,7 @@ class ExplorerApp:
     picker (`IMAGES` or an uploaded file). `model`: a bundled name or a path (default: the photo model); `steps`: the
     prediction explorer's decoding steps (10, 20 or 50). `.widget`, `.message` (the last problem, or None),
     `.explorers`."""
+
     MAX_UPLOAD_MB = 20
 
     def __init__(self, model=None, image=None, steps: int = 20):
@@ -821,15 +854,17 @@ class ExplorerApp:
                 return self._say(f"{f['name']}: not an image this app can read ({type(e).__name__}: {e})")
         self.set_image(img)
 
-    def _rebuild(self, image=None):
-        import ipywidgets as W
-        image = self.image.value if image is None else image
-        try:
-            self.explorers = [MaskExplorer(image=image, model=self.model),
-                              PredictionExplorer(self.model, image=image, steps=self.steps),
-                              AttentionExplorer(self.model, image=image)]
-        except (ValueError, RuntimeError, OSError) as e:
-            return self._say(f"{type(e).__name__}: {e}")
-        titles = ['Masks', 'Predictions', 'Attention']
-        self.body.children = [w for t, ex in zip(titles, self.explorers) for w in (W.HTML(f'<h3>{t}</h3>'), ex.widget)]
-        self._say(None)
+# %% ../nbs/09_widgets.ipynb #ef046c58
+@patch
+def _rebuild(self: ExplorerApp, image=None):
+    import ipywidgets as W
+    image = self.image.value if image is None else image
+    try:
+        self.explorers = [MaskExplorer(image=image, model=self.model),
+                          PredictionExplorer(self.model, image=image, steps=self.steps),
+                          AttentionExplorer(self.model, image=image)]
+    except (ValueError, RuntimeError, OSError) as e:
+        return self._say(f"{type(e).__name__}: {e}")
+    titles = ['Masks', 'Predictions', 'Attention']
+    self.body.children = [w for t, ex in zip(titles, self.explorers) for w in (W.HTML(f'<h3>{t}</h3>'), ex.widget)]
+    self._say(None)
