@@ -253,13 +253,12 @@ def run(a, argv=None):
         print(f"{what} on {a.data} (train {n_train}, test {n_test}, seed {a.seed}): accuracy")
         print(f"{'task':14s} {'ijepa':>7s} {'random':>7s} {'margin':>7s}")
         for t, r in res.items(): print(f"{t:14s} {r['ijepa']:7.3f} {r['random']:7.3f} {r['ijepa'] - r['random']:+7.3f}")
+        blocks = f" of blocks {[i % depth for i in a.layers]} (of 0..{depth - 1})" if a.layers else ''
         out = dict(ckpt=a.ckpt, net=a.net, data=a.data, method=a.method, n_train=n_train, n_test=n_test, seed=a.seed,
                    results=res,
                    command=' '.join(['ijepa-eval'] + list(sys.argv[1:] if argv is None else argv)),
                    protocol=f"{what} on the {'average-pooled' if not a.layers else 'concatenated, average-pooled'} "
-                            f"{a.net.replace('_', '-')} features"
-                            f"{'' if not a.layers else f' of blocks {[i % depth for i in a.layers]}'}"
-                            f"{'' if not a.layers else f' (of 0..{depth - 1})'}; "
+                            f"{a.net.replace('_', '-')} features{blocks}; "
                             + (f"train/test are Shapes scenes with seeds {10_000 + a.seed}/{20_000 + a.seed} (not the "
                                "training scenes); "
                                if a.data == 'shapes' else "the Digits train/test split; " if a.data == 'digits' else
